@@ -1,0 +1,82 @@
+//! The command line: clap definitions and one file per subcommand. The only
+//! part of parkflow that prints.
+
+mod check;
+mod run;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::Result;
+use crate::model::{self, BUILTIN_PARK, BUILTIN_PARK_NAME, Park};
+
+/// Simulate material flows in an eco-industrial park: linkage rates against
+/// targets, emissions against caps.
+#[derive(Debug, Parser)]
+#[command(name = "parkflow", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a park (the built-in Jilin park if no FILE) and write its result files.
+    Run(run::RunArgs),
+    /// Validate a park file and report warnings.
+    Check(check::CheckArgs),
+}
+
+/// Parse the command line and run it, returning the exit status.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Run(run::RunArgs::default()));
+    let outcome = match command {
+        Command::Run(args) => run::run(&args),
+        Command::Check(args) => check::check(&args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// A park as loaded: the value, its text and a name for messages.
+pub struct Loaded {
+    /// The validated park.
+    pub park: Park,
+    /// The file's text.
+    pub text: String,
+    /// How to name the file in messages.
+    pub name: String,
+}
+
+/// Load and validate `file`, or the built-in park.
+pub fn load(file: Option<&Path>) -> Result<Loaded> {
+    match file {
+        Some(path) => {
+            let (park, text) = model::load_park(path)?;
+            Ok(Loaded {
+                park,
+                text,
+                name: path.display().to_string(),
+            })
+        }
+        None => {
+            let park = model::parse_park(BUILTIN_PARK, BUILTIN_PARK_NAME)?;
+            model::validate(&park, BUILTIN_PARK_NAME)?;
+            Ok(Loaded {
+                park,
+                text: BUILTIN_PARK.to_string(),
+                name: BUILTIN_PARK_NAME.to_string(),
+            })
+        }
+    }
+}

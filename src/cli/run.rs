@@ -1,0 +1,115 @@
+//! `parkflow run [FILE] [--out DIR]`: simulate a park, write its result files,
+//! print linkage against targets and emissions against caps.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use crate::engine::Plan;
+use crate::error::Result;
+use crate::indicators::Judgement;
+use crate::model::Park;
+use crate::output::{self, RunInfo, Simulation};
+
+/// Arguments of `run`.
+#[derive(Debug, Default, Args)]
+pub struct RunArgs {
+    /// Park file (default: the built-in Jilin park).
+    pub file: Option<PathBuf>,
+    /// Directory for result files (default: results/<park id>).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Run a park and write its results.
+pub fn run(args: &RunArgs) -> Result<ExitCode> {
+    let loaded = super::load(args.file.as_deref())?;
+    let plan = Plan::compile(&loaded.park);
+    let sim = output::simulate(&plan)?;
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| output::default_dir(&loaded.park, None));
+    let info = RunInfo {
+        park: &loaded.park,
+        model_text: &loaded.text,
+        scenario: None,
+    };
+    output::write_run(&dir, &info, &plan, &sim)?;
+    if !args.quiet {
+        print!("{}", table(&loaded.park, &plan, &sim));
+        println!("results written to {}", dir.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The summary table: each year's linkage against its target, each cap.
+pub fn table(park: &Park, plan: &Plan, sim: &Simulation) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{} ({}), {}–{}, judged metric: {}",
+        park.name,
+        park.id,
+        plan.start,
+        plan.end,
+        plan.metric.as_str()
+    );
+    let _ = writeln!(s, "\nLinkage rate");
+    let _ = writeln!(s, "  year   mass   enterprise   target   status");
+    let j: &Judgement = &sim.judgement;
+    for y in &sim.years {
+        let (target, status) = match j.targets.iter().find(|t| t.year == y.year) {
+            Some(t) => {
+                let gap = (t.value - t.target) * 100.0;
+                let status = if t.met {
+                    format!("MET (+{gap:.1} points)")
+                } else {
+                    format!("MISSED by {:.1} points", -gap)
+                };
+                (format!("{:.3}", t.target), status)
+            }
+            None => match &j.baseline {
+                Some(b) if b.year == y.year => (format!("{:.3}", b.target), "baseline".to_string()),
+                _ => (String::new(), String::new()),
+            },
+        };
+        let _ = writeln!(
+            s,
+            "  {}  {:>5.3}  {:>11.3}   {:>6}   {}",
+            y.year, y.linkage_mass, y.linkage_enterprise, target, status
+        );
+    }
+    if !j.caps.is_empty() {
+        let _ = writeln!(s, "\nEmission caps");
+        let _ = writeln!(
+            s,
+            "  year  scope  pollutant          total          limit         margin   status"
+        );
+        for c in &j.caps {
+            let pct = if c.limit > 0.0 {
+                c.margin / c.limit * 100.0
+            } else {
+                0.0
+            };
+            let _ = writeln!(
+                s,
+                "  {}  {:<5}  {:<9}  {:>13.1}  {:>13.1}  {:>13.1}   {} ({:+.1}%)",
+                c.year,
+                c.scope,
+                c.pollutant,
+                c.value,
+                c.limit,
+                c.margin,
+                if c.met { "MET" } else { "EXCEEDED" },
+                pct
+            );
+        }
+    }
+    s
+}

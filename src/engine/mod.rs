@@ -1,0 +1,545 @@
+//! The compiled plan and the step solver (SPEC §3). No I/O happens here.
+//!
+//! A validated [`Park`] is compiled once into a [`Plan`]: ids become dense
+//! indices, every (process, material) that a process makes becomes a *pool*,
+//! every input of every process an input *slot*, links are sorted in service
+//! order, and the dependency graph between activities and link flows is cut
+//! into strongly connected components. A [`Workspace`] then runs the plan any
+//! number of times without allocating inside the step loop.
+
+mod graph;
+mod step;
+
+use crate::model::{Fate, Kind, Metric, Mode, Park, Scope, Series};
+
+pub use step::{StepView, Workspace, run};
+
+/// How a process's activity is set, with its feed slot resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModePlan {
+    /// Runs at K.
+    Fixed,
+    /// Runs on deliveries to input slot `slot`.
+    Feed {
+        /// Index of the feed input slot.
+        slot: usize,
+    },
+    /// Runs to meet final demand plus linked requests.
+    Demand,
+}
+
+/// One process, compiled.
+#[derive(Debug, Clone)]
+pub struct ProcessPlan {
+    /// Process id.
+    pub id: String,
+    /// Index of its enterprise.
+    pub enterprise: usize,
+    /// Mode.
+    pub mode: ModePlan,
+    /// Capacity per year; `None` is unbounded (Demand only).
+    pub capacity: Option<Series>,
+    /// Utilization (default 1).
+    pub utilization: Series,
+    /// Final demand per year (Demand only).
+    pub demand: Series,
+    /// Its product pool; outputs follow at `pools.start + 1 ..`.
+    pub pools: std::ops::Range<usize>,
+    /// Its input slots.
+    pub slots: std::ops::Range<usize>,
+    /// Emissions per unit: `(pollutant, coefficient, abatement)`.
+    pub emissions: Vec<(usize, f64, Option<Series>)>,
+}
+
+/// Where a process's product or output goes when no link takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PoolFate {
+    /// Sold outside the park (products, and byproducts with `Sell`).
+    Sell,
+    /// Disposed of; emission factors are in [`Plan::disposal`] for the material.
+    Dispose,
+}
+
+/// A process's pool of one material it makes (product or output).
+#[derive(Debug, Clone)]
+pub struct PoolPlan {
+    /// Owning process.
+    pub process: usize,
+    /// Material.
+    pub material: usize,
+    /// Amount per unit of activity (1 for the product).
+    pub coeff: f64,
+    /// Attached storage.
+    pub storage: Option<usize>,
+    /// Leftover fate.
+    pub fate: PoolFate,
+}
+
+/// One input of one process.
+#[derive(Debug, Clone)]
+pub struct SlotPlan {
+    /// Consuming process.
+    pub process: usize,
+    /// Material.
+    pub material: usize,
+    /// Amount per unit of activity.
+    pub coeff: f64,
+    /// Whether this is the process's Feed input (request = coeff · K).
+    pub feed: bool,
+}
+
+/// A link, compiled.
+#[derive(Debug, Clone)]
+pub struct LinkPlan {
+    /// Link id.
+    pub id: String,
+    /// Source pool.
+    pub pool: usize,
+    /// Sink input slot.
+    pub slot: usize,
+    /// First active year.
+    pub start: i32,
+    /// Last active year.
+    pub end: i32,
+    /// Largest flow per year; `None` unbounded.
+    pub max_rate: Option<f64>,
+    /// Between processes of different enterprises.
+    pub inter_enterprise: bool,
+    /// Enabled: false for a candidate no scenario enabled.
+    pub enabled: bool,
+}
+
+/// A storage, compiled.
+#[derive(Debug, Clone)]
+pub struct StoragePlan {
+    /// Storage id.
+    pub id: String,
+    /// Pool it holds.
+    pub pool: usize,
+    /// Largest level.
+    pub capacity: f64,
+    /// Level at the start of the run.
+    pub initial: f64,
+}
+
+/// A material's properties the solver and indicators need.
+#[derive(Debug, Clone)]
+pub struct MaterialPlan {
+    /// Material id.
+    pub id: String,
+    /// Kind.
+    pub kind: Kind,
+    /// Tonnes per unit, when known.
+    pub tonnes: Option<f64>,
+    /// Emissions per unit disposed: `(pollutant, factor)`.
+    pub disposal: Vec<(usize, f64)>,
+}
+
+/// A piece of the step's schedule: one component of the dependency graph.
+#[derive(Debug, Clone)]
+pub enum Block {
+    /// A process evaluated once.
+    Process(usize),
+    /// A link evaluated once.
+    Link(usize),
+    /// A cycle of Demand processes over uncapped product links: solved by LU.
+    Leontief {
+        /// Processes of the block.
+        processes: Vec<usize>,
+        /// Index of the block's cached factorisation in the workspace.
+        cache: usize,
+    },
+    /// Any other cycle: iterated to its fixed point.
+    Cycle {
+        /// Nodes: `< n_processes` are processes, the rest links offset by it.
+        nodes: Vec<usize>,
+    },
+}
+
+/// A park compiled for simulation.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// First simulated year.
+    pub start: i32,
+    /// Last simulated year.
+    pub end: i32,
+    /// Steps per year.
+    pub steps_per_year: u32,
+    /// Pollutant ids.
+    pub pollutants: Vec<String>,
+    /// Enterprise ids.
+    pub enterprises: Vec<String>,
+    /// Materials.
+    pub materials: Vec<MaterialPlan>,
+    /// Processes, in file order.
+    pub processes: Vec<ProcessPlan>,
+    /// Pools, grouped by process (product first, then outputs in file order).
+    pub pools: Vec<PoolPlan>,
+    /// Input slots, grouped by process in file order.
+    pub slots: Vec<SlotPlan>,
+    /// Links in file order.
+    pub links: Vec<LinkPlan>,
+    /// Storages in file order.
+    pub storages: Vec<StoragePlan>,
+    /// Background emissions per pollutant per year.
+    pub background: Vec<Series>,
+    /// The schedule: components in dependency order.
+    pub blocks: Vec<Block>,
+    /// Links in service order: (priority, position in file).
+    pub service_order: Vec<usize>,
+    /// Per link: the link served just before it from the same pool.
+    pub prev_in_pool: Vec<Option<usize>>,
+    /// Per link: the link served just before it into the same slot.
+    pub prev_in_slot: Vec<Option<usize>>,
+    /// Per pool: links leaving it, in service order.
+    pub pool_links: Vec<Vec<usize>>,
+    /// Per slot: the last link into it in service order.
+    pub last_in_slot: Vec<Option<usize>>,
+    /// Number of Leontief blocks.
+    pub leontief_blocks: usize,
+    /// Metric judged against the targets.
+    pub metric: Metric,
+    /// Baseline `(year, value)`, reported only.
+    pub baseline: Option<(i32, f64)>,
+    /// Linkage targets `(year, target)`.
+    pub targets: Vec<(i32, f64)>,
+    /// Emission caps within the simulated years.
+    pub caps: Vec<CapPlan>,
+}
+
+/// One year's caps, compiled.
+#[derive(Debug, Clone)]
+pub struct CapPlan {
+    /// Year judged.
+    pub year: i32,
+    /// City (park + background) or Park.
+    pub scope: Scope,
+    /// `(pollutant, limit)`.
+    pub limits: Vec<(usize, f64)>,
+}
+
+impl Plan {
+    /// Compile a validated park. Panics only if the park was not validated
+    /// (ids are assumed to resolve).
+    pub fn compile(park: &Park) -> Plan {
+        let index = |ids: Vec<&str>, id: &str| -> usize {
+            ids.iter()
+                .position(|x| *x == id)
+                .unwrap_or_else(|| panic!("unvalidated park: unknown id `{id}`"))
+        };
+        let pollutant_ids: Vec<&str> = park.pollutants.iter().map(|p| p.id.as_str()).collect();
+        let material_ids: Vec<&str> = park.materials.iter().map(|m| m.id.as_str()).collect();
+        let enterprise_ids: Vec<&str> = park.enterprises.iter().map(|e| e.id.as_str()).collect();
+        let pollutant = |id: &str| index(pollutant_ids.clone(), id);
+        let material = |id: &str| index(material_ids.clone(), id);
+
+        let materials: Vec<MaterialPlan> = park
+            .materials
+            .iter()
+            .map(|m| MaterialPlan {
+                id: m.id.clone(),
+                kind: m.kind,
+                tonnes: m.tonnes_per_unit(),
+                disposal: match &m.fate {
+                    Fate::Dispose { emissions } => {
+                        emissions.iter().map(|(k, v)| (pollutant(k), *v)).collect()
+                    }
+                    Fate::Sell => Vec::new(),
+                },
+            })
+            .collect();
+
+        let mut pools = Vec::new();
+        let mut slots = Vec::new();
+        let mut processes = Vec::new();
+        for (p, proc_) in park.processes.iter().enumerate() {
+            let pool_start = pools.len();
+            let made = std::iter::once((proc_.product.as_str(), 1.0))
+                .chain(proc_.outputs.iter().map(|(m, c)| (m, *c)));
+            for (m, coeff) in made {
+                let mi = material(m);
+                let fate = match (&park.materials[mi].kind, &park.materials[mi].fate) {
+                    (Kind::Product, _) | (_, Fate::Sell) => PoolFate::Sell,
+                    _ => PoolFate::Dispose,
+                };
+                pools.push(PoolPlan {
+                    process: p,
+                    material: mi,
+                    coeff,
+                    storage: None,
+                    fate,
+                });
+            }
+            let slot_start = slots.len();
+            let feed = match &proc_.mode {
+                Mode::Feed(m) => Some(m.as_str()),
+                _ => None,
+            };
+            for (m, coeff) in proc_.inputs.iter() {
+                slots.push(SlotPlan {
+                    process: p,
+                    material: material(m),
+                    coeff: *coeff,
+                    feed: feed == Some(m),
+                });
+            }
+            let mode = match &proc_.mode {
+                Mode::Fixed => ModePlan::Fixed,
+                Mode::Demand => ModePlan::Demand,
+                Mode::Feed(m) => ModePlan::Feed {
+                    slot: slot_start
+                        + proc_
+                            .inputs
+                            .keys()
+                            .position(|k| k == m)
+                            .expect("validated: feed is an input"),
+                },
+            };
+            processes.push(ProcessPlan {
+                id: proc_.id.clone(),
+                enterprise: index(enterprise_ids.clone(), &proc_.enterprise),
+                mode,
+                capacity: proc_.capacity.clone(),
+                utilization: proc_.utilization.clone().unwrap_or(Series::Constant(1.0)),
+                demand: proc_.demand.clone().unwrap_or_default(),
+                pools: pool_start..pools.len(),
+                slots: slot_start..slots.len(),
+                emissions: proc_
+                    .emissions
+                    .iter()
+                    .map(|(k, v)| (pollutant(k), *v, proc_.abatement.get(k).cloned()))
+                    .collect(),
+            });
+        }
+        let process_ids: Vec<&str> = park.processes.iter().map(|p| p.id.as_str()).collect();
+        let pool_of = |p: usize, m: usize| -> usize {
+            processes[p]
+                .pools
+                .clone()
+                .find(|&i| pools[i].material == m)
+                .expect("validated: material is made by the process")
+        };
+        let slot_of = |p: usize, m: usize| -> usize {
+            processes[p]
+                .slots
+                .clone()
+                .find(|&i| slots[i].material == m)
+                .expect("validated: material is an input of the process")
+        };
+        let links: Vec<LinkPlan> = park
+            .links
+            .iter()
+            .map(|l| {
+                let (from, to) = (
+                    index(process_ids.clone(), &l.from),
+                    index(process_ids.clone(), &l.to),
+                );
+                let m = material(&l.material);
+                LinkPlan {
+                    id: l.id.clone(),
+                    pool: pool_of(from, m),
+                    slot: slot_of(to, m),
+                    start: l.start.unwrap_or(i32::MIN),
+                    end: l.end.unwrap_or(i32::MAX),
+                    max_rate: l.max_rate,
+                    inter_enterprise: processes[from].enterprise != processes[to].enterprise,
+                    enabled: !l.candidate,
+                }
+            })
+            .collect();
+        let storages: Vec<StoragePlan> = park
+            .storages
+            .iter()
+            .map(|s| StoragePlan {
+                id: s.id.clone(),
+                pool: pool_of(
+                    index(process_ids.clone(), &s.process),
+                    material(&s.material),
+                ),
+                capacity: s.capacity,
+                initial: s.initial,
+            })
+            .collect();
+        for (i, s) in storages.iter().enumerate() {
+            pools[s.pool].storage = Some(i);
+        }
+        let background = pollutant_ids
+            .iter()
+            .map(|k| park.background.get(k).cloned().unwrap_or_default())
+            .collect();
+
+        let mut plan = Plan {
+            start: park.time.start,
+            end: park.time.end,
+            steps_per_year: park.time.steps_per_year,
+            pollutants: pollutant_ids.iter().map(|s| s.to_string()).collect(),
+            enterprises: enterprise_ids.iter().map(|s| s.to_string()).collect(),
+            materials,
+            processes,
+            pools,
+            slots,
+            links,
+            storages,
+            background,
+            blocks: Vec::new(),
+            service_order: Vec::new(),
+            prev_in_pool: Vec::new(),
+            prev_in_slot: Vec::new(),
+            pool_links: Vec::new(),
+            last_in_slot: Vec::new(),
+            leontief_blocks: 0,
+            metric: park.targets.as_ref().map_or(Metric::Mass, |t| t.metric),
+            baseline: park
+                .targets
+                .as_ref()
+                .and_then(|t| t.baseline)
+                .map(|(y, v)| (y, v.0)),
+            targets: park
+                .targets
+                .as_ref()
+                .map(|t| t.linkage.iter().map(|(y, v)| (*y, v.0)).collect())
+                .unwrap_or_default(),
+            caps: park
+                .caps
+                .iter()
+                .filter(|c| park.time.start <= c.year && c.year <= park.time.end)
+                .map(|c| CapPlan {
+                    year: c.year,
+                    scope: c.scope,
+                    limits: c.limits.iter().map(|(k, v)| (pollutant(k), *v)).collect(),
+                })
+                .collect(),
+        };
+        let priorities: Vec<i32> = park.links.iter().map(|l| l.priority).collect();
+        plan.order_links(&priorities);
+        plan.schedule();
+        plan
+    }
+
+    /// Process owning a link's source pool.
+    pub fn link_from(&self, l: usize) -> usize {
+        self.pools[self.links[l].pool].process
+    }
+
+    /// Process owning a link's sink slot.
+    pub fn link_to(&self, l: usize) -> usize {
+        self.slots[self.links[l].slot].process
+    }
+
+    /// Material a link carries.
+    pub fn link_material(&self, l: usize) -> usize {
+        self.pools[self.links[l].pool].material
+    }
+
+    /// Sort links into service order and chain the links sharing a pool or a slot.
+    fn order_links(&mut self, priorities: &[i32]) {
+        let n = self.links.len();
+        let mut order: Vec<usize> = (0..n).filter(|&l| self.links[l].enabled).collect();
+        // Stable sort: equal priorities keep file order.
+        order.sort_by_key(|&l| priorities[l]);
+        let mut prev_in_pool = vec![None; n];
+        let mut prev_in_slot = vec![None; n];
+        let mut last_pool: Vec<Option<usize>> = vec![None; self.pools.len()];
+        let mut last_slot: Vec<Option<usize>> = vec![None; self.slots.len()];
+        let mut pool_links = vec![Vec::new(); self.pools.len()];
+        for &l in &order {
+            let (pool, slot) = (self.links[l].pool, self.links[l].slot);
+            prev_in_pool[l] = last_pool[pool].replace(l);
+            prev_in_slot[l] = last_slot[slot].replace(l);
+            pool_links[pool].push(l);
+        }
+        self.service_order = order;
+        self.prev_in_pool = prev_in_pool;
+        self.prev_in_slot = prev_in_slot;
+        self.pool_links = pool_links;
+        self.last_in_slot = last_slot;
+    }
+
+    /// Build the dependency graph of activities and flows and cut it into blocks.
+    ///
+    /// Nodes `0..P` are process activities, `P..P+L` link flows. An edge
+    /// `u → v` means v's value is computed from u's.
+    fn schedule(&mut self) {
+        let np = self.processes.len();
+        let mut edges = Vec::new();
+        for &l in &self.service_order {
+            let node = np + l;
+            let link = &self.links[l];
+            let slot = &self.slots[link.slot];
+            // A flow depends on its pool, its sink's request and the links
+            // served before it from the same pool or into the same slot.
+            edges.push((self.pools[link.pool].process, node));
+            if !slot.feed {
+                edges.push((slot.process, node));
+            }
+            if let Some(k) = self.prev_in_pool[l] {
+                edges.push((np + k, node));
+            }
+            if let Some(k) = self.prev_in_slot[l] {
+                edges.push((np + k, node));
+            }
+            let sink = slot.process;
+            if let ModePlan::Feed { slot: feed } = self.processes[sink].mode
+                && feed == link.slot
+            {
+                edges.push((node, sink));
+            }
+            // A Demand process's activity depends on what its product links
+            // would carry with an unlimited pool: the sink's request less
+            // what earlier links delivered there.
+            let source = self.pools[link.pool].process;
+            if self.processes[source].mode == ModePlan::Demand
+                && self.processes[source].pools.start == link.pool
+            {
+                if !slot.feed {
+                    edges.push((sink, source));
+                }
+                if let Some(k) = self.prev_in_slot[l] {
+                    edges.push((np + k, source));
+                }
+            }
+        }
+        let g = graph::Graph::from_edges(np + self.links.len(), &edges);
+        let mut blocks = Vec::new();
+        let mut leontief = 0;
+        for comp in g.components_in_dependency_order() {
+            if comp.len() == 1 && !g.has_self_loop(comp[0]) {
+                let v = comp[0];
+                if v < np {
+                    blocks.push(Block::Process(v));
+                } else if self.links[v - np].enabled {
+                    blocks.push(Block::Link(v - np));
+                }
+                continue;
+            }
+            if self.is_leontief(&comp) {
+                blocks.push(Block::Leontief {
+                    processes: comp,
+                    cache: leontief,
+                });
+                leontief += 1;
+            } else {
+                blocks.push(Block::Cycle { nodes: comp });
+            }
+        }
+        self.blocks = blocks;
+        self.leontief_blocks = leontief;
+    }
+
+    /// A cycle is a Leontief system when it holds only unbounded Demand
+    /// processes whose product links inside the cycle have no rate limit.
+    fn is_leontief(&self, comp: &[usize]) -> bool {
+        let np = self.processes.len();
+        comp.iter().all(|&v| {
+            v < np && {
+                let p = &self.processes[v];
+                p.mode == ModePlan::Demand
+                    && p.capacity.is_none()
+                    && self.pool_links[p.pools.start].iter().all(|&l| {
+                        !comp.contains(&self.slots[self.links[l].slot].process)
+                            || self.links[l].max_rate.is_none()
+                    })
+            }
+        })
+    }
+}

@@ -1,0 +1,620 @@
+//! The step solver: allocation, activity, the fixed point, and what follows it.
+
+use nalgebra::{DMatrix, DVector, Dyn, LU};
+
+use super::{Block, ModePlan, Plan, PoolFate};
+use crate::error::{Error, Result};
+
+/// Largest number of Gauss–Seidel sweeps over a cycle before giving up.
+pub const MAX_SWEEPS: usize = 10_000;
+/// Relative change below which a cycle has converged.
+pub const TOLERANCE: f64 = 1e-12;
+
+/// A Leontief block's links and its cached factorisation.
+#[derive(Debug, Clone, Default)]
+struct LeontiefCache {
+    /// Process of each local index.
+    processes: Vec<usize>,
+    /// `(link, from local, to local)` for product links inside the block.
+    internal: Vec<(usize, usize, usize)>,
+    /// `(link, from local)` for product links leaving the block.
+    external: Vec<(usize, usize)>,
+    /// I − A as last factorised.
+    matrix: DMatrix<f64>,
+    /// Scratch for this year's I − A.
+    scratch: DMatrix<f64>,
+    /// Factorisation of `matrix`, if any.
+    lu: Option<LU<f64, Dyn, Dyn>>,
+    /// Right-hand side, then solution.
+    rhs: DVector<f64>,
+}
+
+/// Everything one run needs that changes: reused across runs, so that a sweep
+/// of a million samples allocates nothing per step.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    year: i32,
+    step: u32,
+    dt: f64,
+    // Per-year parameters.
+    k: Vec<f64>,
+    demand: Vec<f64>,
+    capacity: Vec<f64>,
+    link_active: Vec<bool>,
+    link_cap: Vec<f64>,
+    keep: Vec<f64>,
+    background: Vec<f64>,
+    // The step's unknowns.
+    x: Vec<f64>,
+    f: Vec<f64>,
+    pool_before: Vec<f64>,
+    slot_before: Vec<f64>,
+    // Storage levels at the step's start and end.
+    level_start: Vec<f64>,
+    level: Vec<f64>,
+    // After the fixed point.
+    generated: Vec<f64>,
+    linked_inter: Vec<f64>,
+    linked_intra: Vec<f64>,
+    stored: Vec<f64>,
+    sold: Vec<f64>,
+    disposed: Vec<f64>,
+    requested: Vec<f64>,
+    delivered: Vec<f64>,
+    imported: Vec<f64>,
+    process_emitted: Vec<f64>,
+    park_emissions: Vec<f64>,
+    leontief: Vec<LeontiefCache>,
+    /// Offsets of each process's emission entries in `keep` and `process_emitted`.
+    emission_offsets: Vec<usize>,
+}
+
+impl Workspace {
+    /// A workspace sized for `plan`.
+    pub fn new(plan: &Plan) -> Workspace {
+        let (np, nl, npool, nslot, nk) = (
+            plan.processes.len(),
+            plan.links.len(),
+            plan.pools.len(),
+            plan.slots.len(),
+            plan.pollutants.len(),
+        );
+        let mut emission_offsets = Vec::with_capacity(np + 1);
+        let mut n_em = 0;
+        for p in &plan.processes {
+            emission_offsets.push(n_em);
+            n_em += p.emissions.len();
+        }
+        emission_offsets.push(n_em);
+        let leontief = plan
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Leontief { processes, .. } => Some(leontief_cache(plan, processes)),
+                _ => None,
+            })
+            .collect();
+        Workspace {
+            year: plan.start,
+            step: 0,
+            dt: 1.0 / f64::from(plan.steps_per_year),
+            k: vec![0.0; np],
+            demand: vec![0.0; np],
+            capacity: vec![0.0; np],
+            link_active: vec![false; nl],
+            link_cap: vec![0.0; nl],
+            keep: vec![1.0; n_em],
+            background: vec![0.0; nk],
+            x: vec![0.0; np],
+            f: vec![0.0; nl],
+            pool_before: vec![0.0; nl],
+            slot_before: vec![0.0; nl],
+            level_start: vec![0.0; plan.storages.len()],
+            level: vec![0.0; plan.storages.len()],
+            generated: vec![0.0; npool],
+            linked_inter: vec![0.0; npool],
+            linked_intra: vec![0.0; npool],
+            stored: vec![0.0; npool],
+            sold: vec![0.0; npool],
+            disposed: vec![0.0; npool],
+            requested: vec![0.0; nslot],
+            delivered: vec![0.0; nslot],
+            imported: vec![0.0; nslot],
+            process_emitted: vec![0.0; n_em],
+            park_emissions: vec![0.0; nk],
+            leontief,
+            emission_offsets,
+        }
+    }
+}
+
+fn leontief_cache(plan: &Plan, processes: &[usize]) -> LeontiefCache {
+    let n = processes.len();
+    let local = |p: usize| processes.iter().position(|&q| q == p);
+    let mut internal = Vec::new();
+    let mut external = Vec::new();
+    for (i, &p) in processes.iter().enumerate() {
+        for &l in &plan.pool_links[plan.processes[p].pools.start] {
+            match local(plan.link_to(l)) {
+                Some(j) => internal.push((l, i, j)),
+                None => external.push((l, i)),
+            }
+        }
+    }
+    LeontiefCache {
+        processes: processes.to_vec(),
+        internal,
+        external,
+        matrix: DMatrix::zeros(n, n),
+        scratch: DMatrix::zeros(n, n),
+        lu: None,
+        rhs: DVector::zeros(n),
+    }
+}
+
+/// A read-only view of one solved step, handed to the caller's observer.
+pub struct StepView<'a> {
+    /// The plan.
+    pub plan: &'a Plan,
+    ws: &'a Workspace,
+}
+
+impl StepView<'_> {
+    /// Calendar year.
+    pub fn year(&self) -> i32 {
+        self.ws.year
+    }
+    /// Step within the year, 0-based.
+    pub fn step(&self) -> u32 {
+        self.ws.step
+    }
+    /// Step length in years.
+    pub fn dt(&self) -> f64 {
+        self.ws.dt
+    }
+    /// Activity of each process this step (product units).
+    pub fn activity(&self) -> &[f64] {
+        &self.ws.x
+    }
+    /// Capacity of each process for this step (K = capacity · utilization · Δ; ∞ when unbounded).
+    pub fn step_capacity(&self) -> &[f64] {
+        &self.ws.k
+    }
+    /// Capacity series value of each process this year (∞ when unbounded).
+    pub fn capacity(&self) -> &[f64] {
+        &self.ws.capacity
+    }
+    /// Flow on each link this step (0 when inactive).
+    pub fn flow(&self) -> &[f64] {
+        &self.ws.f
+    }
+    /// Whether each link is active this year.
+    pub fn link_active(&self) -> &[bool] {
+        &self.ws.link_active
+    }
+    /// Amount generated in each pool.
+    pub fn generated(&self) -> &[f64] {
+        &self.ws.generated
+    }
+    /// Amount of each pool carried by links to other enterprises.
+    pub fn linked_inter(&self) -> &[f64] {
+        &self.ws.linked_inter
+    }
+    /// Amount of each pool carried by links within its enterprise.
+    pub fn linked_intra(&self) -> &[f64] {
+        &self.ws.linked_intra
+    }
+    /// Net amount put into each pool's storage (negative when drawn down).
+    pub fn stored(&self) -> &[f64] {
+        &self.ws.stored
+    }
+    /// Amount of each pool sold outside the park.
+    pub fn sold(&self) -> &[f64] {
+        &self.ws.sold
+    }
+    /// Amount of each pool disposed of.
+    pub fn disposed(&self) -> &[f64] {
+        &self.ws.disposed
+    }
+    /// Storage level of each storage at the step's end.
+    pub fn level(&self) -> &[f64] {
+        &self.ws.level
+    }
+    /// Storage level of each storage at the step's start.
+    pub fn level_start(&self) -> &[f64] {
+        &self.ws.level_start
+    }
+    /// Request of each input slot.
+    pub fn requested(&self) -> &[f64] {
+        &self.ws.requested
+    }
+    /// Amount delivered by links to each input slot.
+    pub fn delivered(&self) -> &[f64] {
+        &self.ws.delivered
+    }
+    /// Amount imported into each input slot.
+    pub fn imported(&self) -> &[f64] {
+        &self.ws.imported
+    }
+    /// Park emissions of each pollutant this step (processes and disposal).
+    pub fn park_emissions(&self) -> &[f64] {
+        &self.ws.park_emissions
+    }
+    /// Background emissions of each pollutant this step.
+    pub fn background(&self) -> &[f64] {
+        &self.ws.background
+    }
+    /// Emissions of process `p` this step, after abatement: `(pollutant, amount)`.
+    pub fn process_emissions(&self, p: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+        let range = self.ws.emission_offsets[p]..self.ws.emission_offsets[p + 1];
+        self.plan.processes[p]
+            .emissions
+            .iter()
+            .zip(&self.ws.process_emitted[range])
+            .map(|((k, _, _), amount)| (*k, *amount))
+    }
+    /// Emissions from disposing of pool `pool` this step: `(pollutant, amount)`.
+    pub fn disposal_emissions(&self, pool: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+        let disposed = self.ws.disposed[pool];
+        self.plan.materials[self.plan.pools[pool].material]
+            .disposal
+            .iter()
+            .map(move |&(k, factor)| (k, disposed * factor))
+    }
+}
+
+/// Run the whole time range, calling `observe` after each step.
+///
+/// The workspace is reset first, so a run's results depend only on the plan.
+pub fn run(plan: &Plan, ws: &mut Workspace, mut observe: impl FnMut(&StepView)) -> Result<()> {
+    for (s, st) in plan.storages.iter().enumerate() {
+        ws.level[s] = st.initial;
+    }
+    for year in plan.start..=plan.end {
+        set_year(plan, ws, year);
+        for step in 0..plan.steps_per_year {
+            ws.step = step;
+            solve_step(plan, ws)?;
+            observe(&StepView { plan, ws });
+        }
+    }
+    Ok(())
+}
+
+/// Read every series at `year` into the workspace.
+fn set_year(plan: &Plan, ws: &mut Workspace, year: i32) {
+    ws.year = year;
+    let dt = ws.dt;
+    for (p, proc_) in plan.processes.iter().enumerate() {
+        let cap = proc_
+            .capacity
+            .as_ref()
+            .map_or(f64::INFINITY, |s| s.at(year));
+        ws.capacity[p] = cap;
+        ws.k[p] = if cap.is_infinite() {
+            f64::INFINITY
+        } else {
+            cap * proc_.utilization.at(year) * dt
+        };
+        ws.demand[p] = proc_.demand.at(year) * dt;
+        let base = ws.emission_offsets[p];
+        for (e, (_, _, abatement)) in proc_.emissions.iter().enumerate() {
+            ws.keep[base + e] = 1.0 - abatement.as_ref().map_or(0.0, |a| a.at(year));
+        }
+    }
+    for (l, link) in plan.links.iter().enumerate() {
+        ws.link_active[l] = link.enabled && link.start <= year && year <= link.end;
+        ws.link_cap[l] = link.max_rate.map_or(f64::INFINITY, |r| r * dt);
+    }
+    for (k, s) in plan.background.iter().enumerate() {
+        ws.background[k] = s.at(year) * dt;
+    }
+}
+
+/// What is left of slot `slot`'s request before link `prev`'s successor is served.
+#[inline]
+fn after(before: &[f64], f: &[f64], prev: Option<usize>) -> f64 {
+    prev.map_or(0.0, |k| before[k] + f[k])
+}
+
+#[inline]
+fn request(plan: &Plan, ws: &Workspace, slot: usize) -> f64 {
+    let s = &plan.slots[slot];
+    s.coeff
+        * if s.feed {
+            ws.k[s.process]
+        } else {
+            ws.x[s.process]
+        }
+}
+
+/// What link `l` would carry if its pool were unlimited.
+#[inline]
+fn unlimited_flow(plan: &Plan, ws: &Workspace, l: usize) -> f64 {
+    if !ws.link_active[l] {
+        return 0.0;
+    }
+    let left =
+        request(plan, ws, plan.links[l].slot) - after(&ws.slot_before, &ws.f, plan.prev_in_slot[l]);
+    left.min(ws.link_cap[l]).max(0.0)
+}
+
+/// Evaluate link `l`'s flow from its pool, its sink and the links served before it.
+#[inline]
+fn eval_link(plan: &Plan, ws: &mut Workspace, l: usize) -> f64 {
+    let link = &plan.links[l];
+    let pool_before = after(&ws.pool_before, &ws.f, plan.prev_in_pool[l]);
+    let slot_before = after(&ws.slot_before, &ws.f, plan.prev_in_slot[l]);
+    ws.pool_before[l] = pool_before;
+    ws.slot_before[l] = slot_before;
+    let f = if ws.link_active[l] {
+        let pool = &plan.pools[link.pool];
+        let stock = pool.storage.map_or(0.0, |s| ws.level_start[s]);
+        let available = pool.coeff * ws.x[pool.process] + stock - pool_before;
+        let wanted = request(plan, ws, link.slot) - slot_before;
+        available.min(wanted).min(ws.link_cap[l]).max(0.0)
+    } else {
+        0.0
+    };
+    ws.f[l] = f;
+    f
+}
+
+/// Evaluate process `p`'s activity from what it depends on.
+#[inline]
+fn eval_process(plan: &Plan, ws: &mut Workspace, p: usize) -> f64 {
+    let proc_ = &plan.processes[p];
+    let x = match proc_.mode {
+        ModePlan::Fixed => ws.k[p],
+        ModePlan::Feed { slot } => {
+            let delivered = after(&ws.slot_before, &ws.f, plan.last_in_slot[slot]);
+            // Validation guarantees a positive feed coefficient.
+            ws.k[p].min(delivered / plan.slots[slot].coeff)
+        }
+        ModePlan::Demand => {
+            let mut total = ws.demand[p];
+            for &l in &plan.pool_links[proc_.pools.start] {
+                total += unlimited_flow(plan, ws, l);
+            }
+            ws.k[p].min(total)
+        }
+    };
+    ws.x[p] = x;
+    x
+}
+
+fn solve_step(plan: &Plan, ws: &mut Workspace) -> Result<()> {
+    let np = plan.processes.len();
+    ws.level_start.copy_from_slice(&ws.level);
+    // The fixed point is sought from x = K for Fixed, 0 for Feed and Demand.
+    ws.x.fill(0.0);
+    ws.f.fill(0.0);
+    ws.pool_before.fill(0.0);
+    ws.slot_before.fill(0.0);
+    for block in &plan.blocks {
+        match block {
+            Block::Process(p) => {
+                eval_process(plan, ws, *p);
+            }
+            Block::Link(l) => {
+                eval_link(plan, ws, *l);
+            }
+            Block::Leontief { cache, .. } => solve_leontief(plan, ws, *cache)?,
+            Block::Cycle { nodes } => iterate_cycle(plan, ws, nodes)?,
+        }
+    }
+    finish_step(plan, ws);
+    check_finite(plan, ws, np)
+}
+
+/// Gauss–Seidel sweeps over a cycle until the largest change is below
+/// [`TOLERANCE`] relative to the largest value.
+fn iterate_cycle(plan: &Plan, ws: &mut Workspace, nodes: &[usize]) -> Result<()> {
+    let np = plan.processes.len();
+    let mut change = f64::INFINITY;
+    for _ in 0..MAX_SWEEPS {
+        let (mut delta, mut scale) = (0.0f64, 0.0f64);
+        for &v in nodes {
+            let (old, new) = if v < np {
+                (ws.x[v], eval_process(plan, ws, v))
+            } else {
+                (ws.f[v - np], eval_link(plan, ws, v - np))
+            };
+            delta = delta.max((new - old).abs());
+            scale = scale.max(new.abs());
+        }
+        if !delta.is_finite() || !scale.is_finite() {
+            break;
+        }
+        change = if scale > 0.0 { delta / scale } else { 0.0 };
+        if change <= TOLERANCE {
+            return Ok(());
+        }
+    }
+    Err(Error::NotConverged {
+        year: ws.year,
+        processes: cycle_processes(plan, nodes),
+        sweeps: MAX_SWEEPS,
+        change,
+    })
+}
+
+/// The processes of a cycle, including the ends of its links, in plan order.
+fn cycle_processes(plan: &Plan, nodes: &[usize]) -> Vec<String> {
+    let np = plan.processes.len();
+    let mut ps: Vec<usize> = nodes
+        .iter()
+        .flat_map(|&v| {
+            if v < np {
+                vec![v]
+            } else {
+                vec![plan.link_from(v - np), plan.link_to(v - np)]
+            }
+        })
+        .collect();
+    ps.sort_unstable();
+    ps.dedup();
+    ps.into_iter()
+        .map(|p| plan.processes[p].id.clone())
+        .collect()
+}
+
+/// Solve a cycle of unbounded Demand processes: (I − A) x = y.
+fn solve_leontief(plan: &Plan, ws: &mut Workspace, index: usize) -> Result<()> {
+    // Take the cache out so the rest of the workspace stays readable.
+    let mut cache = std::mem::take(&mut ws.leontief[index]);
+    let result = solve_leontief_block(plan, ws, &mut cache);
+    ws.leontief[index] = cache;
+    result
+}
+
+fn solve_leontief_block(plan: &Plan, ws: &mut Workspace, cache: &mut LeontiefCache) -> Result<()> {
+    let n = cache.processes.len();
+    cache.scratch.fill(0.0);
+    cache.scratch.fill_diagonal(1.0);
+    for &(l, i, j) in &cache.internal {
+        if ws.link_active[l] {
+            cache.scratch[(i, j)] -= plan.slots[plan.links[l].slot].coeff;
+        }
+    }
+    // The coefficients change at most once a year: factorise only when they do.
+    if cache.lu.is_none() || cache.scratch != cache.matrix {
+        cache.matrix.copy_from(&cache.scratch);
+        cache.lu = Some(LU::new(cache.matrix.clone()));
+    }
+    for i in 0..n {
+        cache.rhs[i] = ws.demand[cache.processes[i]];
+    }
+    for &(l, i) in &cache.external {
+        cache.rhs[i] += unlimited_flow(plan, ws, l);
+    }
+    let names = || {
+        let mut v: Vec<String> = cache
+            .processes
+            .iter()
+            .map(|&p| plan.processes[p].id.clone())
+            .collect();
+        v.sort();
+        v
+    };
+    let lu = cache.lu.as_ref().expect("factorised above");
+    if !lu.is_invertible() || !lu.solve_mut(&mut cache.rhs) {
+        return Err(Error::Leontief {
+            year: ws.year,
+            processes: names(),
+            reason: "singular (I − A has no inverse)".into(),
+        });
+    }
+    let rhs = &cache.rhs;
+    let scale = rhs.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    if let Some(i) = (0..n).find(|&i| !rhs[i].is_finite() || rhs[i] < -1e-9 * scale) {
+        return Err(Error::Leontief {
+            year: ws.year,
+            processes: names(),
+            reason: format!(
+                "not productive: its solution gives `{}` a negative activity ({:.6e}), so the spectral radius of A is at least 1",
+                plan.processes[cache.processes[i]].id, rhs[i]
+            ),
+        });
+    }
+    for i in 0..n {
+        ws.x[cache.processes[i]] = rhs[i].max(0.0);
+    }
+    Ok(())
+}
+
+/// After the fixed point: pool leftovers to storage, then fate; imports; emissions.
+fn finish_step(plan: &Plan, ws: &mut Workspace) {
+    ws.linked_inter.fill(0.0);
+    ws.linked_intra.fill(0.0);
+    for &l in &plan.service_order {
+        let pool = plan.links[l].pool;
+        if plan.links[l].inter_enterprise {
+            ws.linked_inter[pool] += ws.f[l];
+        } else {
+            ws.linked_intra[pool] += ws.f[l];
+        }
+    }
+    ws.park_emissions.fill(0.0);
+    for (i, pool) in plan.pools.iter().enumerate() {
+        let generated = pool.coeff * ws.x[pool.process];
+        let stock = pool.storage.map_or(0.0, |s| ws.level_start[s]);
+        let left = (generated + stock - ws.linked_inter[i] - ws.linked_intra[i]).max(0.0);
+        let kept = match pool.storage {
+            Some(s) => {
+                let kept = left.min(plan.storages[s].capacity);
+                ws.level[s] = kept;
+                kept
+            }
+            None => 0.0,
+        };
+        ws.generated[i] = generated;
+        ws.stored[i] = kept - stock;
+        let rest = left - kept;
+        match pool.fate {
+            PoolFate::Sell => {
+                ws.sold[i] = rest;
+                ws.disposed[i] = 0.0;
+            }
+            PoolFate::Dispose => {
+                ws.sold[i] = 0.0;
+                ws.disposed[i] = rest;
+                for &(k, factor) in &plan.materials[pool.material].disposal {
+                    ws.park_emissions[k] += rest * factor;
+                }
+            }
+        }
+    }
+    for (i, slot) in plan.slots.iter().enumerate() {
+        let requested = request(plan, ws, i);
+        let delivered = after(&ws.slot_before, &ws.f, plan.last_in_slot[i]);
+        ws.requested[i] = requested;
+        ws.delivered[i] = delivered;
+        ws.imported[i] = if slot.feed {
+            0.0
+        } else {
+            (requested - delivered).max(0.0)
+        };
+    }
+    for (p, proc_) in plan.processes.iter().enumerate() {
+        let base = ws.emission_offsets[p];
+        for (e, &(k, coeff, _)) in proc_.emissions.iter().enumerate() {
+            let amount = coeff * ws.x[p] * ws.keep[base + e];
+            ws.process_emitted[base + e] = amount;
+            ws.park_emissions[k] += amount;
+        }
+    }
+}
+
+fn check_finite(plan: &Plan, ws: &Workspace, np: usize) -> Result<()> {
+    let bad = |what: &'static str, item: String, value: f64| Error::NonFinite {
+        year: ws.year,
+        what,
+        item,
+        value,
+    };
+    if let Some(p) = (0..np).find(|&p| !ws.x[p].is_finite()) {
+        return Err(bad("activity", plan.processes[p].id.clone(), ws.x[p]));
+    }
+    if let Some(l) = (0..plan.links.len()).find(|&l| !ws.f[l].is_finite()) {
+        return Err(bad("flow", plan.links[l].id.clone(), ws.f[l]));
+    }
+    if let Some(i) = (0..plan.slots.len()).find(|&i| !ws.requested[i].is_finite()) {
+        let s = &plan.slots[i];
+        let item = format!(
+            "{}/{}",
+            plan.processes[s.process].id, plan.materials[s.material].id
+        );
+        return Err(bad("request", item, ws.requested[i]));
+    }
+    if let Some(k) = (0..plan.pollutants.len())
+        .find(|&k| !ws.park_emissions[k].is_finite() || !ws.background[k].is_finite())
+    {
+        return Err(bad(
+            "emission",
+            plan.pollutants[k].clone(),
+            ws.park_emissions[k],
+        ));
+    }
+    Ok(())
+}

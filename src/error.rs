@@ -1,0 +1,128 @@
+//! The library's errors. Each says what to fix: the file, line and column,
+//! the item and field, the closest valid id.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Everything that can go wrong loading, validating or running a park.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// RON syntax error, wrong type or unknown field.
+    #[error("{file}:{line}:{col}: {message}")]
+    Syntax {
+        /// File name as given by the user.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        col: usize,
+        /// What the parser said.
+        message: String,
+    },
+    /// The file parsed, but its content is not a valid park.
+    #[error("{file}: {} problem{}:\n{}", problems.len(), if problems.len() == 1 { "" } else { "s" }, Problems(problems))]
+    Invalid {
+        /// File name as given by the user.
+        file: String,
+        /// One line per problem, naming the item and field.
+        problems: Vec<String>,
+    },
+    /// A Leontief block (a cycle of Demand processes) cannot be solved.
+    #[error(
+        "year {year}: the Leontief block of processes {} is {reason}",
+        Names(processes)
+    )]
+    Leontief {
+        /// Calendar year of the failing step.
+        year: i32,
+        /// Processes in the block.
+        processes: Vec<String>,
+        /// "singular" or "not productive (...)".
+        reason: String,
+    },
+    /// A cycle did not reach its fixed point.
+    #[error(
+        "year {year}: the cycle through processes {} did not converge after {sweeps} sweeps (relative change {change:.3e})",
+        Names(processes)
+    )]
+    NotConverged {
+        /// Calendar year of the failing step.
+        year: i32,
+        /// Processes in the cycle.
+        processes: Vec<String>,
+        /// Sweeps tried.
+        sweeps: usize,
+        /// Last relative change.
+        change: f64,
+    },
+    /// A computed quantity overflowed or became undefined.
+    #[error("year {year}: {what} of `{item}` is not a finite number ({value})")]
+    NonFinite {
+        /// Calendar year.
+        year: i32,
+        /// What quantity.
+        what: &'static str,
+        /// Which process, link or pool.
+        item: String,
+        /// The value.
+        value: f64,
+    },
+}
+
+struct Problems<'a>(&'a [String]);
+
+impl fmt::Display for Problems<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "  - {p}")?;
+        }
+        Ok(())
+    }
+}
+
+struct Names<'a>(&'a [String]);
+
+impl fmt::Display for Names<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "`{p}`")?;
+        }
+        Ok(())
+    }
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The id in `candidates` closest to `wanted`, if any is close enough to suggest.
+pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(wanted, c), c))
+        .filter(|(score, _)| *score >= 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// "; did you mean `x`?" or nothing.
+pub fn did_you_mean<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    match closest(wanted, candidates) {
+        Some(c) => format!("; did you mean `{c}`?"),
+        None => String::new(),
+    }
+}

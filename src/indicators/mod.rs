@@ -1,0 +1,264 @@
+//! Linkage rates, emission totals, targets and caps (SPEC §4).
+//!
+//! [`Indicators`] observes a run step by step (allocating nothing) and yields
+//! one [`YearIndicators`] per simulated year; [`judge`] compares them with the
+//! park's targets and caps.
+
+use serde::Serialize;
+
+use crate::engine::{Plan, StepView};
+use crate::model::{Kind, Metric, Scope};
+
+/// One year's indicators.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YearIndicators {
+    /// Calendar year.
+    pub year: i32,
+    /// Byproduct tonnes carried between enterprises ÷ byproduct tonnes generated.
+    pub linkage_mass: f64,
+    /// Enterprises in a byproduct exchange ÷ enterprises with capacity.
+    pub linkage_enterprise: f64,
+    /// Byproduct tonnes generated.
+    pub byproduct_t: f64,
+    /// Byproduct tonnes carried by links between enterprises.
+    pub linked_inter_t: f64,
+    /// Byproduct tonnes carried by links within an enterprise.
+    pub linked_intra_t: f64,
+    /// Park emissions per pollutant (processes and disposal).
+    pub park: Vec<f64>,
+    /// Background emissions per pollutant.
+    pub background: Vec<f64>,
+}
+
+impl YearIndicators {
+    /// The value of `metric` this year.
+    pub fn linkage(&self, metric: Metric) -> f64 {
+        match metric {
+            Metric::Mass => self.linkage_mass,
+            Metric::Enterprise => self.linkage_enterprise,
+        }
+    }
+    /// Park plus background, per pollutant.
+    pub fn total(&self, k: usize) -> f64 {
+        self.park[k] + self.background[k]
+    }
+    /// The total a cap of `scope` judges.
+    pub fn scoped(&self, scope: Scope, k: usize) -> f64 {
+        match scope {
+            Scope::City => self.total(k),
+            Scope::Park => self.park[k],
+        }
+    }
+}
+
+/// Accumulates indicators over a run's steps.
+#[derive(Debug, Clone)]
+pub struct Indicators {
+    /// Tonnes per unit of each pool's material, 0 unless a byproduct with a conversion.
+    pool_byproduct_t: Vec<f64>,
+    linked_enterprise: Vec<bool>,
+    present_enterprise: Vec<bool>,
+    current: Option<YearIndicators>,
+    /// Finished years.
+    pub years: Vec<YearIndicators>,
+}
+
+impl Indicators {
+    /// An accumulator for runs of `plan`.
+    pub fn new(plan: &Plan) -> Indicators {
+        let pool_byproduct_t = plan
+            .pools
+            .iter()
+            .map(|pool| {
+                let m = &plan.materials[pool.material];
+                match (m.kind, m.tonnes) {
+                    (Kind::Byproduct, Some(t)) => t,
+                    _ => 0.0,
+                }
+            })
+            .collect();
+        Indicators {
+            pool_byproduct_t,
+            linked_enterprise: vec![false; plan.enterprises.len()],
+            present_enterprise: vec![false; plan.enterprises.len()],
+            current: None,
+            years: Vec::with_capacity(plan.end.saturating_sub(plan.start) as usize + 1),
+        }
+    }
+
+    /// Forget earlier runs, keeping the allocations.
+    pub fn clear(&mut self) {
+        self.years.clear();
+        self.current = None;
+    }
+
+    /// Take in one solved step.
+    pub fn observe(&mut self, view: &StepView) {
+        let plan = view.plan;
+        if view.step() == 0 {
+            self.close_year();
+            let nk = plan.pollutants.len();
+            let mut year = empty_year();
+            year.year = view.year();
+            year.park.resize(nk, 0.0);
+            year.background.resize(nk, 0.0);
+            self.current = Some(year);
+            self.linked_enterprise.fill(false);
+            self.present_enterprise.fill(false);
+            for (p, proc_) in plan.processes.iter().enumerate() {
+                if view.capacity()[p] > 0.0 {
+                    self.present_enterprise[proc_.enterprise] = true;
+                }
+            }
+        }
+        let year = self.current.as_mut().expect("opened at step 0");
+        for (i, t) in self.pool_byproduct_t.iter().enumerate() {
+            if *t > 0.0 {
+                year.byproduct_t += view.generated()[i] * t;
+                year.linked_inter_t += view.linked_inter()[i] * t;
+                year.linked_intra_t += view.linked_intra()[i] * t;
+            }
+        }
+        let flow = view.flow();
+        for &l in &plan.service_order {
+            let link = &plan.links[l];
+            if link.inter_enterprise
+                && flow[l] > 0.0
+                && plan.materials[plan.link_material(l)].kind == Kind::Byproduct
+            {
+                self.linked_enterprise[plan.processes[plan.link_from(l)].enterprise] = true;
+                self.linked_enterprise[plan.processes[plan.link_to(l)].enterprise] = true;
+            }
+        }
+        for (k, v) in view.park_emissions().iter().enumerate() {
+            year.park[k] += v;
+        }
+        for (k, v) in view.background().iter().enumerate() {
+            year.background[k] += v;
+        }
+    }
+
+    /// Close the last year; call once after the run.
+    pub fn finish(&mut self) {
+        self.close_year();
+    }
+
+    fn close_year(&mut self) {
+        if let Some(mut year) = self.current.take() {
+            year.linkage_mass = ratio(year.linked_inter_t, year.byproduct_t);
+            let linked = self.linked_enterprise.iter().filter(|b| **b).count();
+            let present = self.present_enterprise.iter().filter(|b| **b).count();
+            year.linkage_enterprise = ratio(linked as f64, present as f64);
+            self.years.push(year);
+        }
+    }
+}
+
+fn empty_year() -> YearIndicators {
+    YearIndicators {
+        year: 0,
+        linkage_mass: 0.0,
+        linkage_enterprise: 0.0,
+        byproduct_t: 0.0,
+        linked_inter_t: 0.0,
+        linked_intra_t: 0.0,
+        park: Vec::new(),
+        background: Vec::new(),
+    }
+}
+
+/// `num / den`, or 0 when nothing is generated.
+fn ratio(num: f64, den: f64) -> f64 {
+    if den > 0.0 {
+        (num / den).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+/// A linkage target judged.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetResult {
+    /// Year.
+    pub year: i32,
+    /// Target value.
+    pub target: f64,
+    /// Simulated value of the judged metric.
+    pub value: f64,
+    /// value ≥ target.
+    pub met: bool,
+}
+
+/// A cap judged for one pollutant.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CapResult {
+    /// Year.
+    pub year: i32,
+    /// "city" or "park".
+    pub scope: &'static str,
+    /// Pollutant id.
+    pub pollutant: String,
+    /// Limit.
+    pub limit: f64,
+    /// Simulated total for the cap's scope.
+    pub value: f64,
+    /// limit − value.
+    pub margin: f64,
+    /// value ≤ limit.
+    pub met: bool,
+}
+
+/// Targets and caps judged against a run's years.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Judgement {
+    /// The baseline, reported not judged.
+    pub baseline: Option<TargetResult>,
+    /// Each target.
+    pub targets: Vec<TargetResult>,
+    /// Each cap, per pollutant.
+    pub caps: Vec<CapResult>,
+}
+
+impl Judgement {
+    /// Whether every target and cap is met.
+    pub fn all_met(&self) -> bool {
+        self.targets.iter().all(|t| t.met) && self.caps.iter().all(|c| c.met)
+    }
+}
+
+/// Judge targets and caps.
+pub fn judge(plan: &Plan, years: &[YearIndicators]) -> Judgement {
+    let at = |y: i32| years.iter().find(|r| r.year == y);
+    let target = |(year, target): (i32, f64)| {
+        at(year).map(|r| {
+            let value = r.linkage(plan.metric);
+            TargetResult {
+                year,
+                target,
+                value,
+                met: value >= target,
+            }
+        })
+    };
+    let mut caps = Vec::new();
+    for cap in &plan.caps {
+        let Some(r) = at(cap.year) else { continue };
+        for &(k, limit) in &cap.limits {
+            let value = r.scoped(cap.scope, k);
+            caps.push(CapResult {
+                year: cap.year,
+                scope: cap.scope.as_str(),
+                pollutant: plan.pollutants[k].clone(),
+                limit,
+                value,
+                margin: limit - value,
+                met: value <= limit,
+            });
+        }
+    }
+    Judgement {
+        baseline: plan.baseline.and_then(target),
+        targets: plan.targets.iter().copied().filter_map(target).collect(),
+        caps,
+    }
+}

@@ -1,0 +1,16 @@
+//! parkflow: a discrete-time input–output simulator of material flows in
+//! eco-industrial parks.
+//!
+//! The pipeline is `model` (load and validate a park file) → `engine` (compile
+//! a plan once, run it with a reusable workspace) → `indicators` (linkage
+//! rates, emissions, targets and caps) → `output` (result files). The engine
+//! does no I/O; only `cli` prints.
+
+pub mod cli;
+pub mod engine;
+pub mod error;
+pub mod indicators;
+pub mod model;
+pub mod output;
+
+pub use error::{Error, Result};

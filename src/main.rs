@@ -1,0 +1,5 @@
+//! The `parkflow` binary: everything lives in the library's `cli` module.
+
+fn main() -> std::process::ExitCode {
+    parkflow::cli::main()
+}

@@ -1,0 +1,423 @@
+//! Validation of a parsed park (SPEC §2), and the softer warnings `check` prints.
+//!
+//! Validation collects every problem rather than stopping at the first, so a
+//! user fixes a file in one pass.
+
+use std::collections::HashSet;
+
+use super::{Keyed, Kind, Mode, Park, Series};
+use crate::error::{Error, Result, did_you_mean};
+
+/// Something valid but probably not what the author meant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Warning(pub String);
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Check a park against every rule of SPEC §2; `file` names it in the error.
+pub fn validate(park: &Park, file: &str) -> Result<()> {
+    let problems = problems(park);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid {
+            file: file.to_string(),
+            problems,
+        })
+    }
+}
+
+/// Whether `id` is made of `[a-z0-9_-]` only (park ids become directory names).
+pub fn is_file_safe_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+/// Whether `id` can stand in a parameter path (no dots, spaces or `*`).
+fn is_path_safe_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+struct Checker<'a> {
+    park: &'a Park,
+    problems: Vec<String>,
+    materials: Vec<&'a str>,
+    pollutants: Vec<&'a str>,
+    processes: Vec<&'a str>,
+    enterprises: Vec<&'a str>,
+}
+
+impl<'a> Checker<'a> {
+    fn problem(&mut self, msg: String) {
+        self.problems.push(msg);
+    }
+
+    fn ids<I: Iterator<Item = &'a str>>(&mut self, what: &str, ids: I) -> Vec<&'a str> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for id in ids {
+            if !is_path_safe_id(id) {
+                self.problem(format!(
+                    "{what} `{id}`: id must be letters, digits, `_` or `-`"
+                ));
+            }
+            if !seen.insert(id) {
+                self.problem(format!("{what} `{id}` is defined twice"));
+            }
+            out.push(id);
+        }
+        out
+    }
+
+    fn reference(&mut self, item: &str, field: &str, kind: &str, id: &str, known: &[&str]) -> bool {
+        if known.contains(&id) {
+            return true;
+        }
+        let hint = did_you_mean(id, known.iter().copied());
+        self.problem(format!("{item}, {field}: unknown {kind} `{id}`{hint}"));
+        false
+    }
+
+    fn number(&mut self, item: &str, field: &str, v: f64) {
+        if !v.is_finite() {
+            self.problem(format!("{item}, {field}: {v} is not a finite number"));
+        } else if v < 0.0 {
+            self.problem(format!("{item}, {field}: {v} is negative"));
+        }
+    }
+
+    fn fraction(&mut self, item: &str, field: &str, v: f64) {
+        if !v.is_finite() || !(0.0..=1.0).contains(&v) {
+            self.problem(format!("{item}, {field}: {v} is outside [0, 1]"));
+        }
+    }
+
+    fn series(&mut self, item: &str, field: &str, s: &Series, fraction: bool) {
+        for v in s.values() {
+            if fraction {
+                self.fraction(item, field, v);
+            } else {
+                self.number(item, field, v);
+            }
+        }
+        if let Some(y) = s.unordered_year() {
+            self.problem(format!(
+                "{item}, {field}: years must be strictly increasing (step {y} follows a later or equal year)"
+            ));
+        }
+    }
+
+    fn coeffs(&mut self, item: &str, field: &str, m: &Keyed<f64>, kind: &str, known: &[&str]) {
+        for (k, v) in m.iter() {
+            self.reference(item, field, kind, k, known);
+            self.number(item, &format!("{field}.{k}"), *v);
+        }
+    }
+}
+
+fn problems(park: &Park) -> Vec<String> {
+    let mut c = Checker {
+        park,
+        problems: Vec::new(),
+        materials: Vec::new(),
+        pollutants: Vec::new(),
+        processes: Vec::new(),
+        enterprises: Vec::new(),
+    };
+    if !is_file_safe_id(&park.id) {
+        c.problem(format!(
+            "park `{}`: id must be lower-case letters, digits, `_` or `-` (it names the result directory)",
+            park.id
+        ));
+    }
+    let t = &park.time;
+    if t.end < t.start {
+        c.problem(format!("time: end {} is before start {}", t.end, t.start));
+    }
+    if !(1..=365).contains(&t.steps_per_year) {
+        c.problem(format!(
+            "time, steps_per_year: {} is outside 1..=365",
+            t.steps_per_year
+        ));
+    }
+    c.pollutants = c.ids("pollutant", park.pollutants.iter().map(|p| p.id.as_str()));
+    c.materials = c.ids("material", park.materials.iter().map(|m| m.id.as_str()));
+    c.enterprises = c.ids("enterprise", park.enterprises.iter().map(|e| e.id.as_str()));
+    c.processes = c.ids("process", park.processes.iter().map(|p| p.id.as_str()));
+    c.ids("link", park.links.iter().map(|l| l.id.as_str()));
+    c.ids("storage", park.storages.iter().map(|s| s.id.as_str()));
+
+    check_materials(&mut c);
+    check_processes(&mut c);
+    check_links(&mut c);
+    check_storages(&mut c);
+    check_targets_and_caps(&mut c);
+    c.problems
+}
+
+fn check_materials(c: &mut Checker) {
+    let pollutants = c.pollutants.clone();
+    for m in &c.park.materials {
+        let item = format!("material `{}`", m.id);
+        if let Some(t) = m.t_per_unit {
+            c.number(&item, "t_per_unit", t);
+        }
+        if let super::Fate::Dispose { emissions } = &m.fate {
+            c.coeffs(&item, "fate.emissions", emissions, "pollutant", &pollutants);
+        }
+        for (element, share) in m.composition.iter() {
+            c.fraction(&item, &format!("composition.{element}"), *share);
+        }
+    }
+}
+
+fn check_processes(c: &mut Checker) {
+    let (materials, pollutants, enterprises) = (
+        c.materials.clone(),
+        c.pollutants.clone(),
+        c.enterprises.clone(),
+    );
+    for p in &c.park.processes {
+        let item = format!("process `{}`", p.id);
+        c.reference(
+            &item,
+            "enterprise",
+            "enterprise",
+            &p.enterprise,
+            &enterprises,
+        );
+        c.reference(&item, "product", "material", &p.product, &materials);
+        c.coeffs(&item, "inputs", &p.inputs, "material", &materials);
+        c.coeffs(&item, "outputs", &p.outputs, "material", &materials);
+        c.coeffs(&item, "emissions", &p.emissions, "pollutant", &pollutants);
+        if p.outputs.contains(&p.product) {
+            c.problem(format!(
+                "{item}, outputs: `{}` is the process's product; give co-products only",
+                p.product
+            ));
+        }
+        for (k, s) in p.abatement.iter() {
+            c.reference(&item, "abatement", "pollutant", k, &pollutants);
+            c.series(&item, &format!("abatement.{k}"), s, true);
+        }
+        if let Some(s) = &p.capacity {
+            c.series(&item, "capacity", s, false);
+        }
+        if let Some(s) = &p.utilization {
+            c.series(&item, "utilization", s, true);
+        }
+        if let Some(s) = &p.demand {
+            c.series(&item, "demand", s, false);
+        }
+        match &p.mode {
+            Mode::Fixed | Mode::Feed(_) if p.capacity.is_none() => {
+                c.problem(format!(
+                    "{item}, capacity: required for a {} process",
+                    if p.mode == Mode::Fixed {
+                        "Fixed"
+                    } else {
+                        "Feed"
+                    }
+                ));
+            }
+            _ => {}
+        }
+        if let Mode::Feed(m) = &p.mode
+            && p.inputs.get(m).is_some_and(|c| *c <= 0.0)
+        {
+            c.problem(format!(
+                "{item}, inputs.{m}: a Feed input needs a positive coefficient"
+            ));
+        }
+        if let Mode::Feed(m) = &p.mode
+            && !p.inputs.contains(m)
+        {
+            let hint = did_you_mean(m, p.inputs.keys());
+            c.problem(format!(
+                "{item}, mode: Feed(\"{m}\") names a material that is not one of its inputs{hint}"
+            ));
+        }
+        if p.demand.is_some() && p.mode != Mode::Demand {
+            c.problem(format!(
+                "{item}, demand: only a Demand process takes final demand"
+            ));
+        }
+    }
+}
+
+fn check_links(c: &mut Checker) {
+    let (processes, materials) = (c.processes.clone(), c.materials.clone());
+    for l in &c.park.links {
+        let item = format!("link `{}`", l.id);
+        let from_ok = c.reference(&item, "from", "process", &l.from, &processes);
+        let to_ok = c.reference(&item, "to", "process", &l.to, &processes);
+        let mat_ok = c.reference(&item, "material", "material", &l.material, &materials);
+        if from_ok && mat_ok {
+            let from = c.park.processes.iter().find(|p| p.id == l.from).unwrap();
+            if from.product != l.material && !from.outputs.contains(&l.material) {
+                let pools = std::iter::once(from.product.as_str()).chain(from.outputs.keys());
+                let hint = did_you_mean(&l.material, pools);
+                c.problem(format!(
+                    "{item}, material: `{}` is neither the product nor an output of `{}`{hint}",
+                    l.material, l.from
+                ));
+            }
+        }
+        if to_ok && mat_ok {
+            let to = c.park.processes.iter().find(|p| p.id == l.to).unwrap();
+            if !to.inputs.contains(&l.material) {
+                let hint = did_you_mean(&l.material, to.inputs.keys());
+                c.problem(format!(
+                    "{item}, material: `{}` is not an input of `{}`{hint}",
+                    l.material, l.to
+                ));
+            }
+        }
+        if let (Some(s), Some(e)) = (l.start, l.end)
+            && e < s
+        {
+            c.problem(format!("{item}, end: {e} is before start {s}"));
+        }
+        if let Some(r) = l.max_rate {
+            c.number(&item, "max_rate", r);
+        }
+        if let Some(cost) = l.cost {
+            c.number(&item, "cost", cost);
+        }
+    }
+}
+
+fn check_storages(c: &mut Checker) {
+    let (processes, materials) = (c.processes.clone(), c.materials.clone());
+    let mut pools = HashSet::new();
+    for s in &c.park.storages {
+        let item = format!("storage `{}`", s.id);
+        c.number(&item, "capacity", s.capacity);
+        c.number(&item, "initial", s.initial);
+        if s.initial > s.capacity {
+            c.problem(format!(
+                "{item}, initial: {} exceeds its capacity {}",
+                s.initial, s.capacity
+            ));
+        }
+        let p_ok = c.reference(&item, "process", "process", &s.process, &processes);
+        let m_ok = c.reference(&item, "material", "material", &s.material, &materials);
+        if p_ok && m_ok {
+            let p = c.park.processes.iter().find(|p| p.id == s.process).unwrap();
+            if p.product != s.material && !p.outputs.contains(&s.material) {
+                c.problem(format!(
+                    "{item}, material: `{}` is neither the product nor an output of `{}`",
+                    s.material, s.process
+                ));
+            }
+            if !pools.insert((s.process.as_str(), s.material.as_str())) {
+                c.problem(format!(
+                    "{item}: `{}` already has a storage for `{}`",
+                    s.process, s.material
+                ));
+            }
+        }
+    }
+}
+
+fn check_targets_and_caps(c: &mut Checker) {
+    let pollutants = c.pollutants.clone();
+    let (start, end) = (c.park.time.start, c.park.time.end);
+    for (k, s) in c.park.background.iter() {
+        c.reference("background", "key", "pollutant", k, &pollutants);
+        c.series("background", k, s, false);
+    }
+    if let Some(t) = &c.park.targets {
+        for (year, value) in &t.linkage {
+            if *year < start || *year > end {
+                c.problem(format!(
+                    "targets, linkage: year {year} is outside the simulated years {start}–{end}"
+                ));
+            }
+            c.fraction("targets", &format!("linkage {year}"), value.0);
+        }
+        if let Some((year, value)) = &t.baseline {
+            c.fraction("targets", &format!("baseline {year}"), value.0);
+        }
+    }
+    let mut years = HashSet::new();
+    for cap in &c.park.caps {
+        let item = format!("cap {}", cap.year);
+        if !years.insert(cap.year) {
+            c.problem(format!("{item} is defined twice (one cap per year)"));
+        }
+        c.coeffs(&item, "limits", &cap.limits, "pollutant", &pollutants);
+    }
+}
+
+/// Valid but suspicious things `check` reports: byproducts with no tonnes
+/// conversion, links never active, Feed processes nothing feeds, ...
+pub fn warnings(park: &Park) -> Vec<Warning> {
+    let mut w = Vec::new();
+    let (start, end) = (park.time.start, park.time.end);
+    for m in &park.materials {
+        if m.kind == Kind::Byproduct && m.tonnes_per_unit().is_none() {
+            w.push(Warning(format!(
+                "material `{}` is a byproduct measured in `{}` with no t_per_unit: it is left out of mass linkage",
+                m.id, m.unit
+            )));
+        }
+    }
+    for l in &park.links {
+        if l.candidate {
+            continue;
+        }
+        let first = l.start.unwrap_or(i32::MIN);
+        let last = l.end.unwrap_or(i32::MAX);
+        if first > end || last < start {
+            w.push(Warning(format!(
+                "link `{}` is never active in {start}–{end}",
+                l.id
+            )));
+        }
+    }
+    for p in &park.processes {
+        if let Mode::Feed(m) = &p.mode {
+            let fed = park
+                .links
+                .iter()
+                .any(|l| l.to == p.id && &l.material == m && !l.candidate);
+            if !fed {
+                w.push(Warning(format!(
+                    "process `{}` runs on `{m}` but no link delivers it: it never runs",
+                    p.id
+                )));
+            }
+        }
+    }
+    for e in &park.enterprises {
+        if !park.processes.iter().any(|p| p.enterprise == e.id) {
+            w.push(Warning(format!("enterprise `{}` has no process", e.id)));
+        }
+    }
+    for cap in &park.caps {
+        if cap.year < start || cap.year > end {
+            w.push(Warning(format!(
+                "cap {} is outside the simulated years {start}–{end}: it is not judged",
+                cap.year
+            )));
+        }
+    }
+    if let Some((year, _)) = park.targets.as_ref().and_then(|t| t.baseline) {
+        if year < start || year > end {
+            w.push(Warning(format!(
+                "baseline year {year} is outside the simulated years {start}–{end}: it is not reported"
+            )));
+        }
+    }
+    w
+}

@@ -12,5 +12,6 @@ pub mod error;
 pub mod indicators;
 pub mod model;
 pub mod output;
+pub mod synthetic;
 
 pub use error::{Error, Result};

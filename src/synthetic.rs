@@ -1,0 +1,1 @@
+//! Synthetic parks of any size, for benchmarks and load tests.

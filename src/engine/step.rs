@@ -415,13 +415,23 @@ fn iterate_cycle(plan: &Plan, ws: &mut Workspace, nodes: &[usize]) -> Result<()>
     for _ in 0..MAX_SWEEPS {
         let (mut delta, mut scale) = (0.0f64, 0.0f64);
         for &v in nodes {
-            let (old, new) = if v < np {
-                (ws.x[v], eval_process(plan, ws, v))
+            if v < np {
+                let old = ws.x[v];
+                let new = eval_process(plan, ws, v);
+                delta = delta.max((new - old).abs());
+                scale = scale.max(new.abs());
             } else {
-                (ws.f[v - np], eval_link(plan, ws, v - np))
-            };
-            delta = delta.max((new - old).abs());
-            scale = scale.max(new.abs());
+                // What earlier links took is read by nodes evaluated before
+                // this one in the sweep: a change there needs another sweep.
+                let l = v - np;
+                let old = [ws.f[l], ws.pool_before[l], ws.slot_before[l]];
+                let new_f = eval_link(plan, ws, l);
+                let new = [new_f, ws.pool_before[l], ws.slot_before[l]];
+                for (o, n) in old.iter().zip(&new) {
+                    delta = delta.max((n - o).abs());
+                    scale = scale.max(n.abs());
+                }
+            }
         }
         if !delta.is_finite() || !scale.is_finite() {
             break;

@@ -1,0 +1,85 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use parkflow::engine::Plan;
+use parkflow::model::{Park, parse_park, validate};
+use parkflow::output::{Simulation, simulate};
+
+/// Parse and validate a park, panicking with the error's message.
+pub fn park(text: &str) -> Park {
+    let park = parse_park(text, "test.ron").unwrap_or_else(|e| panic!("{e}"));
+    validate(&park, "test.ron").unwrap_or_else(|e| panic!("{e}"));
+    park
+}
+
+/// Simulate a park given as RON text.
+pub fn sim(text: &str) -> (Plan, Simulation) {
+    let plan = Plan::compile(&park(text));
+    let sim = simulate(&plan).unwrap_or_else(|e| panic!("{e}"));
+    (plan, sim)
+}
+
+/// Simulate, expecting an error; return its message.
+pub fn sim_err(text: &str) -> String {
+    let plan = Plan::compile(&park(text));
+    simulate(&plan).expect_err("the run should fail").to_string()
+}
+
+/// Index of a process by id.
+pub fn process(plan: &Plan, id: &str) -> usize {
+    plan.processes.iter().position(|p| p.id == id).unwrap()
+}
+
+/// Index of a link by id.
+pub fn link(plan: &Plan, id: &str) -> usize {
+    plan.links.iter().position(|l| l.id == id).unwrap()
+}
+
+/// Index of the pool of `material` at `process`.
+pub fn pool(plan: &Plan, process_id: &str, material: &str) -> usize {
+    let p = process(plan, process_id);
+    plan.pools
+        .iter()
+        .position(|pl| pl.process == p && plan.materials[pl.material].id == material)
+        .unwrap()
+}
+
+/// Index of the input slot of `material` at `process`.
+pub fn slot(plan: &Plan, process_id: &str, material: &str) -> usize {
+    let p = process(plan, process_id);
+    plan.slots
+        .iter()
+        .position(|s| s.process == p && plan.materials[s.material].id == material)
+        .unwrap()
+}
+
+/// Assert two numbers agree to 1e-9 relative.
+#[track_caller]
+pub fn close(actual: f64, expected: f64) {
+    let tol = 1e-9 * expected.abs().max(1.0);
+    assert!(
+        (actual - expected).abs() <= tol,
+        "expected {expected}, got {actual}"
+    );
+}
+
+/// Assert every pool of every step conserves mass:
+/// generated = linked + stored (net) + sold + disposed.
+#[track_caller]
+pub fn assert_conserves_mass(plan: &Plan, sim: &Simulation) {
+    for s in &sim.steps {
+        for (i, p) in s.pools.iter().enumerate() {
+            let [generated, inter, intra, stored, sold, disposed] = *p;
+            let out = inter + intra + stored + sold + disposed;
+            let scale = generated.abs().max(out.abs()).max(1.0);
+            assert!(
+                (generated - out).abs() <= 1e-9 * scale,
+                "pool {}/{} in {} step {}: generated {generated} but out {out}",
+                plan.processes[plan.pools[i].process].id,
+                plan.materials[plan.pools[i].material].id,
+                s.year,
+                s.step
+            );
+        }
+    }
+}

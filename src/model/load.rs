@@ -5,7 +5,7 @@ use std::path::Path;
 use ron::extensions::Extensions;
 
 use super::Park;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, did_you_mean};
 
 /// The default Jilin park, embedded so `parkflow run` works from any directory.
 pub const BUILTIN_PARK: &str = include_str!("../../flows/jilin.ron");
@@ -20,11 +20,22 @@ pub fn ron_options() -> ron::Options {
 
 /// Parse RON text of any parkflow file type, naming `file` in errors.
 pub fn parse_ron<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T> {
-    ron_options().from_str(text).map_err(|e| Error::Syntax {
-        file: file.to_string(),
-        line: e.span.start.line,
-        col: e.span.start.col,
-        message: e.code.to_string(),
+    ron_options().from_str(text).map_err(|e| {
+        let hint = match &e.code {
+            ron::Error::NoSuchStructField {
+                expected, found, ..
+            }
+            | ron::Error::NoSuchEnumVariant {
+                expected, found, ..
+            } => did_you_mean(found, expected.iter().copied()),
+            _ => String::new(),
+        };
+        Error::Syntax {
+            file: file.to_string(),
+            line: e.span.start.line,
+            col: e.span.start.col,
+            message: format!("{}{hint}", e.code),
+        }
     })
 }
 

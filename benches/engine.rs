@@ -1,1 +1,147 @@
-fn main() {}
+//! Engine benchmarks (criterion): the default park's whole run, annual and
+//! monthly; synthetic parks of 10 to 10,000 processes, as time per step; and
+//! compiling a plan. See docs/PERFORMANCE.md for the figures and how to read them.
+//!
+//! Parsing, validation and compilation happen once, outside the timing loop;
+//! what is timed is what a sweep does per sample: `run` with a reused
+//! [`Workspace`], observed by a reused [`Indicators`].
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use parkflow::engine::{Block, Plan, Workspace, run};
+use parkflow::indicators::Indicators;
+use parkflow::model::{BUILTIN_PARK, Park, parse_park, validate};
+use parkflow::synthetic::{self, SyntheticOptions};
+
+/// Sizes of the synthetic parks, in processes.
+const SIZES: [usize; 4] = [10, 100, 1_000, 10_000];
+/// Seed of every synthetic park, so runs of the bench compare the same parks.
+const SEED: u64 = 2012;
+
+/// A plan with everything a run reuses.
+struct Prepared {
+    plan: Plan,
+    ws: Workspace,
+    ind: Indicators,
+}
+
+impl Prepared {
+    fn new(park: &Park, name: &str) -> Prepared {
+        validate(park, name).unwrap_or_else(|e| panic!("{e}"));
+        let plan = Plan::compile(park);
+        let ws = Workspace::new(&plan);
+        let ind = Indicators::new(&plan);
+        Prepared { plan, ws, ind }
+    }
+
+    /// One whole run, as a sweep sample does it; returns something to keep.
+    fn run(&mut self) -> f64 {
+        let Prepared { plan, ws, ind } = self;
+        ind.clear();
+        run(plan, ws, |v| ind.observe(v)).expect("the park runs");
+        ind.finish();
+        ind.years.last().map_or(0.0, |y| y.linkage_mass)
+    }
+
+    fn steps(&self) -> u64 {
+        let years = (self.plan.end - self.plan.start + 1).max(0) as u64;
+        years * u64::from(self.plan.steps_per_year)
+    }
+
+    /// One line about the park's size, printed once so the figures can be read per link.
+    fn describe(&self, name: &str) {
+        let (mut leontief, mut cycles) = (0, 0);
+        for b in &self.plan.blocks {
+            match b {
+                Block::Leontief { .. } => leontief += 1,
+                Block::Cycle { .. } => cycles += 1,
+                _ => {}
+            }
+        }
+        eprintln!(
+            "{name}: {} processes, {} links, {} pools, {} slots, {} Leontief blocks, {} iterated cycles, {} steps",
+            self.plan.processes.len(),
+            self.plan.links.len(),
+            self.plan.pools.len(),
+            self.plan.slots.len(),
+            leontief,
+            cycles,
+            self.steps()
+        );
+    }
+}
+
+fn default_park(steps_per_year: u32) -> Park {
+    let mut park = parse_park(BUILTIN_PARK, "flows/jilin.ron").expect("the built-in park parses");
+    park.time.steps_per_year = steps_per_year;
+    park
+}
+
+/// The default Jilin park's whole run (2012–2020): annual and monthly.
+fn bench_default_park(c: &mut Criterion) {
+    let mut group = c.benchmark_group("default_park");
+    for (name, steps_per_year) in [("annual", 1), ("monthly", 12)] {
+        let mut p = Prepared::new(&default_park(steps_per_year), "flows/jilin.ron");
+        p.describe(&format!("default_park/{name}"));
+        group.throughput(Throughput::Elements(p.steps()));
+        group.bench_function(name, |b| b.iter(|| black_box(p.run())));
+    }
+    group.finish();
+}
+
+/// Synthetic parks, one annual step: time per iteration is time per step.
+fn bench_synthetic(c: &mut Criterion) {
+    let mut group = c.benchmark_group("synthetic_step");
+    for n in SIZES {
+        let park = synthetic::park(n, SEED);
+        let mut p = Prepared::new(&park, "synthetic");
+        p.describe(&format!("synthetic_step/{n}"));
+        if n >= 10_000 {
+            // About 1–2 ms a run: a few seconds is plenty.
+            group
+                .sample_size(20)
+                .measurement_time(Duration::from_secs(4));
+        }
+        group.throughput(Throughput::Elements(p.steps()));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+            b.iter(|| black_box(p.run()))
+        });
+    }
+    group.finish();
+}
+
+/// A synthetic park of 1,000 processes over one year of 12 steps: separates the
+/// per-step cost from the once-a-year cost of reading every series.
+fn bench_synthetic_monthly(c: &mut Criterion) {
+    let mut group = c.benchmark_group("synthetic_monthly");
+    let park = synthetic::generate(&SyntheticOptions {
+        steps_per_year: 12,
+        ..SyntheticOptions::new(1_000, SEED)
+    });
+    let mut p = Prepared::new(&park, "synthetic");
+    p.describe("synthetic_monthly/1000");
+    group.throughput(Throughput::Elements(p.steps()));
+    group.bench_function("1000", |b| b.iter(|| black_box(p.run())));
+    group.finish();
+}
+
+/// Compiling a plan (dense indices, service order, dependency blocks).
+fn bench_compile(c: &mut Criterion) {
+    let mut group = c.benchmark_group("compile");
+    let park = synthetic::park(1_000, SEED);
+    validate(&park, "synthetic").unwrap_or_else(|e| panic!("{e}"));
+    group.sample_size(20);
+    group.bench_function("1000", |b| b.iter(|| Plan::compile(black_box(&park))));
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_default_park,
+    bench_synthetic,
+    bench_synthetic_monthly,
+    bench_compile
+);
+criterion_main!(benches);

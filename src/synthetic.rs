@@ -1,1 +1,862 @@
 //! Synthetic parks of any size, for benchmarks and load tests.
+//!
+//! [`park`] (or [`generate`] with [`SyntheticOptions`]) builds a valid park of
+//! N processes and about 3N links from a seed. Most of it is an acyclic,
+//! layered network: Fixed sources in the first layer, Feed, Demand and Fixed
+//! processes downstream, byproducts of earlier layers linked to inputs of later
+//! ones, across several enterprises, with some rate limits, priorities,
+//! storages, emissions, abatement and byproduct fates (`Sell` and `Dispose`).
+//! Into it are planted small cycles of the two kinds the solver knows: Leontief
+//! blocks (2–4 Demand processes without capacity joined by uncapped product
+//! links, each column of A summing to less than 0.5, so the block is
+//! productive) and iterated cycles (a capacity-bound Demand process and an
+//! unbounded one supplying each other).
+//!
+//! The network stays acyclic outside the planted cycles because it follows
+//! the dependency rules of the step solver (SPEC §3): a Demand process's
+//! activity depends on what its product links' sinks request, so a Demand
+//! product is linked only to later Demand processes or to a Feed input (whose
+//! request is fixed by capacity), and always alone in that input; a Feed
+//! process's other inputs are imported, never linked.
+//!
+//! The random stream is a SplitMix64 written here, so a seed gives the same
+//! park on every platform and under every dependency version.
+
+use crate::model::{
+    Cap, Enterprise, Fate, Keyed, Kind, Link, Material, Metric, Mode, Number, Park, Pollutant,
+    Process, Scope, Series, Storage, Targets, Time,
+};
+
+/// How to build a synthetic park; [`SyntheticOptions::new`] gives the defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntheticOptions {
+    /// Number of processes.
+    pub processes: usize,
+    /// Links per process, on average (about; the generator does not force it).
+    pub links_per_process: f64,
+    /// Share of processes inside Leontief blocks (groups of 2–4).
+    pub leontief_share: f64,
+    /// Share of processes inside iterated cycles (pairs).
+    pub iterated_share: f64,
+    /// First simulated year.
+    pub start: i32,
+    /// Number of simulated years.
+    pub years: u32,
+    /// Steps per year.
+    pub steps_per_year: u32,
+    /// Seed of the random stream.
+    pub seed: u64,
+}
+
+impl SyntheticOptions {
+    /// Defaults for `processes` processes: 3 links per process, 10% of
+    /// processes in Leontief blocks, 2% in iterated cycles, one annual step in 2020.
+    pub fn new(processes: usize, seed: u64) -> SyntheticOptions {
+        SyntheticOptions {
+            processes,
+            links_per_process: 3.0,
+            leontief_share: 0.1,
+            iterated_share: 0.02,
+            start: 2020,
+            years: 1,
+            steps_per_year: 1,
+            seed,
+        }
+    }
+}
+
+/// A synthetic park of `n` processes with the default options (one annual step).
+pub fn park(n: usize, seed: u64) -> Park {
+    generate(&SyntheticOptions::new(n, seed))
+}
+
+/// A synthetic park built to `options`; the same options give the same park.
+pub fn generate(options: &SyntheticOptions) -> Park {
+    Builder::new(options).build()
+}
+
+/// SplitMix64 (Steele, Lea and Flood 2014): tiny, fast, and good enough for
+/// shaping test data.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1).
+    fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+    /// Uniform in 0..n (n > 0).
+    fn below(&mut self, n: usize) -> usize {
+        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
+    }
+    fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
+    }
+    /// Uniform in [lo, hi).
+    fn range(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * self.unit()
+    }
+    /// Roughly log-uniform between 10^lo and 10^hi: a decade, then a mantissa.
+    /// Only basic arithmetic, so the value is the same on every platform.
+    fn magnitude(&mut self, lo: usize, hi: usize) -> f64 {
+        const POW10: [f64; 10] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+        let decade = lo + self.below(hi - lo);
+        (POW10[decade] * self.range(1.0, 10.0)).round()
+    }
+    /// `x` rounded up or down at random so that the mean is `x`.
+    fn round(&mut self, x: f64) -> usize {
+        let floor = x.floor();
+        floor as usize + usize::from(self.chance(x - floor))
+    }
+}
+
+/// A process's part in the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// Fixed, first layer: raw materials in, products and byproducts out.
+    Source,
+    /// Fixed, downstream: takes byproducts.
+    Fixed,
+    /// Feed: runs on a delivered byproduct or product.
+    Feed,
+    /// Demand, outside any cycle.
+    Demand,
+    /// Demand without capacity, in a Leontief block.
+    Leontief,
+    /// Demand, in an iterated cycle.
+    Iterated,
+}
+
+const POLLUTANTS: [(&str, &str); 4] = [
+    ("cod", "COD"),
+    ("nh3n", "NH3-N"),
+    ("so2", "SO2"),
+    ("nox", "NOx"),
+];
+const RAW_MATERIALS: usize = 4;
+const EFFLUENTS: [(&str, &str, [usize; 2]); 2] = [
+    ("wastewater", "Process wastewater", [0, 1]),
+    ("flue_gas", "Flue gas", [2, 3]),
+];
+
+struct Builder<'a> {
+    o: &'a SyntheticOptions,
+    rng: SplitMix64,
+    roles: Vec<Role>,
+    /// Per process: the first index of its layer (only earlier processes feed it).
+    cutoff: Vec<usize>,
+    /// Per process in a cycle: the range of its group.
+    group: Vec<Option<std::ops::Range<usize>>>,
+    byproducts: usize,
+    /// Per byproduct: the processes making it, ascending.
+    producers: Vec<Vec<usize>>,
+    /// Demand processes, ascending.
+    demand: Vec<usize>,
+    /// Fixed and Feed processes, ascending.
+    fixed_or_feed: Vec<usize>,
+    processes: Vec<Process>,
+    links: Vec<Link>,
+}
+
+/// What a link carries, which decides the options it may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LinkKind {
+    /// A byproduct, or the product of a Fixed or Feed process.
+    General,
+    /// A Demand process's product to a later process.
+    DemandProduct,
+    /// A product inside a planted cycle: never limited.
+    Internal,
+}
+
+impl<'a> Builder<'a> {
+    fn new(o: &'a SyntheticOptions) -> Builder<'a> {
+        let n = o.processes;
+        Builder {
+            o,
+            // Mix the seed once so that seeds 0, 1, 2 start far apart.
+            rng: SplitMix64(o.seed ^ 0x5EED_0F_9A2C_F10E),
+            roles: Vec::with_capacity(n),
+            cutoff: Vec::with_capacity(n),
+            group: vec![None; n],
+            byproducts: (n / 8).max(3),
+            producers: Vec::new(),
+            demand: Vec::new(),
+            fixed_or_feed: Vec::new(),
+            processes: Vec::with_capacity(n),
+            links: Vec::with_capacity((o.links_per_process * n as f64) as usize + 8),
+        }
+    }
+
+    fn build(mut self) -> Park {
+        self.lay_out();
+        self.producers = vec![Vec::new(); self.byproducts];
+        for i in 0..self.o.processes {
+            let p = self.shell(i);
+            self.processes.push(p);
+        }
+        let downstream = self.roles.iter().filter(|r| **r != Role::Source).count();
+        let per_sink = if downstream == 0 {
+            0.0
+        } else {
+            self.o.links_per_process * self.o.processes as f64 / downstream as f64
+        };
+        for q in 0..self.o.processes {
+            self.connect(q, per_sink);
+        }
+        let storages = self.storages();
+        self.finish(storages)
+    }
+
+    /// Roles, layers and planted cycles. Processes are numbered in layer order,
+    /// and a cycle's members are consecutive and share a layer.
+    fn lay_out(&mut self) {
+        let n = self.o.processes;
+        if n == 0 {
+            return;
+        }
+        let sources = n.div_ceil(5).min(n);
+        let downstream = n - sources;
+        let mut units: Vec<(Role, usize)> = Vec::new();
+        let mut left = downstream;
+        let mut leontief = (self.o.leontief_share * n as f64).round() as usize;
+        if self.o.leontief_share > 0.0 && n >= 6 {
+            leontief = leontief.max(2);
+        }
+        leontief = leontief.min(left);
+        while leontief >= 2 {
+            let size = (2 + self.rng.below(3)).min(leontief);
+            units.push((Role::Leontief, size));
+            leontief -= size;
+            left -= size;
+        }
+        let mut pairs = (self.o.iterated_share * n as f64 / 2.0).round() as usize;
+        if self.o.iterated_share > 0.0 && n >= 10 {
+            pairs = pairs.max(1);
+        }
+        for _ in 0..pairs {
+            if left >= 2 {
+                units.push((Role::Iterated, 2));
+                left -= 2;
+            }
+        }
+        for _ in 0..left {
+            let r = self.rng.unit();
+            let role = if r < 0.40 {
+                Role::Feed
+            } else if r < 0.85 {
+                Role::Demand
+            } else {
+                Role::Fixed
+            };
+            units.push((role, 1));
+        }
+        // Fisher–Yates, so planted cycles land in any layer.
+        for i in (1..units.len()).rev() {
+            let j = self.rng.below(i + 1);
+            units.swap(i, j);
+        }
+        // About log2(n) downstream layers; the layer of a unit is set by where it starts.
+        let layers = (usize::BITS - n.leading_zeros()) as usize;
+        let layers = layers.clamp(1, downstream.max(1));
+        for _ in 0..sources {
+            self.roles.push(Role::Source);
+            self.cutoff.push(0);
+        }
+        let (mut pos, mut layer, mut layer_start) = (0, 0, sources);
+        for (role, size) in units {
+            let unit_layer = 1 + pos * layers / downstream;
+            if unit_layer != layer {
+                layer = unit_layer;
+                layer_start = sources + pos;
+            }
+            let first = sources + pos;
+            for _ in 0..size {
+                self.roles.push(role);
+                self.cutoff.push(layer_start);
+            }
+            if size > 1 {
+                for g in first..first + size {
+                    self.group[g] = Some(first..first + size);
+                }
+            }
+            pos += size;
+        }
+    }
+
+    /// Process `i` without inputs: mode, capacity, demand, outputs, emissions.
+    fn shell(&mut self, i: usize) -> Process {
+        let role = self.roles[i];
+        let enterprises = self.enterprises();
+        let rng = &mut self.rng;
+        let (start, years) = (self.o.start, self.o.years);
+        let fixed_capacity = |rng: &mut SplitMix64| {
+            let c = rng.magnitude(4, 6);
+            if years > 1 && rng.chance(0.3) {
+                // An expansion part-way through the run.
+                let y = start + 1 + rng.below(years as usize - 1) as i32;
+                Series::Steps(vec![(start, c), (y, (c * 1.25).round())])
+            } else {
+                Series::Constant(c)
+            }
+        };
+        let (mode, capacity, utilization, demand) = match role {
+            Role::Source | Role::Fixed => (
+                Mode::Fixed,
+                Some(fixed_capacity(rng)),
+                Some(Series::Constant(rng.range(0.6, 1.0))),
+                None,
+            ),
+            // The feed is named once inputs are chosen.
+            Role::Feed => (
+                Mode::Fixed,
+                Some(Series::Constant(rng.magnitude(3, 6))),
+                None,
+                None,
+            ),
+            Role::Demand => {
+                let capacity = rng.chance(0.5).then(|| fixed_capacity(rng));
+                let demand = Series::Constant(rng.magnitude(2, 4));
+                (Mode::Demand, capacity, None, Some(demand))
+            }
+            Role::Leontief => (
+                Mode::Demand,
+                None,
+                None,
+                Some(Series::Constant(rng.magnitude(2, 4))),
+            ),
+            Role::Iterated => {
+                // The first of the pair is capacity-bound: not a Leontief block.
+                let first = self.group[i].as_ref().is_some_and(|g| g.start == i);
+                let capacity = first.then(|| Series::Constant(rng.magnitude(5, 7)));
+                let demand = Series::Constant(rng.magnitude(2, 4));
+                (Mode::Demand, capacity, None, Some(demand))
+            }
+        };
+        let mut outputs = Keyed::default();
+        let made = 1 + usize::from(rng.chance(0.5));
+        while outputs.len() < made {
+            let b = rng.below(self.byproducts);
+            let id = byproduct_id(b);
+            if !outputs.contains(&id) {
+                outputs.0.push((id, rng.range(0.05, 0.5)));
+                self.producers[b].push(i);
+            }
+        }
+        if rng.chance(0.5) {
+            let (id, _, _) = EFFLUENTS[rng.below(EFFLUENTS.len())];
+            outputs.0.push((id.to_string(), rng.range(0.5, 3.0)));
+        }
+        let mut emissions = Keyed::default();
+        let mut abatement = Keyed::default();
+        let emitted = 1 + rng.below(2);
+        while emissions.len() < emitted {
+            let (k, _) = POLLUTANTS[rng.below(POLLUTANTS.len())];
+            if emissions.contains(k) {
+                continue;
+            }
+            emissions.0.push((k.to_string(), rng.range(1e-4, 1e-2)));
+            if rng.chance(0.5) {
+                let a = if years > 1 {
+                    let y = start + 1 + rng.below(years as usize - 1) as i32;
+                    Series::Steps(vec![(start, 0.0), (y, rng.range(0.5, 0.95))])
+                } else {
+                    Series::Constant(rng.range(0.5, 0.95))
+                };
+                abatement.0.push((k.to_string(), a));
+            }
+        }
+        match mode {
+            Mode::Demand => self.demand.push(i),
+            _ => self.fixed_or_feed.push(i),
+        }
+        let enterprise = format!("e{}", self.rng.below(enterprises));
+        Process {
+            id: process_id(i),
+            enterprise,
+            name: format!("{role:?} process {i}"),
+            name_zh: None,
+            product: product_id(i),
+            mode,
+            capacity,
+            utilization,
+            demand,
+            inputs: Keyed::default(),
+            outputs,
+            emissions,
+            abatement,
+            source: None,
+        }
+    }
+
+    fn enterprises(&self) -> usize {
+        (self.o.processes / 4).max(2)
+    }
+
+    /// Choose process `q`'s inputs and the links that deliver them.
+    fn connect(&mut self, q: usize, per_sink: f64) {
+        let role = self.roles[q];
+        let mut left = self.rng.round(per_sink);
+        match role {
+            Role::Source => {}
+            Role::Feed => {
+                let r = self.rng.unit();
+                let mut feed = None;
+                if r < 0.15 {
+                    feed = self.demand_product_input(q);
+                } else if r < 0.35 {
+                    feed = self.product_input(q);
+                }
+                if feed.is_none() {
+                    feed = self.byproduct_input(q, left.clamp(1, 4)).map(|(m, _)| m);
+                }
+                let feed = feed.unwrap_or_else(|| {
+                    // Nothing upstream makes anything: run on a raw material, i.e. never.
+                    let m = raw_id(self.rng.below(RAW_MATERIALS));
+                    self.processes[q].inputs.0.push((m.clone(), 1.0));
+                    m
+                });
+                if let Some((_, c)) = self.processes[q]
+                    .inputs
+                    .0
+                    .iter_mut()
+                    .find(|(m, _)| *m == feed)
+                {
+                    // A feed coefficient well above zero keeps activity bounded by deliveries.
+                    *c = c.max(0.5);
+                }
+                self.processes[q].mode = Mode::Feed(feed);
+            }
+            Role::Fixed | Role::Demand | Role::Leontief | Role::Iterated => {
+                if let Some(g) = self.group[q].clone() {
+                    left = left.saturating_sub(self.cycle_inputs(q, g));
+                }
+                let upstream_demand = match role {
+                    Role::Demand => 0.4,
+                    Role::Leontief | Role::Iterated => 0.25,
+                    _ => 0.0,
+                };
+                if left > 0
+                    && self.rng.chance(upstream_demand)
+                    && self.demand_product_input(q).is_some()
+                {
+                    left -= 1;
+                }
+                let mut slots = 0;
+                while left > 0 && slots < 4 {
+                    let made = if self.rng.chance(0.15) {
+                        self.product_input(q).map(|_| 1)
+                    } else {
+                        let k = left.min(1 + self.rng.below(3));
+                        self.byproduct_input(q, k).map(|(_, made)| made)
+                    };
+                    match made {
+                        Some(made) => left = left.saturating_sub(made),
+                        None => break,
+                    }
+                    slots += 1;
+                }
+            }
+        }
+        if self.rng.chance(0.5) || role == Role::Source {
+            let m = raw_id(self.rng.below(RAW_MATERIALS));
+            if !self.processes[q].inputs.contains(&m) {
+                let c = self.rng.range(0.5, 3.0);
+                self.processes[q].inputs.0.push((m, c));
+            }
+        }
+    }
+
+    /// The product links inside `q`'s planted cycle that end at `q`; returns how many.
+    fn cycle_inputs(&mut self, q: usize, g: std::ops::Range<usize>) -> usize {
+        let size = g.end - g.start;
+        let prev = if q == g.start { g.end - 1 } else { q - 1 };
+        let (lo, hi) = match self.roles[q] {
+            Role::Leontief => (0.05, 0.3),
+            _ => (0.05, 0.4),
+        };
+        let c = self.rng.range(lo, hi);
+        self.add_input(q, product_id(prev), c);
+        self.link(prev, q, product_id(prev), LinkKind::Internal);
+        // A chord in larger Leontief blocks: first → third. Column sums stay below 0.45.
+        if self.roles[q] == Role::Leontief && size >= 3 && q == g.start + 2 && self.rng.chance(0.5)
+        {
+            let c = self.rng.range(0.02, 0.15);
+            self.add_input(q, product_id(g.start), c);
+            self.link(g.start, q, product_id(g.start), LinkKind::Internal);
+            return 2;
+        }
+        1
+    }
+
+    /// An earlier Demand process's product as `q`'s input, delivered by one link alone.
+    fn demand_product_input(&mut self, q: usize) -> Option<String> {
+        let d = pick_before(&mut self.rng, &self.demand, self.cutoff[q])?;
+        let m = product_id(d);
+        if self.processes[q].inputs.contains(&m) {
+            return None;
+        }
+        let c = self.rng.range(0.1, 1.0);
+        self.add_input(q, m.clone(), c);
+        self.link(d, q, m.clone(), LinkKind::DemandProduct);
+        Some(m)
+    }
+
+    /// An earlier Fixed or Feed process's product as `q`'s input, by one link.
+    fn product_input(&mut self, q: usize) -> Option<String> {
+        let u = pick_before(&mut self.rng, &self.fixed_or_feed, self.cutoff[q])?;
+        let m = product_id(u);
+        if self.processes[q].inputs.contains(&m) {
+            return None;
+        }
+        let c = self.rng.range(0.1, 1.0);
+        self.add_input(q, m.clone(), c);
+        self.link(u, q, m.clone(), LinkKind::General);
+        Some(m)
+    }
+
+    /// A byproduct of earlier processes as `q`'s input, from up to `k` of its
+    /// producers; returns the material and the number of links made.
+    fn byproduct_input(&mut self, q: usize, k: usize) -> Option<(String, usize)> {
+        let cutoff = self.cutoff[q];
+        for _ in 0..10 {
+            let b = self.rng.below(self.byproducts);
+            let m = byproduct_id(b);
+            let before = self.producers[b].partition_point(|&p| p < cutoff);
+            if before == 0
+                || self.processes[q].inputs.contains(&m)
+                || self.processes[q].outputs.contains(&m)
+            {
+                continue;
+            }
+            let k = k.min(before);
+            let mut from: Vec<usize> = Vec::with_capacity(k);
+            while from.len() < k {
+                let p = self.producers[b][self.rng.below(before)];
+                if !from.contains(&p) {
+                    from.push(p);
+                }
+            }
+            let c = self.rng.range(0.05, 1.0);
+            self.add_input(q, m.clone(), c);
+            for p in from {
+                self.link(p, q, m.clone(), LinkKind::General);
+            }
+            return Some((m, k));
+        }
+        None
+    }
+
+    fn add_input(&mut self, q: usize, material: String, coeff: f64) {
+        self.processes[q].inputs.0.push((material, coeff));
+    }
+
+    fn link(&mut self, from: usize, to: usize, material: String, kind: LinkKind) {
+        let rng = &mut self.rng;
+        let (limited, prioritised, candidate) = match kind {
+            LinkKind::General => (0.25, 0.3, 0.03),
+            LinkKind::DemandProduct => (0.2, 0.0, 0.0),
+            LinkKind::Internal => (0.0, 0.0, 0.0),
+        };
+        let max_rate = rng.chance(limited).then(|| rng.magnitude(2, 5));
+        let priority = if rng.chance(prioritised) {
+            rng.below(3) as i32
+        } else {
+            0
+        };
+        let candidate = rng.chance(candidate);
+        let start = (kind == LinkKind::General && self.o.years > 1 && rng.chance(0.1))
+            .then(|| self.o.start + 1 + rng.below(self.o.years as usize - 1) as i32);
+        let id = format!("l{}", self.links.len());
+        self.links.push(Link {
+            id,
+            from: process_id(from),
+            to: process_id(to),
+            material,
+            start,
+            end: None,
+            max_rate,
+            priority,
+            candidate,
+            cost: candidate.then(|| rng.magnitude(5, 8)),
+            source: None,
+        });
+    }
+
+    /// Storages on the first byproduct pool of about 3% of processes.
+    fn storages(&mut self) -> Vec<Storage> {
+        let mut storages = Vec::new();
+        for (i, p) in self.processes.iter().enumerate() {
+            let first = i == self.o.processes / 2 && self.o.processes >= 5;
+            if first || self.rng.chance(0.03) {
+                let (m, _) = &p.outputs.0[0];
+                storages.push(Storage {
+                    id: format!("s{}", storages.len()),
+                    process: p.id.clone(),
+                    material: m.clone(),
+                    capacity: self.rng.magnitude(2, 4),
+                    initial: 0.0,
+                });
+            }
+        }
+        storages
+    }
+
+    fn finish(mut self, storages: Vec<Storage>) -> Park {
+        let o = self.o;
+        let end = o.start + o.years.max(1) as i32 - 1;
+        let pollutants = POLLUTANTS
+            .iter()
+            .map(|(id, name)| Pollutant {
+                id: id.to_string(),
+                name: name.to_string(),
+                unit: "t".into(),
+            })
+            .collect();
+        let mut materials = Vec::new();
+        for r in 0..RAW_MATERIALS {
+            materials.push(material(
+                raw_id(r),
+                format!("Raw material {r}"),
+                Kind::Product,
+            ));
+        }
+        for i in 0..o.processes {
+            materials.push(material(
+                product_id(i),
+                format!("Product of process {i}"),
+                Kind::Product,
+            ));
+        }
+        for b in 0..self.byproducts {
+            let mut m = material(byproduct_id(b), format!("Byproduct {b}"), Kind::Byproduct);
+            if b % 5 == 4 {
+                // A gas measured by volume, converted to tonnes for linkage.
+                m.unit = "Nm3".into();
+                m.t_per_unit = Some(0.0012);
+            }
+            m.fate = if b % 2 == 0 {
+                Fate::Sell
+            } else {
+                let (k, _) = POLLUTANTS[self.rng.below(POLLUTANTS.len())];
+                Fate::Dispose {
+                    emissions: Keyed(vec![(k.to_string(), self.rng.range(1e-4, 1e-3))]),
+                }
+            };
+            materials.push(m);
+        }
+        for (id, name, pollutants) in EFFLUENTS {
+            let mut m = material(id.to_string(), name.to_string(), Kind::Effluent);
+            m.fate = Fate::Dispose {
+                emissions: Keyed(
+                    pollutants
+                        .iter()
+                        .map(|&k| (POLLUTANTS[k].0.to_string(), self.rng.range(1e-5, 1e-3)))
+                        .collect(),
+                ),
+            };
+            materials.push(m);
+        }
+        let enterprises = (0..self.enterprises())
+            .map(|e| Enterprise {
+                id: format!("e{e}"),
+                name: format!("Enterprise {e}"),
+                name_zh: None,
+            })
+            .collect();
+        Park {
+            id: format!("synthetic-{}-{}", o.processes, o.seed),
+            name: format!(
+                "Synthetic park of {} processes (seed {})",
+                o.processes, o.seed
+            ),
+            name_zh: None,
+            time: Time {
+                start: o.start,
+                end,
+                steps_per_year: o.steps_per_year,
+            },
+            pollutants,
+            materials,
+            enterprises,
+            processes: self.processes,
+            links: self.links,
+            storages,
+            background: Keyed(vec![("cod".into(), Series::Constant(1e4))]),
+            targets: Some(Targets {
+                metric: Metric::Mass,
+                baseline: None,
+                linkage: vec![(end, Number(0.5))],
+            }),
+            caps: vec![Cap {
+                year: end,
+                scope: Scope::City,
+                limits: Keyed(vec![("cod".into(), 1e6), ("so2".into(), 1e6)]),
+            }],
+            sources: vec!["parkflow::synthetic (generated)".into()],
+        }
+    }
+}
+
+/// A random element of the ascending list `list` below `cutoff`.
+fn pick_before(rng: &mut SplitMix64, list: &[usize], cutoff: usize) -> Option<usize> {
+    let before = list.partition_point(|&p| p < cutoff);
+    (before > 0).then(|| list[rng.below(before)])
+}
+
+fn material(id: String, name: String, kind: Kind) -> Material {
+    Material {
+        id,
+        name,
+        name_zh: None,
+        unit: "t".into(),
+        kind,
+        t_per_unit: None,
+        fate: Fate::default(),
+        composition: Keyed::default(),
+    }
+}
+
+fn process_id(i: usize) -> String {
+    format!("p{i}")
+}
+
+fn product_id(i: usize) -> String {
+    format!("prod{i}")
+}
+
+fn byproduct_id(b: usize) -> String {
+    format!("bp{b}")
+}
+
+fn raw_id(r: usize) -> String {
+    format!("raw{r}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Block, Plan, Workspace, run};
+    use crate::indicators::Indicators;
+    use crate::model::validate;
+
+    fn options(n: usize, seed: u64) -> SyntheticOptions {
+        SyntheticOptions {
+            years: 3,
+            steps_per_year: 4,
+            ..SyntheticOptions::new(n, seed)
+        }
+    }
+
+    #[test]
+    fn synthetic_parks_of_any_size_pass_validation() {
+        for n in [0, 1, 2, 3, 5, 10, 37, 100, 1000] {
+            for seed in 0..4 {
+                for o in [SyntheticOptions::new(n, seed), options(n, seed)] {
+                    let park = generate(&o);
+                    assert_eq!(park.processes.len(), n);
+                    if let Err(e) = validate(&park, "synthetic") {
+                        panic!("n = {n}, seed = {seed}: {e}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn synthetic_parks_run_to_finite_results() {
+        for n in [10, 100, 1000] {
+            for seed in 0..3 {
+                let park = generate(&options(n, seed));
+                let plan = Plan::compile(&park);
+                let mut ws = Workspace::new(&plan);
+                let mut ind = Indicators::new(&plan);
+                let mut steps = 0;
+                let mut active = 0.0f64;
+                run(&plan, &mut ws, |v| {
+                    assert!(v.activity().iter().all(|x| x.is_finite() && *x >= 0.0));
+                    assert!(v.flow().iter().all(|f| f.is_finite() && *f >= 0.0));
+                    active = active.max(v.flow().iter().sum());
+                    steps += 1;
+                    ind.observe(v);
+                })
+                .unwrap_or_else(|e| panic!("n = {n}, seed = {seed}: {e}"));
+                ind.finish();
+                assert_eq!(steps, 12);
+                assert!(
+                    active > 0.0,
+                    "n = {n}, seed = {seed}: no link ever carries anything"
+                );
+                assert_eq!(ind.years.len(), 3);
+                for y in &ind.years {
+                    assert!(y.linkage_mass.is_finite() && y.park.iter().all(|e| e.is_finite()));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_park() {
+        assert_eq!(park(300, 42), park(300, 42));
+        assert_eq!(generate(&options(50, 7)), generate(&options(50, 7)));
+        assert_ne!(park(300, 42), park(300, 43));
+    }
+
+    #[test]
+    fn a_park_has_about_three_links_per_process() {
+        for seed in 0..3 {
+            let p = park(1000, seed);
+            let links = p.links.len() as f64;
+            assert!(
+                (2400.0..=3600.0).contains(&links),
+                "seed {seed}: {links} links"
+            );
+        }
+    }
+
+    #[test]
+    fn the_only_cycles_are_the_planted_ones() {
+        for (n, seed) in [(10, 0), (100, 1), (1000, 2), (1000, 3)] {
+            let o = SyntheticOptions::new(n, seed);
+            let park = generate(&o);
+            let plan = Plan::compile(&park);
+            let mut leontief = 0;
+            let mut cycles = 0;
+            for b in &plan.blocks {
+                match b {
+                    Block::Leontief { processes, .. } => {
+                        assert!((2..=4).contains(&processes.len()));
+                        leontief += processes.len();
+                    }
+                    Block::Cycle { nodes } => {
+                        assert_eq!(nodes.len(), 2, "an unplanted cycle: {nodes:?}");
+                        cycles += 1;
+                    }
+                    _ => {}
+                }
+            }
+            let planted = |share: f64| (share * n as f64).round() as usize;
+            assert!(leontief >= 2 && leontief <= planted(o.leontief_share).max(2) + 1);
+            assert_eq!(cycles, (planted(o.iterated_share) / 2).max(1));
+        }
+    }
+
+    #[test]
+    fn a_park_has_storages_limits_priorities_and_several_enterprises() {
+        let p = park(200, 5);
+        assert!(!p.storages.is_empty());
+        assert!(p.links.iter().any(|l| l.max_rate.is_some()));
+        assert!(p.links.iter().any(|l| l.priority > 0));
+        assert!(p.enterprises.len() >= 2);
+        let modes = |f: fn(&Mode) -> bool| p.processes.iter().filter(|q| f(&q.mode)).count();
+        assert!(modes(|m| *m == Mode::Fixed) > 0);
+        assert!(modes(|m| matches!(m, Mode::Feed(_))) > 0);
+        assert!(modes(|m| *m == Mode::Demand) > 0);
+    }
+}

@@ -11,7 +11,9 @@ fn parkflow() -> Command {
 }
 
 fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("flows/examples").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("flows/examples")
+        .join(name)
 }
 
 /// Write a variant of an example park with `from` replaced by `to`.
@@ -36,11 +38,26 @@ fn run_writes_every_result_file_and_prints_targets_and_caps() {
         .stdout(contains("EXCEEDED"))
         .stdout(contains("results written to"));
     let files = [
-        ("years.csv", "year,linkage_mass,linkage_enterprise,cod_park,cod_total,cod_limit,so2_park,so2_total,so2_limit"),
-        ("processes.csv", "year,step,process,enterprise,activity,capacity"),
-        ("links.csv", "year,step,link,from,to,material,flow,inter_enterprise"),
-        ("materials.csv", "year,step,process,material,generated,linked_inter,linked_intra,stored,sold,disposed"),
-        ("imports.csv", "year,step,process,material,requested,delivered,imported"),
+        (
+            "years.csv",
+            "year,linkage_mass,linkage_enterprise,cod_park,cod_total,cod_limit,so2_park,so2_total,so2_limit",
+        ),
+        (
+            "processes.csv",
+            "year,step,process,enterprise,activity,capacity",
+        ),
+        (
+            "links.csv",
+            "year,step,link,from,to,material,flow,inter_enterprise",
+        ),
+        (
+            "materials.csv",
+            "year,step,process,material,generated,linked_inter,linked_intra,stored,sold,disposed",
+        ),
+        (
+            "imports.csv",
+            "year,step,process,material,requested,delivered,imported",
+        ),
         ("emissions.csv", "year,pollutant,kind,source,amount"),
     ];
     for (name, header) in files {
@@ -83,7 +100,11 @@ fn run_with_no_file_runs_the_built_in_jilin_park_from_any_directory() {
     // No subcommand at all does the same.
     let cwd = tempfile::tempdir().unwrap();
     parkflow().current_dir(cwd.path()).assert().success();
-    assert!(cwd.path().join("results/jilin-chem-park/years.csv").exists());
+    assert!(
+        cwd.path()
+            .join("results/jilin-chem-park/years.csv")
+            .exists()
+    );
 }
 
 #[test]
@@ -101,7 +122,10 @@ fn check_warns_about_a_byproduct_with_no_tonnes_and_a_link_never_active() {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(example("acid.ron"))
         .unwrap()
-        .replace(r#"unit: "t", kind: Byproduct"#, r#"unit: "m3", kind: Byproduct"#)
+        .replace(
+            r#"unit: "t", kind: Byproduct"#,
+            r#"unit: "m3", kind: Byproduct"#,
+        )
         .replace(r#"max_rate: 60,"#, r#"max_rate: 60, start: 2030,"#);
     let path = dir.path().join("w.ron");
     std::fs::write(&path, text).unwrap();
@@ -109,7 +133,9 @@ fn check_warns_about_a_byproduct_with_no_tonnes_and_a_link_never_active() {
         .args(["check", path.to_str().unwrap()])
         .assert()
         .success()
-        .stdout(contains("`spent_acid` is a byproduct measured in `m3` with no t_per_unit"))
+        .stdout(contains(
+            "`spent_acid` is a byproduct measured in `m3` with no t_per_unit",
+        ))
         .stdout(contains("link `acid` is never active in 2012–2013"));
 }
 
@@ -129,14 +155,24 @@ fn a_typo_in_a_field_name_names_the_file_line_column_and_the_right_field() {
 #[test]
 fn an_unknown_id_is_named_with_the_closest_valid_one() {
     let dir = tempfile::tempdir().unwrap();
-    let path = variant(dir.path(), "acid.ron", r#"from: "mma", to"#, r#"from: "mmma", to"#);
+    let path = variant(
+        dir.path(),
+        "acid.ron",
+        r#"from: "mma", to"#,
+        r#"from: "mmma", to"#,
+    );
     parkflow()
         .args(["run", path.to_str().unwrap(), "--out"])
         .arg(dir.path().join("out"))
         .assert()
         .code(1)
-        .stderr(contains("link `acid`, from: unknown process `mmma`; did you mean `mma`?"));
-    assert!(!dir.path().join("out").exists(), "no results for an invalid park");
+        .stderr(contains(
+            "link `acid`, from: unknown process `mmma`; did you mean `mma`?",
+        ));
+    assert!(
+        !dir.path().join("out").exists(),
+        "no results for an invalid park"
+    );
 }
 
 #[test]
@@ -159,9 +195,10 @@ fn a_non_productive_leontief_block_fails_the_run_naming_its_processes() {
         r#"inputs: {"good1": 0.25, "good2": 0.05}"#,
         r#"inputs: {"good1": 1.5, "good2": 0.05}"#,
     );
-    let text = std::fs::read_to_string(&path)
-        .unwrap()
-        .replace(r#""good1": 0.15, "good2": 0.20"#, r#""good1": 0.15, "good2": 1.2"#);
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        r#""good1": 0.15, "good2": 0.20"#,
+        r#""good1": 0.15, "good2": 1.2"#,
+    );
     std::fs::write(&path, text).unwrap();
     parkflow()
         .args(["run", path.to_str().unwrap(), "--out"])

@@ -214,7 +214,10 @@ fn storage_takes_what_links_leave_up_to_capacity_and_carries_it_to_the_next_step
     ));
     let acid = pool(&plan, "src", "acid");
     let [g, inter, _, stored, sold, disposed] = sim.steps[0].pools[acid];
-    assert_eq!((g, inter, stored, sold, disposed), (100.0, 0.0, 20.0, 0.0, 80.0));
+    assert_eq!(
+        (g, inter, stored, sold, disposed),
+        (100.0, 0.0, 20.0, 0.0, 80.0)
+    );
     let [g, inter, _, stored, _, disposed] = sim.steps[1].pools[acid];
     assert_eq!((g, inter, stored, disposed), (100.0, 60.0, 0.0, 40.0));
     close(sim.years[0].park[0], 8.0);
@@ -233,7 +236,10 @@ fn storage_is_drawn_down_when_links_take_more_than_is_generated() {
         r#"storages: [Storage(id: "tank", process: "src", material: "acid", capacity: 30)],"#,
     ));
     let acid = pool(&plan, "src", "acid");
-    assert_eq!(sim.steps[0].pools[acid], [100.0, 50.0, 0.0, 30.0, 0.0, 20.0]);
+    assert_eq!(
+        sim.steps[0].pools[acid],
+        [100.0, 50.0, 0.0, 30.0, 0.0, 20.0]
+    );
     assert_eq!(sim.steps[1].pools[acid], [0.0, 30.0, 0.0, -30.0, 0.0, 0.0]);
     assert_conserves_mass(&plan, &sim);
 }
@@ -320,8 +326,14 @@ fn a_cycle_of_unbounded_demand_processes_is_solved_as_a_leontief_system() {
 fn a_non_productive_leontief_block_fails_naming_its_processes() {
     let text = std::fs::read_to_string("flows/examples/miller_blair.ron")
         .unwrap()
-        .replace(r#""good1": 0.25, "good2": 0.05"#, r#""good1": 1.5, "good2": 0.05"#)
-        .replace(r#""good1": 0.15, "good2": 0.20"#, r#""good1": 0.15, "good2": 1.2"#);
+        .replace(
+            r#""good1": 0.25, "good2": 0.05"#,
+            r#""good1": 1.5, "good2": 0.05"#,
+        )
+        .replace(
+            r#""good1": 0.15, "good2": 0.20"#,
+            r#""good1": 0.15, "good2": 1.2"#,
+        );
     let err = sim_err(&text);
     assert!(err.contains("not productive"), "{err}");
     assert!(err.contains("`s1`") && err.contains("`s2`"), "{err}");
@@ -334,8 +346,14 @@ fn a_singular_leontief_block_fails_naming_its_processes() {
         .unwrap()
         .replace(r#""good1": 0.25, "good2": 0.05"#, r#""good1": 1"#)
         .replace(r#""good1": 0.15, "good2": 0.20"#, r#""good2": 1"#)
-        .replace(r#"Link(id: "g1_s1", from: "s1", to: "s1", material: "good1"),"#, "")
-        .replace(r#"Link(id: "g2_s2", from: "s2", to: "s2", material: "good2"),"#, "");
+        .replace(
+            r#"Link(id: "g1_s1", from: "s1", to: "s1", material: "good1"),"#,
+            "",
+        )
+        .replace(
+            r#"Link(id: "g2_s2", from: "s2", to: "s2", material: "good2"),"#,
+            "",
+        );
     let err = sim_err(&text);
     assert!(err.contains("singular"), "{err}");
     assert!(err.contains("`s1`, `s2`"), "{err}");
@@ -494,8 +512,16 @@ fn the_acid_example_matches_its_hand_computation() {
     close(sim.years[0].linkage_mass, 60.0 / 110.0);
     close(sim.years[1].total(0), 105.0);
     close(sim.years[0].park[1], 0.5);
-    assert_eq!(sim.steps[0].slots[slot(&plan, "as_plant", "ammonia")], [12.0, 0.0, 12.0]);
-    let cod = sim.judgement.caps.iter().find(|c| c.pollutant == "cod").unwrap();
+    assert_eq!(
+        sim.steps[0].slots[slot(&plan, "as_plant", "ammonia")],
+        [12.0, 0.0, 12.0]
+    );
+    let cod = sim
+        .judgement
+        .caps
+        .iter()
+        .find(|c| c.pollutant == "cod")
+        .unwrap();
     assert!(!cod.met);
     close(cod.margin, -1.0);
     assert_conserves_mass(&plan, &sim);

@@ -22,7 +22,9 @@ pub fn sim(text: &str) -> (Plan, Simulation) {
 /// Simulate, expecting an error; return its message.
 pub fn sim_err(text: &str) -> String {
     let plan = Plan::compile(&park(text));
-    simulate(&plan).expect_err("the run should fail").to_string()
+    simulate(&plan)
+        .expect_err("the run should fail")
+        .to_string()
 }
 
 /// Index of a process by id.

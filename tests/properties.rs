@@ -1,0 +1,243 @@
+//! Properties of every run of every valid park, over random parks.
+
+mod common;
+
+use parkflow::Error;
+use parkflow::engine::{Plan, Workspace, run};
+use parkflow::indicators::Indicators;
+use parkflow::model::*;
+use parkflow::output::simulate;
+use proptest::prelude::*;
+
+/// Reads numbers from proptest's genes, so a failing park shrinks.
+struct Genes<'a>(&'a [u32], usize);
+
+impl Genes<'_> {
+    fn next(&mut self) -> u32 {
+        let v = self.0[self.1 % self.0.len()];
+        self.1 += 1;
+        v
+    }
+    fn below(&mut self, n: usize) -> usize {
+        self.next() as usize % n.max(1)
+    }
+    fn chance(&mut self, percent: u32) -> bool {
+        self.next() % 100 < percent
+    }
+    fn float(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * (self.next() as f64 / u32::MAX as f64)
+    }
+}
+
+const MATERIALS: [(&str, Kind, &str); 6] = [
+    ("p0", Kind::Product, "t"),
+    ("p1", Kind::Product, "t"),
+    ("sold", Kind::Byproduct, "t"),
+    ("waste", Kind::Byproduct, "t"),
+    ("gas", Kind::Byproduct, "Nm3"),
+    ("water", Kind::Effluent, "t"),
+];
+
+fn keyed<V>(entries: Vec<(String, V)>) -> Keyed<V> {
+    Keyed(entries)
+}
+
+fn series(g: &mut Genes, lo: f64, hi: f64, start: i32, end: i32) -> Series {
+    if g.chance(60) {
+        Series::Constant(g.float(lo, hi))
+    } else {
+        let mut year = start - 1 + g.below(3) as i32;
+        let mut steps = Vec::new();
+        for _ in 0..1 + g.below(3) {
+            steps.push((year, g.float(lo, hi)));
+            year += 1 + g.below((end - start + 1) as usize) as i32;
+        }
+        Series::Steps(steps)
+    }
+}
+
+fn random_park(genes: &[u32]) -> Park {
+    let g = &mut Genes(genes, 0);
+    let start = 2012;
+    let end = start + g.below(4) as i32;
+    let materials = MATERIALS
+        .iter()
+        .map(|(id, kind, unit)| Material {
+            id: id.to_string(),
+            name: id.to_string(),
+            name_zh: None,
+            unit: unit.to_string(),
+            kind: *kind,
+            t_per_unit: (*unit != "t").then_some(0.0005),
+            fate: if *id == "sold" {
+                Fate::Sell
+            } else {
+                Fate::Dispose {
+                    emissions: keyed(vec![("cod".into(), 0.01)]),
+                }
+            },
+            composition: Keyed::default(),
+        })
+        .collect();
+    let n = 1 + g.below(7);
+    let mut processes = Vec::new();
+    for i in 0..n {
+        let product = g.below(MATERIALS.len());
+        let mut outputs = Vec::new();
+        let mut inputs = Vec::new();
+        for (m, (id, _, _)) in MATERIALS.iter().enumerate() {
+            if m != product && g.chance(35) {
+                outputs.push((id.to_string(), g.float(0.0, 2.0)));
+            }
+            if g.chance(35) {
+                inputs.push((id.to_string(), g.float(0.01, 1.5)));
+            }
+        }
+        let mode = match g.below(3) {
+            0 => Mode::Fixed,
+            1 if !inputs.is_empty() => Mode::Feed(inputs[g.below(inputs.len())].0.clone()),
+            _ => Mode::Demand,
+        };
+        let needs_capacity = mode != Mode::Demand || g.chance(50);
+        processes.push(Process {
+            id: format!("proc{i}"),
+            enterprise: format!("e{}", g.below(3)),
+            name: format!("Process {i}"),
+            name_zh: None,
+            product: MATERIALS[product].0.to_string(),
+            capacity: needs_capacity.then(|| series(g, 0.0, 1000.0, start, end)),
+            utilization: g.chance(50).then(|| series(g, 0.0, 1.0, start, end)),
+            demand: (mode == Mode::Demand && g.chance(70))
+                .then(|| series(g, 0.0, 500.0, start, end)),
+            mode,
+            inputs: keyed(inputs),
+            outputs: keyed(outputs),
+            emissions: keyed(vec![("so2".into(), g.float(0.0, 0.01))]),
+            abatement: keyed(vec![("so2".into(), series(g, 0.0, 1.0, start, end))]),
+            source: None,
+        });
+    }
+    let mut links = Vec::new();
+    for i in 0..g.below(3 * n + 1) {
+        let (from, to) = (g.below(n), g.below(n));
+        let made: Vec<String> = std::iter::once(processes[from].product.clone())
+            .chain(processes[from].outputs.keys().map(String::from))
+            .filter(|m| processes[to].inputs.contains(m))
+            .collect();
+        if made.is_empty() {
+            continue;
+        }
+        let link_start = g.chance(30).then(|| start + g.below(3) as i32);
+        links.push(Link {
+            id: format!("link{i}"),
+            from: processes[from].id.clone(),
+            to: processes[to].id.clone(),
+            material: made[g.below(made.len())].clone(),
+            start: link_start,
+            end: (g.chance(20)).then(|| link_start.unwrap_or(start) + g.below(3) as i32),
+            max_rate: g.chance(30).then(|| g.float(0.0, 800.0)),
+            priority: g.below(3) as i32,
+            candidate: g.chance(10),
+            cost: None,
+            source: None,
+        });
+    }
+    let mut storages = Vec::new();
+    for (i, p) in processes.iter().enumerate() {
+        if g.chance(25) {
+            let capacity = g.float(0.0, 300.0);
+            storages.push(Storage {
+                id: format!("tank{i}"),
+                process: p.id.clone(),
+                material: p.product.clone(),
+                capacity,
+                initial: g.float(0.0, capacity),
+            });
+        }
+    }
+    Park {
+        id: "random".into(),
+        name: "Random park".into(),
+        name_zh: None,
+        time: Time {
+            start,
+            end,
+            steps_per_year: 1 + g.below(4) as u32,
+        },
+        pollutants: ["cod", "so2"]
+            .iter()
+            .map(|k| Pollutant {
+                id: k.to_string(),
+                name: k.to_string(),
+                unit: "t".into(),
+            })
+            .collect(),
+        materials,
+        enterprises: (0..3)
+            .map(|e| Enterprise {
+                id: format!("e{e}"),
+                name: format!("E{e}"),
+                name_zh: None,
+            })
+            .collect(),
+        processes,
+        links,
+        storages,
+        background: keyed(vec![("cod".into(), Series::Constant(50.0))]),
+        targets: Some(Targets {
+            metric: Metric::Mass,
+            baseline: None,
+            linkage: vec![(end, Number(0.5))],
+        }),
+        caps: vec![Cap {
+            year: end,
+            scope: Scope::City,
+            limits: keyed(vec![("cod".into(), 100.0), ("so2".into(), 1.0)]),
+        }],
+        sources: Vec::new(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    #[test]
+    fn every_run_of_a_valid_park_conserves_mass_and_stays_finite(genes in prop::collection::vec(any::<u32>(), 64..256)) {
+        let park = random_park(&genes);
+        validate(&park, "random").unwrap_or_else(|e| panic!("the generator made an invalid park: {e}"));
+        let plan = Plan::compile(&park);
+        match simulate(&plan) {
+            Ok(sim) => {
+                common::assert_conserves_mass(&plan, &sim);
+                for s in &sim.steps {
+                    prop_assert!(s.activity.iter().chain(&s.flow).all(|v| v.is_finite() && *v >= 0.0));
+                    prop_assert!(s.pools.iter().flatten().chain(s.slots.iter().flatten()).all(|v| v.is_finite()));
+                    for (p, x) in s.activity.iter().enumerate() {
+                        prop_assert!(*x <= s.capacity[p] * plan.processes[p].utilization.at(s.year).max(1.0) + 1e-9 * x.abs().max(1.0));
+                    }
+                }
+                for y in &sim.years {
+                    prop_assert!((0.0..=1.0).contains(&y.linkage_mass));
+                    prop_assert!((0.0..=1.0).contains(&y.linkage_enterprise));
+                    prop_assert!(y.park.iter().chain(&y.background).all(|v| v.is_finite() && *v >= 0.0));
+                }
+                // A second run gives the same bits.
+                let again = simulate(&plan).unwrap();
+                prop_assert_eq!(&sim, &again);
+                // So does a reused workspace, run twice.
+                let mut ws = Workspace::new(&plan);
+                let mut ind = Indicators::new(&plan);
+                for _ in 0..2 {
+                    ind.clear();
+                    run(&plan, &mut ws, |v| ind.observe(v)).unwrap();
+                    ind.finish();
+                    prop_assert_eq!(&ind.years, &sim.years);
+                }
+            }
+            Err(Error::Leontief { processes, .. } | Error::NotConverged { processes, .. }) => {
+                prop_assert!(!processes.is_empty());
+            }
+            Err(e) => prop_assert!(false, "unexpected error: {e}"),
+        }
+    }
+}

@@ -10,6 +10,8 @@
 mod graph;
 mod step;
 
+use std::collections::HashMap;
+
 use crate::model::{Fate, Kind, Metric, Mode, Park, Scope, Series};
 
 pub use step::{StepView, Workspace, run};
@@ -222,16 +224,22 @@ impl Plan {
     /// Compile a validated park. Panics only if the park was not validated
     /// (ids are assumed to resolve).
     pub fn compile(park: &Park) -> Plan {
-        let index = |ids: Vec<&str>, id: &str| -> usize {
-            ids.iter()
-                .position(|x| *x == id)
+        fn indexer<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<&'a str, usize> {
+            ids.enumerate().map(|(i, id)| (id, i)).collect()
+        }
+        fn lookup(ids: &HashMap<&str, usize>, id: &str) -> usize {
+            *ids.get(id)
                 .unwrap_or_else(|| panic!("unvalidated park: unknown id `{id}`"))
-        };
+        }
         let pollutant_ids: Vec<&str> = park.pollutants.iter().map(|p| p.id.as_str()).collect();
-        let material_ids: Vec<&str> = park.materials.iter().map(|m| m.id.as_str()).collect();
         let enterprise_ids: Vec<&str> = park.enterprises.iter().map(|e| e.id.as_str()).collect();
-        let pollutant = |id: &str| index(pollutant_ids.clone(), id);
-        let material = |id: &str| index(material_ids.clone(), id);
+        let pollutant_index = indexer(pollutant_ids.iter().copied());
+        let material_index = indexer(park.materials.iter().map(|m| m.id.as_str()));
+        let enterprise_index = indexer(enterprise_ids.iter().copied());
+        let process_index = indexer(park.processes.iter().map(|p| p.id.as_str()));
+        let pollutant = |id: &str| lookup(&pollutant_index, id);
+        let material = |id: &str| lookup(&material_index, id);
+        let process = |id: &str| lookup(&process_index, id);
 
         let materials: Vec<MaterialPlan> = park
             .materials
@@ -297,7 +305,7 @@ impl Plan {
             };
             processes.push(ProcessPlan {
                 id: proc_.id.clone(),
-                enterprise: index(enterprise_ids.clone(), &proc_.enterprise),
+                enterprise: lookup(&enterprise_index, &proc_.enterprise),
                 mode,
                 capacity: proc_.capacity.clone(),
                 utilization: proc_.utilization.clone().unwrap_or(Series::Constant(1.0)),
@@ -311,7 +319,6 @@ impl Plan {
                     .collect(),
             });
         }
-        let process_ids: Vec<&str> = park.processes.iter().map(|p| p.id.as_str()).collect();
         let pool_of = |p: usize, m: usize| -> usize {
             processes[p]
                 .pools
@@ -330,10 +337,7 @@ impl Plan {
             .links
             .iter()
             .map(|l| {
-                let (from, to) = (
-                    index(process_ids.clone(), &l.from),
-                    index(process_ids.clone(), &l.to),
-                );
+                let (from, to) = (process(&l.from), process(&l.to));
                 let m = material(&l.material);
                 LinkPlan {
                     id: l.id.clone(),
@@ -352,10 +356,7 @@ impl Plan {
             .iter()
             .map(|s| StoragePlan {
                 id: s.id.clone(),
-                pool: pool_of(
-                    index(process_ids.clone(), &s.process),
-                    material(&s.material),
-                ),
+                pool: pool_of(process(&s.process), material(&s.material)),
                 capacity: s.capacity,
                 initial: s.initial,
             })
@@ -502,6 +503,7 @@ impl Plan {
         let g = graph::Graph::from_edges(np + self.links.len(), &edges);
         let mut blocks = Vec::new();
         let mut leontief = 0;
+        let mut in_comp = vec![false; np + self.links.len()];
         for comp in g.components_in_dependency_order() {
             if comp.len() == 1 && !g.has_self_loop(comp[0]) {
                 let v = comp[0];
@@ -512,7 +514,14 @@ impl Plan {
                 }
                 continue;
             }
-            if self.is_leontief(&comp) {
+            for &v in &comp {
+                in_comp[v] = true;
+            }
+            let is_leontief = self.is_leontief(&comp, &in_comp);
+            for &v in &comp {
+                in_comp[v] = false;
+            }
+            if is_leontief {
                 blocks.push(Block::Leontief {
                     processes: comp,
                     cache: leontief,
@@ -528,7 +537,7 @@ impl Plan {
 
     /// A cycle is a Leontief system when it holds only unbounded Demand
     /// processes whose product links inside the cycle have no rate limit.
-    fn is_leontief(&self, comp: &[usize]) -> bool {
+    fn is_leontief(&self, comp: &[usize], in_comp: &[bool]) -> bool {
         let np = self.processes.len();
         comp.iter().all(|&v| {
             v < np && {
@@ -536,7 +545,7 @@ impl Plan {
                 p.mode == ModePlan::Demand
                     && p.capacity.is_none()
                     && self.pool_links[p.pools.start].iter().all(|&l| {
-                        !comp.contains(&self.slots[self.links[l].slot].process)
+                        !in_comp[self.slots[self.links[l].slot].process]
                             || self.links[l].max_rate.is_none()
                     })
             }

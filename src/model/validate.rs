@@ -3,7 +3,8 @@
 //! Validation collects every problem rather than stopping at the first, so a
 //! user fixes a file in one pass.
 
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 
 use super::{Keyed, Kind, Mode, Park, Series};
 use crate::error::{Error, Result, did_you_mean};
@@ -47,23 +48,36 @@ fn is_path_safe_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
+/// The ids of one kind of item, in file order, with a hash index.
+#[derive(Default)]
+struct Ids<'a> {
+    list: Vec<&'a str>,
+    index: HashMap<&'a str, usize>,
+}
+
+impl Ids<'_> {
+    fn position(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+}
+
 struct Checker<'a> {
     park: &'a Park,
-    problems: Vec<String>,
-    materials: Vec<&'a str>,
-    pollutants: Vec<&'a str>,
-    processes: Vec<&'a str>,
-    enterprises: Vec<&'a str>,
+    problems: RefCell<Vec<String>>,
+    materials: Ids<'a>,
+    pollutants: Ids<'a>,
+    processes: Ids<'a>,
+    enterprises: Ids<'a>,
 }
 
 impl<'a> Checker<'a> {
-    fn problem(&mut self, msg: String) {
-        self.problems.push(msg);
+    fn problem(&self, msg: String) {
+        self.problems.borrow_mut().push(msg);
     }
 
-    fn ids<I: Iterator<Item = &'a str>>(&mut self, what: &str, ids: I) -> Vec<&'a str> {
+    fn ids<I: Iterator<Item = &'a str>>(&self, what: &str, ids: I) -> Ids<'a> {
         let mut seen = HashSet::new();
-        let mut out = Vec::new();
+        let mut out = Ids::default();
         for id in ids {
             if !is_path_safe_id(id) {
                 self.problem(format!(
@@ -73,21 +87,22 @@ impl<'a> Checker<'a> {
             if !seen.insert(id) {
                 self.problem(format!("{what} `{id}` is defined twice"));
             }
-            out.push(id);
+            out.index.entry(id).or_insert(out.list.len());
+            out.list.push(id);
         }
         out
     }
 
-    fn reference(&mut self, item: &str, field: &str, kind: &str, id: &str, known: &[&str]) -> bool {
-        if known.contains(&id) {
+    fn reference(&self, item: &str, field: &str, kind: &str, id: &str, known: &Ids) -> bool {
+        if known.position(id).is_some() {
             return true;
         }
-        let hint = did_you_mean(id, known.iter().copied());
+        let hint = did_you_mean(id, known.list.iter().copied());
         self.problem(format!("{item}, {field}: unknown {kind} `{id}`{hint}"));
         false
     }
 
-    fn number(&mut self, item: &str, field: &str, v: f64) {
+    fn number(&self, item: &str, field: &str, v: f64) {
         if !v.is_finite() {
             self.problem(format!("{item}, {field}: {v} is not a finite number"));
         } else if v < 0.0 {
@@ -95,13 +110,13 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn fraction(&mut self, item: &str, field: &str, v: f64) {
+    fn fraction(&self, item: &str, field: &str, v: f64) {
         if !v.is_finite() || !(0.0..=1.0).contains(&v) {
             self.problem(format!("{item}, {field}: {v} is outside [0, 1]"));
         }
     }
 
-    fn series(&mut self, item: &str, field: &str, s: &Series, fraction: bool) {
+    fn series(&self, item: &str, field: &str, s: &Series, fraction: bool) {
         for v in s.values() {
             if fraction {
                 self.fraction(item, field, v);
@@ -116,7 +131,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn coeffs(&mut self, item: &str, field: &str, m: &Keyed<f64>, kind: &str, known: &[&str]) {
+    fn coeffs(&self, item: &str, field: &str, m: &Keyed<f64>, kind: &str, known: &Ids) {
         for (k, v) in m.iter() {
             self.reference(item, field, kind, k, known);
             self.number(item, &format!("{field}.{k}"), *v);
@@ -127,11 +142,11 @@ impl<'a> Checker<'a> {
 fn problems(park: &Park) -> Vec<String> {
     let mut c = Checker {
         park,
-        problems: Vec::new(),
-        materials: Vec::new(),
-        pollutants: Vec::new(),
-        processes: Vec::new(),
-        enterprises: Vec::new(),
+        problems: RefCell::new(Vec::new()),
+        materials: Ids::default(),
+        pollutants: Ids::default(),
+        processes: Ids::default(),
+        enterprises: Ids::default(),
     };
     if !is_file_safe_id(&park.id) {
         c.problem(format!(
@@ -156,23 +171,28 @@ fn problems(park: &Park) -> Vec<String> {
     c.ids("link", park.links.iter().map(|l| l.id.as_str()));
     c.ids("storage", park.storages.iter().map(|s| s.id.as_str()));
 
-    check_materials(&mut c);
-    check_processes(&mut c);
-    check_links(&mut c);
-    check_storages(&mut c);
-    check_targets_and_caps(&mut c);
-    c.problems
+    check_materials(&c);
+    check_processes(&c);
+    check_links(&c);
+    check_storages(&c);
+    check_targets_and_caps(&c);
+    c.problems.into_inner()
 }
 
-fn check_materials(c: &mut Checker) {
-    let pollutants = c.pollutants.clone();
+fn check_materials(c: &Checker) {
     for m in &c.park.materials {
         let item = format!("material `{}`", m.id);
         if let Some(t) = m.t_per_unit {
             c.number(&item, "t_per_unit", t);
         }
         if let super::Fate::Dispose { emissions } = &m.fate {
-            c.coeffs(&item, "fate.emissions", emissions, "pollutant", &pollutants);
+            c.coeffs(
+                &item,
+                "fate.emissions",
+                emissions,
+                "pollutant",
+                &c.pollutants,
+            );
         }
         for (element, share) in m.composition.iter() {
             c.fraction(&item, &format!("composition.{element}"), *share);
@@ -180,12 +200,7 @@ fn check_materials(c: &mut Checker) {
     }
 }
 
-fn check_processes(c: &mut Checker) {
-    let (materials, pollutants, enterprises) = (
-        c.materials.clone(),
-        c.pollutants.clone(),
-        c.enterprises.clone(),
-    );
+fn check_processes(c: &Checker) {
     for p in &c.park.processes {
         let item = format!("process `{}`", p.id);
         c.reference(
@@ -193,12 +208,12 @@ fn check_processes(c: &mut Checker) {
             "enterprise",
             "enterprise",
             &p.enterprise,
-            &enterprises,
+            &c.enterprises,
         );
-        c.reference(&item, "product", "material", &p.product, &materials);
-        c.coeffs(&item, "inputs", &p.inputs, "material", &materials);
-        c.coeffs(&item, "outputs", &p.outputs, "material", &materials);
-        c.coeffs(&item, "emissions", &p.emissions, "pollutant", &pollutants);
+        c.reference(&item, "product", "material", &p.product, &c.materials);
+        c.coeffs(&item, "inputs", &p.inputs, "material", &c.materials);
+        c.coeffs(&item, "outputs", &p.outputs, "material", &c.materials);
+        c.coeffs(&item, "emissions", &p.emissions, "pollutant", &c.pollutants);
         if p.outputs.contains(&p.product) {
             c.problem(format!(
                 "{item}, outputs: `{}` is the process's product; give co-products only",
@@ -206,7 +221,7 @@ fn check_processes(c: &mut Checker) {
             ));
         }
         for (k, s) in p.abatement.iter() {
-            c.reference(&item, "abatement", "pollutant", k, &pollutants);
+            c.reference(&item, "abatement", "pollutant", k, &c.pollutants);
             c.series(&item, &format!("abatement.{k}"), s, true);
         }
         if let Some(s) = &p.capacity {
@@ -254,15 +269,14 @@ fn check_processes(c: &mut Checker) {
     }
 }
 
-fn check_links(c: &mut Checker) {
-    let (processes, materials) = (c.processes.clone(), c.materials.clone());
+fn check_links(c: &Checker) {
     for l in &c.park.links {
         let item = format!("link `{}`", l.id);
-        let from_ok = c.reference(&item, "from", "process", &l.from, &processes);
-        let to_ok = c.reference(&item, "to", "process", &l.to, &processes);
-        let mat_ok = c.reference(&item, "material", "material", &l.material, &materials);
+        let from_ok = c.reference(&item, "from", "process", &l.from, &c.processes);
+        let to_ok = c.reference(&item, "to", "process", &l.to, &c.processes);
+        let mat_ok = c.reference(&item, "material", "material", &l.material, &c.materials);
         if from_ok && mat_ok {
-            let from = c.park.processes.iter().find(|p| p.id == l.from).unwrap();
+            let from = &c.park.processes[c.processes.position(&l.from).expect("checked above")];
             if from.product != l.material && !from.outputs.contains(&l.material) {
                 let pools = std::iter::once(from.product.as_str()).chain(from.outputs.keys());
                 let hint = did_you_mean(&l.material, pools);
@@ -273,7 +287,7 @@ fn check_links(c: &mut Checker) {
             }
         }
         if to_ok && mat_ok {
-            let to = c.park.processes.iter().find(|p| p.id == l.to).unwrap();
+            let to = &c.park.processes[c.processes.position(&l.to).expect("checked above")];
             if !to.inputs.contains(&l.material) {
                 let hint = did_you_mean(&l.material, to.inputs.keys());
                 c.problem(format!(
@@ -296,8 +310,7 @@ fn check_links(c: &mut Checker) {
     }
 }
 
-fn check_storages(c: &mut Checker) {
-    let (processes, materials) = (c.processes.clone(), c.materials.clone());
+fn check_storages(c: &Checker) {
     let mut pools = HashSet::new();
     for s in &c.park.storages {
         let item = format!("storage `{}`", s.id);
@@ -309,10 +322,10 @@ fn check_storages(c: &mut Checker) {
                 s.initial, s.capacity
             ));
         }
-        let p_ok = c.reference(&item, "process", "process", &s.process, &processes);
-        let m_ok = c.reference(&item, "material", "material", &s.material, &materials);
+        let p_ok = c.reference(&item, "process", "process", &s.process, &c.processes);
+        let m_ok = c.reference(&item, "material", "material", &s.material, &c.materials);
         if p_ok && m_ok {
-            let p = c.park.processes.iter().find(|p| p.id == s.process).unwrap();
+            let p = &c.park.processes[c.processes.position(&s.process).expect("checked above")];
             if p.product != s.material && !p.outputs.contains(&s.material) {
                 c.problem(format!(
                     "{item}, material: `{}` is neither the product nor an output of `{}`",
@@ -329,11 +342,10 @@ fn check_storages(c: &mut Checker) {
     }
 }
 
-fn check_targets_and_caps(c: &mut Checker) {
-    let pollutants = c.pollutants.clone();
+fn check_targets_and_caps(c: &Checker) {
     let (start, end) = (c.park.time.start, c.park.time.end);
     for (k, s) in c.park.background.iter() {
-        c.reference("background", "key", "pollutant", k, &pollutants);
+        c.reference("background", "key", "pollutant", k, &c.pollutants);
         c.series("background", k, s, false);
     }
     if let Some(t) = &c.park.targets {
@@ -355,7 +367,7 @@ fn check_targets_and_caps(c: &mut Checker) {
         if !years.insert(cap.year) {
             c.problem(format!("{item} is defined twice (one cap per year)"));
         }
-        c.coeffs(&item, "limits", &cap.limits, "pollutant", &pollutants);
+        c.coeffs(&item, "limits", &cap.limits, "pollutant", &c.pollutants);
     }
 }
 

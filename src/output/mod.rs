@@ -217,54 +217,49 @@ fn links_csv(plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {
 }
 
 fn materials_csv(plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {
-    let header = strings(&[
-        "year",
-        "step",
-        "process",
-        "material",
+    let columns = [
         "generated",
         "linked_inter",
         "linked_intra",
         "stored",
         "sold",
         "disposed",
-    ]);
-    let rows = sim.steps.iter().flat_map(|s| {
-        plan.pools.iter().enumerate().map(move |(i, pool)| {
-            let mut row = vec![
-                s.year.to_string(),
-                s.step.to_string(),
-                plan.processes[pool.process].id.clone(),
-                plan.materials[pool.material].id.clone(),
-            ];
-            row.extend(s.pools[i].iter().map(|v| num(*v)));
-            row
-        })
-    });
-    csv_bytes(&header, rows)
+    ];
+    let keys: Vec<_> = plan.pools.iter().map(|p| (p.process, p.material)).collect();
+    process_material_csv(plan, sim, &columns, &keys, |s, i| &s.pools[i])
 }
 
 fn imports_csv(plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {
-    let header = strings(&[
-        "year",
-        "step",
-        "process",
-        "material",
-        "requested",
-        "delivered",
-        "imported",
-    ]);
+    let columns = ["requested", "delivered", "imported"];
+    let keys: Vec<_> = plan.slots.iter().map(|s| (s.process, s.material)).collect();
+    process_material_csv(plan, sim, &columns, &keys, |s, i| &s.slots[i])
+}
+
+/// Rows of `year, step, process, material, values…` for each step and each
+/// (process, material) key: pools for materials.csv, input slots for imports.csv.
+fn process_material_csv<const N: usize>(
+    plan: &Plan,
+    sim: &Simulation,
+    columns: &[&str; N],
+    keys: &[(usize, usize)],
+    values: impl Fn(&StepRecord, usize) -> &[f64; N],
+) -> Result<Vec<u8>> {
+    let mut header = strings(&["year", "step", "process", "material"]);
+    header.extend(strings(columns));
+    let values = &values;
     let rows = sim.steps.iter().flat_map(|s| {
-        plan.slots.iter().enumerate().map(move |(i, slot)| {
-            let mut row = vec![
-                s.year.to_string(),
-                s.step.to_string(),
-                plan.processes[slot.process].id.clone(),
-                plan.materials[slot.material].id.clone(),
-            ];
-            row.extend(s.slots[i].iter().map(|v| num(*v)));
-            row
-        })
+        keys.iter()
+            .enumerate()
+            .map(move |(i, &(process, material))| {
+                let mut row = vec![
+                    s.year.to_string(),
+                    s.step.to_string(),
+                    plan.processes[process].id.clone(),
+                    plan.materials[material].id.clone(),
+                ];
+                row.extend(values(s, i).iter().map(|v| num(*v)));
+                row
+            })
     });
     csv_bytes(&header, rows)
 }

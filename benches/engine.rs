@@ -127,21 +127,30 @@ fn bench_synthetic_monthly(c: &mut Criterion) {
     group.finish();
 }
 
-/// Compiling a plan (dense indices, service order, dependency blocks).
+/// Compiling a plan (dense indices, service order, dependency blocks), at
+/// 1,000 and 10,000 processes to show how it grows.
 fn bench_compile(c: &mut Criterion) {
     let mut group = c.benchmark_group("compile");
-    let park = synthetic::park(1_000, SEED);
-    validate(&park, "synthetic").unwrap_or_else(|e| panic!("{e}"));
-    group.sample_size(20);
-    group.bench_function("1000", |b| b.iter(|| Plan::compile(black_box(&park))));
+    group.sample_size(10);
+    for n in [1_000, 10_000] {
+        let park = synthetic::park(n, SEED);
+        validate(&park, "synthetic").unwrap_or_else(|e| panic!("{e}"));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &park, |b, park| {
+            b.iter(|| Plan::compile(black_box(park)))
+        });
+    }
     group.finish();
 }
 
+/// Plots are off: plotters needs a system font to draw them, and build
+/// machines often have none (criterion then panics after the first bench).
+fn config() -> Criterion {
+    Criterion::default().without_plots()
+}
+
 criterion_group!(
-    benches,
-    bench_default_park,
-    bench_synthetic,
-    bench_synthetic_monthly,
-    bench_compile
+    name = benches;
+    config = config();
+    targets = bench_default_park, bench_synthetic, bench_synthetic_monthly, bench_compile
 );
 criterion_main!(benches);

@@ -10,7 +10,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use parkflow::engine::{Block, Plan, Workspace, run};
+use parkflow::engine::{Plan, Workspace, run};
 use parkflow::indicators::Indicators;
 use parkflow::model::{BUILTIN_PARK, Park, parse_park, validate};
 use parkflow::synthetic::{self, SyntheticOptions};
@@ -52,14 +52,7 @@ impl Prepared {
 
     /// One line about the park's size, printed once so the figures can be read per link.
     fn describe(&self, name: &str) {
-        let (mut leontief, mut cycles) = (0, 0);
-        for b in &self.plan.blocks {
-            match b {
-                Block::Leontief { .. } => leontief += 1,
-                Block::Cycle { .. } => cycles += 1,
-                _ => {}
-            }
-        }
+        let (leontief, cycles) = (self.plan.leontief.len(), self.plan.cycles.len());
         eprintln!(
             "{name}: {} processes, {} links, {} pools, {} slots, {} Leontief blocks, {} iterated cycles, {} steps",
             self.plan.processes.len(),

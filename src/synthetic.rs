@@ -762,7 +762,7 @@ fn raw_id(r: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{Block, Plan, Workspace, run};
+    use crate::engine::{Plan, Workspace, run};
     use crate::indicators::Indicators;
     use crate::model::validate;
 
@@ -848,20 +848,14 @@ mod tests {
             let park = generate(&o);
             let plan = Plan::compile(&park);
             let mut leontief = 0;
-            let mut cycles = 0;
-            for b in &plan.blocks {
-                match b {
-                    Block::Leontief { processes, .. } => {
-                        assert!((2..=4).contains(&processes.len()));
-                        leontief += processes.len();
-                    }
-                    Block::Cycle { nodes } => {
-                        assert_eq!(nodes.len(), 2, "an unplanted cycle: {nodes:?}");
-                        cycles += 1;
-                    }
-                    _ => {}
-                }
+            for processes in &plan.leontief {
+                assert!((2..=4).contains(&processes.len()));
+                leontief += processes.len();
             }
+            for nodes in &plan.cycles {
+                assert_eq!(nodes.len(), 2, "an unplanted cycle: {nodes:?}");
+            }
+            let cycles = plan.cycles.len();
             let planted = |share: f64| (share * n as f64).round() as usize;
             assert!(leontief >= 2 && leontief <= planted(o.leontief_share).max(2) + 1);
             assert_eq!(cycles, (planted(o.iterated_share) / 2).max(1));

@@ -34,16 +34,11 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
         park.time.start,
         park.time.end,
     );
-    let cycles = plan
-        .blocks
-        .iter()
-        .filter(|b| matches!(b, crate::engine::Block::Cycle { .. }))
-        .count();
     println!(
         "dependency order: {} blocks, {} cycles iterated, {} Leontief blocks solved by LU",
         plan.blocks.len(),
-        cycles,
-        plan.leontief_blocks
+        plan.cycles.len(),
+        plan.leontief.len()
     );
     if warnings.is_empty() {
         println!("no warnings");

@@ -95,6 +95,8 @@ pub struct SlotPlan {
 pub struct LinkPlan {
     /// Link id.
     pub id: String,
+    /// Position in the park file's `links` (plan indices follow solver order).
+    pub position: usize,
     /// Source pool.
     pub pool: usize,
     /// Sink input slot.
@@ -138,23 +140,80 @@ pub struct MaterialPlan {
 }
 
 /// A piece of the step's schedule: one component of the dependency graph.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Block {
     /// A process evaluated once.
-    Process(usize),
+    Process(u32),
     /// A link evaluated once.
-    Link(usize),
-    /// A cycle of Demand processes over uncapped product links: solved by LU.
-    Leontief {
-        /// Processes of the block.
-        processes: Vec<usize>,
-        /// Index of the block's cached factorisation in the workspace.
-        cache: usize,
+    Link(u32),
+    /// A cycle of Demand processes over uncapped product links, solved by LU:
+    /// index into [`Plan::leontief`].
+    Leontief(u32),
+    /// Any other cycle, iterated to its fixed point: index into [`Plan::cycles`].
+    Cycle(u32),
+}
+
+/// No index: the end of a chain of links.
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// What the solver reads of a link, packed into 24 bytes so that large parks
+/// stay in cache. Derived from [`LinkPlan`] and the service order.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Wiring {
+    /// Source pool.
+    pub pool: u32,
+    /// Sink slot.
+    pub slot: u32,
+    /// Process owning the pool.
+    pub from: u32,
+    /// Process owning the slot.
+    pub to: u32,
+    /// Link served just before this one from the same pool, or [`NONE`].
+    pub prev_in_pool: u32,
+    /// Link served just before this one into the same slot, or [`NONE`].
+    pub prev_in_slot: u32,
+    /// Between processes of different enterprises.
+    pub inter: bool,
+}
+
+/// What the solver reads of a pool, packed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PoolHot {
+    /// Amount per unit of activity.
+    pub coeff: f64,
+    /// Attached storage, or [`NONE`].
+    pub storage: u32,
+}
+
+/// What the solver reads of an input slot, packed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SlotHot {
+    /// Amount per unit of activity.
+    pub coeff: f64,
+    /// Consuming process.
+    pub process: u32,
+    /// The last link into the slot in service order, or [`NONE`].
+    pub last: u32,
+    /// Whether the request is the capacity-based Feed request.
+    pub feed: bool,
+}
+
+/// How the solver computes a process's activity, packed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Rule {
+    /// x = K.
+    Fixed,
+    /// x = min(K, delivered to `slot` / its coefficient).
+    Feed {
+        /// The feed slot.
+        slot: u32,
     },
-    /// Any other cycle: iterated to its fixed point.
-    Cycle {
-        /// Nodes: `< n_processes` are processes, the rest links offset by it.
-        nodes: Vec<usize>,
+    /// x = min(K, demand + what the links `product_links[start..end]` would carry).
+    Demand {
+        /// First of its product links in [`Plan::product_links`].
+        start: u32,
+        /// End of its product links.
+        end: u32,
     },
 }
 
@@ -179,7 +238,7 @@ pub struct Plan {
     pub pools: Vec<PoolPlan>,
     /// Input slots, grouped by process in file order.
     pub slots: Vec<SlotPlan>,
-    /// Links in file order.
+    /// Links, in the order the solver evaluates them (see [`Plan::compile`]).
     pub links: Vec<LinkPlan>,
     /// Storages in file order.
     pub storages: Vec<StoragePlan>,
@@ -187,6 +246,21 @@ pub struct Plan {
     pub background: Vec<Series>,
     /// The schedule: components in dependency order.
     pub blocks: Vec<Block>,
+    /// Processes of each Leontief block.
+    pub leontief: Vec<Vec<usize>>,
+    /// Nodes of each iterated cycle: `< processes.len()` are processes, the
+    /// rest links offset by it.
+    pub cycles: Vec<Vec<usize>>,
+    /// Packed link data for the solver, per link.
+    pub(crate) wiring: Vec<Wiring>,
+    /// Packed pool data for the solver, per pool.
+    pub(crate) pool_hot: Vec<PoolHot>,
+    /// Packed slot data for the solver, per slot.
+    pub(crate) slot_hot: Vec<SlotHot>,
+    /// Activity rule per process.
+    pub(crate) rules: Vec<Rule>,
+    /// Product links of Demand processes, in service order, one run per process.
+    pub(crate) product_links: Vec<u32>,
     /// Links in service order: (priority, position in file).
     pub service_order: Vec<usize>,
     /// Per link: the link served just before it from the same pool.
@@ -197,8 +271,6 @@ pub struct Plan {
     pub pool_links: Vec<Vec<usize>>,
     /// Per slot: the last link into it in service order.
     pub last_in_slot: Vec<Option<usize>>,
-    /// Number of Leontief blocks.
-    pub leontief_blocks: usize,
     /// Metric judged against the targets.
     pub metric: Metric,
     /// Baseline `(year, value)`, reported only.
@@ -223,7 +295,44 @@ pub struct CapPlan {
 impl Plan {
     /// Compile a validated park. Panics only if the park was not validated
     /// (ids are assumed to resolve).
+    ///
+    /// Links are numbered in the order the solver evaluates them, so that a
+    /// step walks the link arrays front to back; [`LinkPlan::position`] keeps
+    /// each link's place in the file, which decides service order and the
+    /// order of result files. The order is found by compiling once in file
+    /// order.
     pub fn compile(park: &Park) -> Plan {
+        let file_order: Vec<usize> = (0..park.links.len()).collect();
+        let first = Self::build(park, &file_order);
+        let mut solver_order: Vec<usize> = first
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Link(l) => Some(*l as usize),
+                _ => None,
+            })
+            .chain(
+                first
+                    .cycles
+                    .iter()
+                    .flatten()
+                    .filter_map(|&v| v.checked_sub(first.processes.len())),
+            )
+            .collect();
+        let mut placed = vec![false; park.links.len()];
+        for &l in &solver_order {
+            placed[l] = true;
+        }
+        solver_order.extend((0..park.links.len()).filter(|&l| !placed[l]));
+        if solver_order == file_order {
+            first
+        } else {
+            Self::build(park, &solver_order)
+        }
+    }
+
+    /// Compile with the park's links taken in `link_order`.
+    fn build(park: &Park, link_order: &[usize]) -> Plan {
         fn indexer<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<&'a str, usize> {
             ids.enumerate().map(|(i, id)| (id, i)).collect()
         }
@@ -333,14 +442,15 @@ impl Plan {
                 .find(|&i| slots[i].material == m)
                 .expect("validated: material is an input of the process")
         };
-        let links: Vec<LinkPlan> = park
-            .links
+        let links: Vec<LinkPlan> = link_order
             .iter()
-            .map(|l| {
+            .map(|&position| {
+                let l = &park.links[position];
                 let (from, to) = (process(&l.from), process(&l.to));
                 let m = material(&l.material);
                 LinkPlan {
                     id: l.id.clone(),
+                    position,
                     pool: pool_of(from, m),
                     slot: slot_of(to, m),
                     start: l.start.unwrap_or(i32::MIN),
@@ -388,7 +498,13 @@ impl Plan {
             prev_in_slot: Vec::new(),
             pool_links: Vec::new(),
             last_in_slot: Vec::new(),
-            leontief_blocks: 0,
+            leontief: Vec::new(),
+            cycles: Vec::new(),
+            wiring: Vec::new(),
+            pool_hot: Vec::new(),
+            slot_hot: Vec::new(),
+            rules: Vec::new(),
+            product_links: Vec::new(),
             metric: park.targets.as_ref().map_or(Metric::Mass, |t| t.metric),
             baseline: park
                 .targets
@@ -411,7 +527,10 @@ impl Plan {
                 })
                 .collect(),
         };
-        let priorities: Vec<i32> = park.links.iter().map(|l| l.priority).collect();
+        let priorities: Vec<(i32, usize)> = link_order
+            .iter()
+            .map(|&position| (park.links[position].priority, position))
+            .collect();
         plan.order_links(&priorities);
         plan.schedule();
         plan
@@ -419,12 +538,19 @@ impl Plan {
 
     /// Process owning a link's source pool.
     pub fn link_from(&self, l: usize) -> usize {
-        self.pools[self.links[l].pool].process
+        self.wiring[l].from as usize
     }
 
     /// Process owning a link's sink slot.
     pub fn link_to(&self, l: usize) -> usize {
-        self.slots[self.links[l].slot].process
+        self.wiring[l].to as usize
+    }
+
+    /// Link indices in the order of the park file.
+    pub fn links_in_file_order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.links.len()).collect();
+        order.sort_by_key(|&l| self.links[l].position);
+        order
     }
 
     /// Material a link carries.
@@ -433,10 +559,10 @@ impl Plan {
     }
 
     /// Sort links into service order and chain the links sharing a pool or a slot.
-    fn order_links(&mut self, priorities: &[i32]) {
+    fn order_links(&mut self, priorities: &[(i32, usize)]) {
         let n = self.links.len();
         let mut order: Vec<usize> = (0..n).filter(|&l| self.links[l].enabled).collect();
-        // Stable sort: equal priorities keep file order.
+        // (priority, position in the file).
         order.sort_by_key(|&l| priorities[l]);
         let mut prev_in_pool = vec![None; n];
         let mut prev_in_slot = vec![None; n];
@@ -449,11 +575,66 @@ impl Plan {
             prev_in_slot[l] = last_slot[slot].replace(l);
             pool_links[pool].push(l);
         }
+        self.wiring = (0..n)
+            .map(|l| {
+                let (pool, slot) = (self.links[l].pool, self.links[l].slot);
+                Wiring {
+                    pool: pool as u32,
+                    slot: slot as u32,
+                    from: self.pools[pool].process as u32,
+                    to: self.slots[slot].process as u32,
+                    prev_in_pool: prev_in_pool[l].map_or(NONE, |k| k as u32),
+                    prev_in_slot: prev_in_slot[l].map_or(NONE, |k| k as u32),
+                    inter: self.links[l].inter_enterprise,
+                }
+            })
+            .collect();
         self.service_order = order;
         self.prev_in_pool = prev_in_pool;
         self.prev_in_slot = prev_in_slot;
         self.pool_links = pool_links;
         self.last_in_slot = last_slot;
+        self.pack();
+    }
+
+    /// Fill the packed copies the solver reads (see [`Wiring`]).
+    fn pack(&mut self) {
+        let index = |i: Option<usize>| i.map_or(NONE, |i| i as u32);
+        self.pool_hot = self
+            .pools
+            .iter()
+            .map(|p| PoolHot {
+                coeff: p.coeff,
+                storage: index(p.storage),
+            })
+            .collect();
+        self.slot_hot = self
+            .slots
+            .iter()
+            .zip(&self.last_in_slot)
+            .map(|(s, last)| SlotHot {
+                coeff: s.coeff,
+                process: s.process as u32,
+                last: index(*last),
+                feed: s.feed,
+            })
+            .collect();
+        self.product_links.clear();
+        self.rules = (0..self.processes.len())
+            .map(|p| match self.processes[p].mode {
+                ModePlan::Fixed => Rule::Fixed,
+                ModePlan::Feed { slot } => Rule::Feed { slot: slot as u32 },
+                ModePlan::Demand => {
+                    let start = self.product_links.len() as u32;
+                    let links = &self.pool_links[self.processes[p].pools.start];
+                    self.product_links.extend(links.iter().map(|&l| l as u32));
+                    Rule::Demand {
+                        start,
+                        end: self.product_links.len() as u32,
+                    }
+                }
+            })
+            .collect();
     }
 
     /// Build the dependency graph of activities and flows and cut it into blocks.
@@ -501,16 +682,24 @@ impl Plan {
             }
         }
         let g = graph::Graph::from_edges(np + self.links.len(), &edges);
-        let mut blocks = Vec::new();
-        let mut leontief = 0;
+        // Among blocks ready to run, take them in file order: a process,
+        // then the links into it (a link is ready once its sink is).
+        let key = |v: usize| {
+            if v < np {
+                (2 * v, 0)
+            } else {
+                (2 * self.link_to(v - np) + 1, v - np)
+            }
+        };
+        let components = graph::order_components(&g, g.components_in_dependency_order(), key);
         let mut in_comp = vec![false; np + self.links.len()];
-        for comp in g.components_in_dependency_order() {
+        for comp in components {
             if comp.len() == 1 && !g.has_self_loop(comp[0]) {
                 let v = comp[0];
                 if v < np {
-                    blocks.push(Block::Process(v));
+                    self.blocks.push(Block::Process(v as u32));
                 } else if self.links[v - np].enabled {
-                    blocks.push(Block::Link(v - np));
+                    self.blocks.push(Block::Link((v - np) as u32));
                 }
                 continue;
             }
@@ -522,17 +711,14 @@ impl Plan {
                 in_comp[v] = false;
             }
             if is_leontief {
-                blocks.push(Block::Leontief {
-                    processes: comp,
-                    cache: leontief,
-                });
-                leontief += 1;
+                self.blocks
+                    .push(Block::Leontief(self.leontief.len() as u32));
+                self.leontief.push(comp);
             } else {
-                blocks.push(Block::Cycle { nodes: comp });
+                self.blocks.push(Block::Cycle(self.cycles.len() as u32));
+                self.cycles.push(comp);
             }
         }
-        self.blocks = blocks;
-        self.leontief_blocks = leontief;
     }
 
     /// A cycle is a Leontief system when it holds only unbounded Demand

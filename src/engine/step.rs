@@ -2,7 +2,7 @@
 
 use nalgebra::{DMatrix, DVector, Dyn, LU};
 
-use super::{Block, ModePlan, Plan, PoolFate};
+use super::{Block, NONE, Plan, PoolFate, Rule};
 use crate::error::{Error, Result};
 
 /// Largest number of Gauss–Seidel sweeps over a cycle before giving up.
@@ -87,12 +87,9 @@ impl Workspace {
         }
         emission_offsets.push(n_em);
         let leontief = plan
-            .blocks
+            .leontief
             .iter()
-            .filter_map(|b| match b {
-                Block::Leontief { processes, .. } => Some(leontief_cache(plan, processes)),
-                _ => None,
-            })
+            .map(|processes| leontief_cache(plan, processes))
             .collect();
         Workspace {
             year: plan.start,
@@ -303,78 +300,93 @@ fn set_year(plan: &Plan, ws: &mut Workspace, year: i32) {
         }
     }
     for (l, link) in plan.links.iter().enumerate() {
-        ws.link_active[l] = link.enabled && link.start <= year && year <= link.end;
-        ws.link_cap[l] = link.max_rate.map_or(f64::INFINITY, |r| r * dt);
+        let active = link.enabled && link.start <= year && year <= link.end;
+        ws.link_active[l] = active;
+        ws.link_cap[l] = if active {
+            link.max_rate.map_or(f64::INFINITY, |r| r * dt)
+        } else {
+            0.0
+        };
     }
     for (k, s) in plan.background.iter().enumerate() {
         ws.background[k] = s.at(year) * dt;
     }
 }
 
-/// What is left of slot `slot`'s request before link `prev`'s successor is served.
+/// What the links before `next` in a chain (of a pool or a slot) took: the
+/// amount `prev` saw taken before it plus its own flow.
 #[inline]
-fn after(before: &[f64], f: &[f64], prev: Option<usize>) -> f64 {
-    prev.map_or(0.0, |k| before[k] + f[k])
+fn taken_before(before: &[f64], f: &[f64], prev: u32) -> f64 {
+    if prev == NONE {
+        0.0
+    } else {
+        before[prev as usize] + f[prev as usize]
+    }
 }
 
 #[inline]
 fn request(plan: &Plan, ws: &Workspace, slot: usize) -> f64 {
-    let s = &plan.slots[slot];
+    let s = plan.slot_hot[slot];
     s.coeff
         * if s.feed {
-            ws.k[s.process]
+            ws.k[s.process as usize]
         } else {
-            ws.x[s.process]
+            ws.x[s.process as usize]
         }
 }
 
 /// What link `l` would carry if its pool were unlimited.
 #[inline]
 fn unlimited_flow(plan: &Plan, ws: &Workspace, l: usize) -> f64 {
-    if !ws.link_active[l] {
-        return 0.0;
-    }
+    let w = plan.wiring[l];
     let left =
-        request(plan, ws, plan.links[l].slot) - after(&ws.slot_before, &ws.f, plan.prev_in_slot[l]);
+        request(plan, ws, w.slot as usize) - taken_before(&ws.slot_before, &ws.f, w.prev_in_slot);
+    // An inactive link has cap 0.
     left.min(ws.link_cap[l]).max(0.0)
 }
 
 /// Evaluate link `l`'s flow from its pool, its sink and the links served before it.
 #[inline]
 fn eval_link(plan: &Plan, ws: &mut Workspace, l: usize) -> f64 {
-    let link = &plan.links[l];
-    let pool_before = after(&ws.pool_before, &ws.f, plan.prev_in_pool[l]);
-    let slot_before = after(&ws.slot_before, &ws.f, plan.prev_in_slot[l]);
+    let w = plan.wiring[l];
+    let pool_before = taken_before(&ws.pool_before, &ws.f, w.prev_in_pool);
+    let slot_before = taken_before(&ws.slot_before, &ws.f, w.prev_in_slot);
     ws.pool_before[l] = pool_before;
     ws.slot_before[l] = slot_before;
-    let f = if ws.link_active[l] {
-        let pool = &plan.pools[link.pool];
-        let stock = pool.storage.map_or(0.0, |s| ws.level_start[s]);
-        let available = pool.coeff * ws.x[pool.process] + stock - pool_before;
-        let wanted = request(plan, ws, link.slot) - slot_before;
-        available.min(wanted).min(ws.link_cap[l]).max(0.0)
-    } else {
+    let pool = plan.pool_hot[w.pool as usize];
+    let stock = if pool.storage == NONE {
         0.0
+    } else {
+        ws.level_start[pool.storage as usize]
     };
+    let available = pool.coeff * ws.x[w.from as usize] + stock - pool_before;
+    let wanted = request(plan, ws, w.slot as usize) - slot_before;
+    // An inactive link has cap 0, so it carries nothing.
+    let f = available.min(wanted).min(ws.link_cap[l]).max(0.0);
     ws.f[l] = f;
     f
+}
+
+/// What links delivered to `slot`.
+#[inline]
+fn delivered(plan: &Plan, ws: &Workspace, slot: usize) -> f64 {
+    taken_before(&ws.slot_before, &ws.f, plan.slot_hot[slot].last)
 }
 
 /// Evaluate process `p`'s activity from what it depends on.
 #[inline]
 fn eval_process(plan: &Plan, ws: &mut Workspace, p: usize) -> f64 {
-    let proc_ = &plan.processes[p];
-    let x = match proc_.mode {
-        ModePlan::Fixed => ws.k[p],
-        ModePlan::Feed { slot } => {
-            let delivered = after(&ws.slot_before, &ws.f, plan.last_in_slot[slot]);
+    let x = match plan.rules[p] {
+        Rule::Fixed => ws.k[p],
+        Rule::Feed { slot } => {
+            let slot = slot as usize;
             // Validation guarantees a positive feed coefficient.
-            ws.k[p].min(delivered / plan.slots[slot].coeff)
+            ws.k[p].min(delivered(plan, ws, slot) / plan.slot_hot[slot].coeff)
         }
-        ModePlan::Demand => {
+        Rule::Demand { start, end } => {
             let mut total = ws.demand[p];
-            for &l in &plan.pool_links[proc_.pools.start] {
-                total += unlimited_flow(plan, ws, l);
+            for &l in &plan.product_links[start as usize..end as usize] {
+                total += unlimited_flow(plan, ws, l as usize);
             }
             ws.k[p].min(total)
         }
@@ -391,16 +403,16 @@ fn solve_step(plan: &Plan, ws: &mut Workspace) -> Result<()> {
     ws.f.fill(0.0);
     ws.pool_before.fill(0.0);
     ws.slot_before.fill(0.0);
-    for block in &plan.blocks {
+    for &block in &plan.blocks {
         match block {
             Block::Process(p) => {
-                eval_process(plan, ws, *p);
+                eval_process(plan, ws, p as usize);
             }
             Block::Link(l) => {
-                eval_link(plan, ws, *l);
+                eval_link(plan, ws, l as usize);
             }
-            Block::Leontief { cache, .. } => solve_leontief(plan, ws, *cache)?,
-            Block::Cycle { nodes } => iterate_cycle(plan, ws, nodes)?,
+            Block::Leontief(b) => solve_leontief(plan, ws, b as usize)?,
+            Block::Cycle(c) => iterate_cycle(plan, ws, &plan.cycles[c as usize])?,
         }
     }
     finish_step(plan, ws);
@@ -537,12 +549,12 @@ fn solve_leontief_block(plan: &Plan, ws: &mut Workspace, cache: &mut LeontiefCac
 fn finish_step(plan: &Plan, ws: &mut Workspace) {
     ws.linked_inter.fill(0.0);
     ws.linked_intra.fill(0.0);
-    for &l in &plan.service_order {
-        let pool = plan.links[l].pool;
-        if plan.links[l].inter_enterprise {
-            ws.linked_inter[pool] += ws.f[l];
+    for (w, f) in plan.wiring.iter().zip(&ws.f) {
+        let pool = w.pool as usize;
+        if w.inter {
+            ws.linked_inter[pool] += f;
         } else {
-            ws.linked_intra[pool] += ws.f[l];
+            ws.linked_intra[pool] += f;
         }
     }
     ws.park_emissions.fill(0.0);
@@ -577,7 +589,7 @@ fn finish_step(plan: &Plan, ws: &mut Workspace) {
     }
     for (i, slot) in plan.slots.iter().enumerate() {
         let requested = request(plan, ws, i);
-        let delivered = after(&ws.slot_before, &ws.f, plan.last_in_slot[i]);
+        let delivered = delivered(plan, ws, i);
         ws.requested[i] = requested;
         ws.delivered[i] = delivered;
         ws.imported[i] = if slot.feed {

@@ -54,11 +54,16 @@ impl YearIndicators {
 /// Accumulates indicators over a run's steps.
 #[derive(Debug, Clone)]
 pub struct Indicators {
-    /// Tonnes per unit of each pool's material, 0 unless a byproduct with a conversion.
-    pool_byproduct_t: Vec<f64>,
+    /// `(pool, tonnes per unit)` of each byproduct pool with a conversion.
+    byproduct_pools: Vec<(usize, f64)>,
+    /// `(link, from enterprise, to enterprise)` of each link that would join
+    /// two enterprises by a byproduct.
+    exchange_links: Vec<(usize, usize, usize)>,
     linked_enterprise: Vec<bool>,
     present_enterprise: Vec<bool>,
     current: Option<YearIndicators>,
+    /// Years of earlier runs, kept so that a new run allocates nothing.
+    spare: Vec<YearIndicators>,
     /// Finished years.
     pub years: Vec<YearIndicators>,
 }
@@ -66,30 +71,50 @@ pub struct Indicators {
 impl Indicators {
     /// An accumulator for runs of `plan`.
     pub fn new(plan: &Plan) -> Indicators {
-        let pool_byproduct_t = plan
+        let byproduct_pools = plan
             .pools
             .iter()
-            .map(|pool| {
+            .enumerate()
+            .filter_map(|(i, pool)| {
                 let m = &plan.materials[pool.material];
                 match (m.kind, m.tonnes) {
-                    (Kind::Byproduct, Some(t)) => t,
-                    _ => 0.0,
+                    (Kind::Byproduct, Some(t)) => Some((i, t)),
+                    _ => None,
                 }
             })
             .collect();
+        let exchange_links = plan
+            .service_order
+            .iter()
+            .filter(|&&l| {
+                plan.links[l].inter_enterprise
+                    && plan.materials[plan.link_material(l)].kind == Kind::Byproduct
+            })
+            .map(|&l| {
+                let enterprise = |p: usize| plan.processes[p].enterprise;
+                (
+                    l,
+                    enterprise(plan.link_from(l)),
+                    enterprise(plan.link_to(l)),
+                )
+            })
+            .collect();
+        let years = plan.end.saturating_sub(plan.start) as usize + 1;
         Indicators {
-            pool_byproduct_t,
+            byproduct_pools,
+            exchange_links,
             linked_enterprise: vec![false; plan.enterprises.len()],
             present_enterprise: vec![false; plan.enterprises.len()],
             current: None,
-            years: Vec::with_capacity(plan.end.saturating_sub(plan.start) as usize + 1),
+            spare: Vec::with_capacity(years),
+            years: Vec::with_capacity(years),
         }
     }
 
     /// Forget earlier runs, keeping the allocations.
     pub fn clear(&mut self) {
-        self.years.clear();
-        self.current = None;
+        self.spare.append(&mut self.years);
+        self.spare.extend(self.current.take());
     }
 
     /// Take in one solved step.
@@ -98,9 +123,14 @@ impl Indicators {
         if view.step() == 0 {
             self.close_year();
             let nk = plan.pollutants.len();
-            let mut year = empty_year();
+            let mut year = self.spare.pop().unwrap_or_else(empty_year);
             year.year = view.year();
+            year.byproduct_t = 0.0;
+            year.linked_inter_t = 0.0;
+            year.linked_intra_t = 0.0;
+            year.park.clear();
             year.park.resize(nk, 0.0);
+            year.background.clear();
             year.background.resize(nk, 0.0);
             self.current = Some(year);
             self.linked_enterprise.fill(false);
@@ -112,22 +142,18 @@ impl Indicators {
             }
         }
         let year = self.current.as_mut().expect("opened at step 0");
-        for (i, t) in self.pool_byproduct_t.iter().enumerate() {
-            if *t > 0.0 {
-                year.byproduct_t += view.generated()[i] * t;
-                year.linked_inter_t += view.linked_inter()[i] * t;
-                year.linked_intra_t += view.linked_intra()[i] * t;
-            }
+        let (generated, inter, intra) =
+            (view.generated(), view.linked_inter(), view.linked_intra());
+        for &(i, t) in &self.byproduct_pools {
+            year.byproduct_t += generated[i] * t;
+            year.linked_inter_t += inter[i] * t;
+            year.linked_intra_t += intra[i] * t;
         }
         let flow = view.flow();
-        for &l in &plan.service_order {
-            let link = &plan.links[l];
-            if link.inter_enterprise
-                && flow[l] > 0.0
-                && plan.materials[plan.link_material(l)].kind == Kind::Byproduct
-            {
-                self.linked_enterprise[plan.processes[plan.link_from(l)].enterprise] = true;
-                self.linked_enterprise[plan.processes[plan.link_to(l)].enterprise] = true;
+        for &(l, from, to) in &self.exchange_links {
+            if flow[l] > 0.0 {
+                self.linked_enterprise[from] = true;
+                self.linked_enterprise[to] = true;
             }
         }
         for (k, v) in view.park_emissions().iter().enumerate() {

@@ -195,10 +195,12 @@ fn links_csv(plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {
         "flow",
         "inter_enterprise",
     ]);
+    let order = plan.links_in_file_order();
+    let order = &order;
     let rows = sim.steps.iter().flat_map(|s| {
-        plan.links
+        order
             .iter()
-            .enumerate()
+            .map(|&l| (l, &plan.links[l]))
             .filter(|(l, _)| s.active[*l])
             .map(move |(l, link)| {
                 vec![

@@ -16,6 +16,35 @@ use crate::model::{Fate, Kind, Metric, Mode, Park, Scope, Series};
 
 pub use step::{StepView, Workspace, run};
 
+/// How one pool's amount was divided in a step:
+/// `generated = linked_inter + linked_intra + stored + sold + disposed`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PoolBalance {
+    /// Made by the process (coefficient × activity).
+    pub generated: f64,
+    /// Carried by links to processes of other enterprises.
+    pub linked_inter: f64,
+    /// Carried by links to processes of the same enterprise.
+    pub linked_intra: f64,
+    /// Net change of the attached storage's level (negative when drawn down).
+    pub stored: f64,
+    /// Sold outside the park.
+    pub sold: f64,
+    /// Disposed of.
+    pub disposed: f64,
+}
+
+/// One input slot in a step.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SlotBalance {
+    /// What the process asked for.
+    pub requested: f64,
+    /// What links delivered.
+    pub delivered: f64,
+    /// What was imported from outside the park.
+    pub imported: f64,
+}
+
 /// How a process's activity is set, with its feed slot resolved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ModePlan {
@@ -198,6 +227,19 @@ pub(crate) struct SlotHot {
     pub feed: bool,
 }
 
+/// One process emission factor, flattened.
+#[derive(Debug, Clone)]
+pub(crate) struct EmissionEntry {
+    /// Emitting process.
+    pub process: u32,
+    /// Pollutant.
+    pub pollutant: u32,
+    /// Amount per unit of activity, before abatement.
+    pub coeff: f64,
+    /// Fraction removed.
+    pub abatement: Option<Series>,
+}
+
 /// How the solver computes a process's activity, packed.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Rule {
@@ -261,6 +303,10 @@ pub struct Plan {
     pub(crate) rules: Vec<Rule>,
     /// Product links of Demand processes, in service order, one run per process.
     pub(crate) product_links: Vec<u32>,
+    /// Every process emission factor, flattened in process order.
+    pub(crate) emission_entries: Vec<EmissionEntry>,
+    /// Emissions per unit disposed, flattened: `(pool, pollutant, factor)`.
+    pub(crate) disposal_entries: Vec<(u32, u32, f64)>,
     /// Links in service order: (priority, position in file).
     pub service_order: Vec<usize>,
     /// Per link: the link served just before it from the same pool.
@@ -505,6 +551,8 @@ impl Plan {
             slot_hot: Vec::new(),
             rules: Vec::new(),
             product_links: Vec::new(),
+            emission_entries: Vec::new(),
+            disposal_entries: Vec::new(),
             metric: park.targets.as_ref().map_or(Metric::Mass, |t| t.metric),
             baseline: park
                 .targets
@@ -617,6 +665,34 @@ impl Plan {
                 process: s.process as u32,
                 last: index(*last),
                 feed: s.feed,
+            })
+            .collect();
+        self.emission_entries = self
+            .processes
+            .iter()
+            .enumerate()
+            .flat_map(|(p, proc_)| {
+                proc_
+                    .emissions
+                    .iter()
+                    .map(move |(k, coeff, abatement)| EmissionEntry {
+                        process: p as u32,
+                        pollutant: *k as u32,
+                        coeff: *coeff,
+                        abatement: abatement.clone(),
+                    })
+            })
+            .collect();
+        self.disposal_entries = self
+            .pools
+            .iter()
+            .enumerate()
+            .filter(|(_, pool)| pool.fate == PoolFate::Dispose)
+            .flat_map(|(i, pool)| {
+                self.materials[pool.material]
+                    .disposal
+                    .iter()
+                    .map(move |&(k, factor)| (i as u32, k as u32, factor))
             })
             .collect();
         self.product_links.clear();

@@ -2,7 +2,7 @@
 
 use nalgebra::{DMatrix, DVector, Dyn, LU};
 
-use super::{Block, NONE, Plan, PoolFate, Rule};
+use super::{Block, NONE, Plan, PoolBalance, PoolFate, Rule, SlotBalance};
 use crate::error::{Error, Result};
 
 /// Largest number of Gauss–Seidel sweeps over a cycle before giving up.
@@ -27,6 +27,8 @@ struct LeontiefCache {
     lu: Option<LU<f64, Dyn, Dyn>>,
     /// Right-hand side, then solution.
     rhs: DVector<f64>,
+    /// The workspace epoch `matrix` was built for.
+    epoch: u64,
 }
 
 /// Everything one run needs that changes: reused across runs, so that a sweep
@@ -53,18 +55,14 @@ pub struct Workspace {
     level_start: Vec<f64>,
     level: Vec<f64>,
     // After the fixed point.
-    generated: Vec<f64>,
-    linked_inter: Vec<f64>,
-    linked_intra: Vec<f64>,
-    stored: Vec<f64>,
-    sold: Vec<f64>,
-    disposed: Vec<f64>,
-    requested: Vec<f64>,
-    delivered: Vec<f64>,
-    imported: Vec<f64>,
+    pools: Vec<PoolBalance>,
+    slots: Vec<SlotBalance>,
     process_emitted: Vec<f64>,
     park_emissions: Vec<f64>,
-    leontief: Vec<LeontiefCache>,
+    /// Taken out while its block is solved, so the rest stays readable.
+    leontief: Vec<Option<Box<LeontiefCache>>>,
+    /// Counts the years read in, so a Leontief block rebuilds A once a year.
+    epoch: u64,
     /// Offsets of each process's emission entries in `keep` and `process_emitted`.
     emission_offsets: Vec<usize>,
 }
@@ -89,7 +87,7 @@ impl Workspace {
         let leontief = plan
             .leontief
             .iter()
-            .map(|processes| leontief_cache(plan, processes))
+            .map(|processes| Some(Box::new(leontief_cache(plan, processes))))
             .collect();
         Workspace {
             year: plan.start,
@@ -108,18 +106,12 @@ impl Workspace {
             slot_before: vec![0.0; nl],
             level_start: vec![0.0; plan.storages.len()],
             level: vec![0.0; plan.storages.len()],
-            generated: vec![0.0; npool],
-            linked_inter: vec![0.0; npool],
-            linked_intra: vec![0.0; npool],
-            stored: vec![0.0; npool],
-            sold: vec![0.0; npool],
-            disposed: vec![0.0; npool],
-            requested: vec![0.0; nslot],
-            delivered: vec![0.0; nslot],
-            imported: vec![0.0; nslot],
+            pools: vec![PoolBalance::default(); npool],
+            slots: vec![SlotBalance::default(); nslot],
             process_emitted: vec![0.0; n_em],
             park_emissions: vec![0.0; nk],
             leontief,
+            epoch: 0,
             emission_offsets,
         }
     }
@@ -146,6 +138,7 @@ fn leontief_cache(plan: &Plan, processes: &[usize]) -> LeontiefCache {
         scratch: DMatrix::zeros(n, n),
         lu: None,
         rhs: DVector::zeros(n),
+        epoch: u64::MAX,
     }
 }
 
@@ -189,29 +182,9 @@ impl StepView<'_> {
     pub fn link_active(&self) -> &[bool] {
         &self.ws.link_active
     }
-    /// Amount generated in each pool.
-    pub fn generated(&self) -> &[f64] {
-        &self.ws.generated
-    }
-    /// Amount of each pool carried by links to other enterprises.
-    pub fn linked_inter(&self) -> &[f64] {
-        &self.ws.linked_inter
-    }
-    /// Amount of each pool carried by links within its enterprise.
-    pub fn linked_intra(&self) -> &[f64] {
-        &self.ws.linked_intra
-    }
-    /// Net amount put into each pool's storage (negative when drawn down).
-    pub fn stored(&self) -> &[f64] {
-        &self.ws.stored
-    }
-    /// Amount of each pool sold outside the park.
-    pub fn sold(&self) -> &[f64] {
-        &self.ws.sold
-    }
-    /// Amount of each pool disposed of.
-    pub fn disposed(&self) -> &[f64] {
-        &self.ws.disposed
+    /// How each pool's amount was divided this step.
+    pub fn pools(&self) -> &[PoolBalance] {
+        &self.ws.pools
     }
     /// Storage level of each storage at the step's end.
     pub fn level(&self) -> &[f64] {
@@ -221,17 +194,9 @@ impl StepView<'_> {
     pub fn level_start(&self) -> &[f64] {
         &self.ws.level_start
     }
-    /// Request of each input slot.
-    pub fn requested(&self) -> &[f64] {
-        &self.ws.requested
-    }
-    /// Amount delivered by links to each input slot.
-    pub fn delivered(&self) -> &[f64] {
-        &self.ws.delivered
-    }
-    /// Amount imported into each input slot.
-    pub fn imported(&self) -> &[f64] {
-        &self.ws.imported
+    /// Request, delivery and import of each input slot this step.
+    pub fn slots(&self) -> &[SlotBalance] {
+        &self.ws.slots
     }
     /// Park emissions of each pollutant this step (processes and disposal).
     pub fn park_emissions(&self) -> &[f64] {
@@ -252,7 +217,7 @@ impl StepView<'_> {
     }
     /// Emissions from disposing of pool `pool` this step: `(pollutant, amount)`.
     pub fn disposal_emissions(&self, pool: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
-        let disposed = self.ws.disposed[pool];
+        let disposed = self.ws.pools[pool].disposed;
         self.plan.materials[self.plan.pools[pool].material]
             .disposal
             .iter()
@@ -281,6 +246,7 @@ pub fn run(plan: &Plan, ws: &mut Workspace, mut observe: impl FnMut(&StepView)) 
 /// Read every series at `year` into the workspace.
 fn set_year(plan: &Plan, ws: &mut Workspace, year: i32) {
     ws.year = year;
+    ws.epoch += 1;
     let dt = ws.dt;
     for (p, proc_) in plan.processes.iter().enumerate() {
         let cap = proc_
@@ -294,10 +260,9 @@ fn set_year(plan: &Plan, ws: &mut Workspace, year: i32) {
             cap * proc_.utilization.at(year) * dt
         };
         ws.demand[p] = proc_.demand.at(year) * dt;
-        let base = ws.emission_offsets[p];
-        for (e, (_, _, abatement)) in proc_.emissions.iter().enumerate() {
-            ws.keep[base + e] = 1.0 - abatement.as_ref().map_or(0.0, |a| a.at(year));
-        }
+    }
+    for (keep, entry) in ws.keep.iter_mut().zip(&plan.emission_entries) {
+        *keep = 1.0 - entry.abatement.as_ref().map_or(0.0, |a| a.at(year));
     }
     for (l, link) in plan.links.iter().enumerate() {
         let active = link.enabled && link.start <= year && year <= link.end;
@@ -335,6 +300,14 @@ fn request(plan: &Plan, ws: &Workspace, slot: usize) -> f64 {
         }
 }
 
+/// `min(amount, cap)`, never negative. Plain comparisons: every operand is
+/// finite or +∞ here (NaN cannot arise), and `f64::min` pays for NaN rules.
+#[inline]
+fn clamp_flow(amount: f64, cap: f64) -> f64 {
+    let f = if amount < cap { amount } else { cap };
+    if f > 0.0 { f } else { 0.0 }
+}
+
 /// What link `l` would carry if its pool were unlimited.
 #[inline]
 fn unlimited_flow(plan: &Plan, ws: &Workspace, l: usize) -> f64 {
@@ -342,7 +315,7 @@ fn unlimited_flow(plan: &Plan, ws: &Workspace, l: usize) -> f64 {
     let left =
         request(plan, ws, w.slot as usize) - taken_before(&ws.slot_before, &ws.f, w.prev_in_slot);
     // An inactive link has cap 0.
-    left.min(ws.link_cap[l]).max(0.0)
+    clamp_flow(left, ws.link_cap[l])
 }
 
 /// Evaluate link `l`'s flow from its pool, its sink and the links served before it.
@@ -362,7 +335,14 @@ fn eval_link(plan: &Plan, ws: &mut Workspace, l: usize) -> f64 {
     let available = pool.coeff * ws.x[w.from as usize] + stock - pool_before;
     let wanted = request(plan, ws, w.slot as usize) - slot_before;
     // An inactive link has cap 0, so it carries nothing.
-    let f = available.min(wanted).min(ws.link_cap[l]).max(0.0);
+    let f = clamp_flow(
+        if available < wanted {
+            available
+        } else {
+            wanted
+        },
+        ws.link_cap[l],
+    );
     ws.f[l] = f;
     f
 }
@@ -398,11 +378,9 @@ fn eval_process(plan: &Plan, ws: &mut Workspace, p: usize) -> f64 {
 fn solve_step(plan: &Plan, ws: &mut Workspace) -> Result<()> {
     let np = plan.processes.len();
     ws.level_start.copy_from_slice(&ws.level);
-    // The fixed point is sought from x = K for Fixed, 0 for Feed and Demand.
-    ws.x.fill(0.0);
-    ws.f.fill(0.0);
-    ws.pool_before.fill(0.0);
-    ws.slot_before.fill(0.0);
+    // Blocks run in dependency order, so every value is written before it
+    // is read, except inside a cycle, which resets its own nodes first.
+    // Disabled links are never evaluated and keep the flow 0 they start with.
     for &block in &plan.blocks {
         match block {
             Block::Process(p) => {
@@ -423,6 +401,17 @@ fn solve_step(plan: &Plan, ws: &mut Workspace) -> Result<()> {
 /// [`TOLERANCE`] relative to the largest value.
 fn iterate_cycle(plan: &Plan, ws: &mut Workspace, nodes: &[usize]) -> Result<()> {
     let np = plan.processes.len();
+    // The fixed point is sought from x = 0 (Feed and Demand; a Fixed process
+    // depends on nothing, so it is never in a cycle) and no flow.
+    for &v in nodes {
+        if v < np {
+            ws.x[v] = 0.0;
+        } else {
+            ws.f[v - np] = 0.0;
+            ws.pool_before[v - np] = 0.0;
+            ws.slot_before[v - np] = 0.0;
+        }
+    }
     let mut change = f64::INFINITY;
     for _ in 0..MAX_SWEEPS {
         let (mut delta, mut scale) = (0.0f64, 0.0f64);
@@ -484,25 +473,31 @@ fn cycle_processes(plan: &Plan, nodes: &[usize]) -> Vec<String> {
 /// Solve a cycle of unbounded Demand processes: (I − A) x = y.
 fn solve_leontief(plan: &Plan, ws: &mut Workspace, index: usize) -> Result<()> {
     // Take the cache out so the rest of the workspace stays readable.
-    let mut cache = std::mem::take(&mut ws.leontief[index]);
+    let mut cache = ws.leontief[index]
+        .take()
+        .expect("each block is solved once at a time");
     let result = solve_leontief_block(plan, ws, &mut cache);
-    ws.leontief[index] = cache;
+    ws.leontief[index] = Some(cache);
     result
 }
 
 fn solve_leontief_block(plan: &Plan, ws: &mut Workspace, cache: &mut LeontiefCache) -> Result<()> {
     let n = cache.processes.len();
-    cache.scratch.fill(0.0);
-    cache.scratch.fill_diagonal(1.0);
-    for &(l, i, j) in &cache.internal {
-        if ws.link_active[l] {
-            cache.scratch[(i, j)] -= plan.slots[plan.links[l].slot].coeff;
+    // The coefficients change at most once a year: rebuild A then, and
+    // factorise only if it changed.
+    if cache.epoch != ws.epoch {
+        cache.epoch = ws.epoch;
+        cache.scratch.fill(0.0);
+        cache.scratch.fill_diagonal(1.0);
+        for &(l, i, j) in &cache.internal {
+            if ws.link_active[l] {
+                cache.scratch[(i, j)] -= plan.slots[plan.links[l].slot].coeff;
+            }
         }
-    }
-    // The coefficients change at most once a year: factorise only when they do.
-    if cache.lu.is_none() || cache.scratch != cache.matrix {
-        cache.matrix.copy_from(&cache.scratch);
-        cache.lu = Some(LU::new(cache.matrix.clone()));
+        if cache.lu.is_none() || cache.scratch != cache.matrix {
+            cache.matrix.copy_from(&cache.scratch);
+            cache.lu = Some(LU::new(cache.matrix.clone()));
+        }
     }
     for i in 0..n {
         cache.rhs[i] = ws.demand[cache.processes[i]];
@@ -547,64 +542,60 @@ fn solve_leontief_block(plan: &Plan, ws: &mut Workspace, cache: &mut LeontiefCac
 
 /// After the fixed point: pool leftovers to storage, then fate; imports; emissions.
 fn finish_step(plan: &Plan, ws: &mut Workspace) {
-    ws.linked_inter.fill(0.0);
-    ws.linked_intra.fill(0.0);
+    for b in ws.pools.iter_mut() {
+        b.linked_inter = 0.0;
+        b.linked_intra = 0.0;
+    }
     for (w, f) in plan.wiring.iter().zip(&ws.f) {
-        let pool = w.pool as usize;
+        let b = &mut ws.pools[w.pool as usize];
         if w.inter {
-            ws.linked_inter[pool] += f;
+            b.linked_inter += f;
         } else {
-            ws.linked_intra[pool] += f;
+            b.linked_intra += f;
         }
     }
     ws.park_emissions.fill(0.0);
-    for (i, pool) in plan.pools.iter().enumerate() {
-        let generated = pool.coeff * ws.x[pool.process];
-        let stock = pool.storage.map_or(0.0, |s| ws.level_start[s]);
-        let left = (generated + stock - ws.linked_inter[i] - ws.linked_intra[i]).max(0.0);
-        let kept = match pool.storage {
-            Some(s) => {
-                let kept = left.min(plan.storages[s].capacity);
-                ws.level[s] = kept;
-                kept
-            }
-            None => 0.0,
-        };
-        ws.generated[i] = generated;
-        ws.stored[i] = kept - stock;
+    for ((b, pool), hot) in ws.pools.iter_mut().zip(&plan.pools).zip(&plan.pool_hot) {
+        let generated = hot.coeff * ws.x[pool.process];
+        let storage = (hot.storage != NONE).then_some(hot.storage as usize);
+        let stock = storage.map_or(0.0, |s| ws.level_start[s]);
+        let left = (generated + stock - b.linked_inter - b.linked_intra).max(0.0);
+        let kept = storage.map_or(0.0, |s| {
+            ws.level[s] = left.min(plan.storages[s].capacity);
+            ws.level[s]
+        });
         let rest = left - kept;
-        match pool.fate {
-            PoolFate::Sell => {
-                ws.sold[i] = rest;
-                ws.disposed[i] = 0.0;
-            }
-            PoolFate::Dispose => {
-                ws.sold[i] = 0.0;
-                ws.disposed[i] = rest;
-                for &(k, factor) in &plan.materials[pool.material].disposal {
-                    ws.park_emissions[k] += rest * factor;
-                }
-            }
-        }
+        b.generated = generated;
+        b.stored = kept - stock;
+        (b.sold, b.disposed) = match pool.fate {
+            PoolFate::Sell => (rest, 0.0),
+            PoolFate::Dispose => (0.0, rest),
+        };
     }
-    for (i, slot) in plan.slots.iter().enumerate() {
-        let requested = request(plan, ws, i);
-        let delivered = delivered(plan, ws, i);
-        ws.requested[i] = requested;
-        ws.delivered[i] = delivered;
-        ws.imported[i] = if slot.feed {
+    for &(pool, k, factor) in &plan.disposal_entries {
+        ws.park_emissions[k as usize] += ws.pools[pool as usize].disposed * factor;
+    }
+    for (i, b) in ws.slots.iter_mut().enumerate() {
+        let hot = plan.slot_hot[i];
+        let requested = hot.coeff
+            * if hot.feed {
+                ws.k[hot.process as usize]
+            } else {
+                ws.x[hot.process as usize]
+            };
+        let delivered = taken_before(&ws.slot_before, &ws.f, hot.last);
+        b.requested = requested;
+        b.delivered = delivered;
+        b.imported = if hot.feed {
             0.0
         } else {
             (requested - delivered).max(0.0)
         };
     }
-    for (p, proc_) in plan.processes.iter().enumerate() {
-        let base = ws.emission_offsets[p];
-        for (e, &(k, coeff, _)) in proc_.emissions.iter().enumerate() {
-            let amount = coeff * ws.x[p] * ws.keep[base + e];
-            ws.process_emitted[base + e] = amount;
-            ws.park_emissions[k] += amount;
-        }
+    for (e, entry) in plan.emission_entries.iter().enumerate() {
+        let amount = entry.coeff * ws.x[entry.process as usize] * ws.keep[e];
+        ws.process_emitted[e] = amount;
+        ws.park_emissions[entry.pollutant as usize] += amount;
     }
 }
 
@@ -621,13 +612,13 @@ fn check_finite(plan: &Plan, ws: &Workspace, np: usize) -> Result<()> {
     if let Some(l) = (0..plan.links.len()).find(|&l| !ws.f[l].is_finite()) {
         return Err(bad("flow", plan.links[l].id.clone(), ws.f[l]));
     }
-    if let Some(i) = (0..plan.slots.len()).find(|&i| !ws.requested[i].is_finite()) {
+    if let Some(i) = (0..plan.slots.len()).find(|&i| !ws.slots[i].requested.is_finite()) {
         let s = &plan.slots[i];
         let item = format!(
             "{}/{}",
             plan.processes[s.process].id, plan.materials[s.material].id
         );
-        return Err(bad("request", item, ws.requested[i]));
+        return Err(bad("request", item, ws.slots[i].requested));
     }
     if let Some(k) = (0..plan.pollutants.len())
         .find(|&k| !ws.park_emissions[k].is_finite() || !ws.background[k].is_finite())

@@ -142,12 +142,11 @@ impl Indicators {
             }
         }
         let year = self.current.as_mut().expect("opened at step 0");
-        let (generated, inter, intra) =
-            (view.generated(), view.linked_inter(), view.linked_intra());
+        let pools = view.pools();
         for &(i, t) in &self.byproduct_pools {
-            year.byproduct_t += generated[i] * t;
-            year.linked_inter_t += inter[i] * t;
-            year.linked_intra_t += intra[i] * t;
+            year.byproduct_t += pools[i].generated * t;
+            year.linked_inter_t += pools[i].linked_inter * t;
+            year.linked_intra_t += pools[i].linked_intra * t;
         }
         let flow = view.flow();
         for &(l, from, to) in &self.exchange_links {

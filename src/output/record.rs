@@ -74,20 +74,24 @@ pub fn simulate(plan: &Plan) -> Result<Simulation> {
 
 fn record_step(view: &StepView) -> StepRecord {
     let dt = view.dt();
-    let pools = (0..view.plan.pools.len())
-        .map(|i| {
+    let pools = view
+        .pools()
+        .iter()
+        .map(|b| {
             [
-                view.generated()[i],
-                view.linked_inter()[i],
-                view.linked_intra()[i],
-                view.stored()[i],
-                view.sold()[i],
-                view.disposed()[i],
+                b.generated,
+                b.linked_inter,
+                b.linked_intra,
+                b.stored,
+                b.sold,
+                b.disposed,
             ]
         })
         .collect();
-    let slots = (0..view.plan.slots.len())
-        .map(|i| [view.requested()[i], view.delivered()[i], view.imported()[i]])
+    let slots = view
+        .slots()
+        .iter()
+        .map(|b| [b.requested, b.delivered, b.imported])
         .collect();
     StepRecord {
         year: view.year(),

@@ -177,6 +177,15 @@ fn an_end_before_its_start_is_rejected() {
 }
 
 #[test]
+fn an_absurd_time_range_is_rejected_not_overflowed() {
+    rejects(
+        "Time(start: 2012, end: 2020)",
+        "Time(start: -2147483648, end: 2147483647)",
+        "spans 4294967296 years; at most 1000 are simulated",
+    );
+}
+
+#[test]
 fn fixed_and_feed_processes_need_a_capacity() {
     rejects(
         "mode: Fixed, capacity: 10,",

@@ -9,6 +9,9 @@ use std::collections::{HashMap, HashSet};
 use super::{Keyed, Kind, Mode, Park, Series};
 use crate::error::{Error, Result, did_you_mean};
 
+/// Longest time range, in years, a park may simulate (end − start).
+pub const MAX_YEARS: i64 = 1000;
+
 /// Something valid but probably not what the author meant.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Warning(pub String);
@@ -157,6 +160,15 @@ fn problems(park: &Park) -> Vec<String> {
     let t = &park.time;
     if t.end < t.start {
         c.problem(format!("time: end {} is before start {}", t.end, t.start));
+    }
+    let span = i64::from(t.end) - i64::from(t.start);
+    if span > MAX_YEARS {
+        c.problem(format!(
+            "time: {}–{} spans {} years; at most {MAX_YEARS} are simulated",
+            t.start,
+            t.end,
+            span + 1
+        ));
     }
     if !(1..=365).contains(&t.steps_per_year) {
         c.problem(format!(

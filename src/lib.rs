@@ -12,6 +12,7 @@ pub mod error;
 pub mod indicators;
 pub mod model;
 pub mod output;
+pub mod scenario;
 pub mod synthetic;
 
 pub use error::{Error, Result};

@@ -12,7 +12,7 @@ use crate::model::warnings;
 /// Arguments of `check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Park file to check.
+    /// Park or scenario file to check.
     pub file: PathBuf,
 }
 

@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 
 use crate::error::Result;
 use crate::model::{self, BUILTIN_PARK, BUILTIN_PARK_NAME, Park};
+use crate::scenario;
 
 /// Simulate material flows in an eco-industrial park: linkage rates against
 /// targets, emissions against caps.
@@ -50,23 +51,38 @@ pub fn main() -> ExitCode {
 
 /// A park as loaded: the value, its text and a name for messages.
 pub struct Loaded {
-    /// The validated park.
+    /// The validated park (with a scenario's changes applied).
     pub park: Park,
-    /// The file's text.
+    /// The file's text (a scenario's park text followed by the scenario's).
     pub text: String,
     /// How to name the file in messages.
     pub name: String,
+    /// The scenario's id, when the file was a scenario.
+    pub scenario: Option<String>,
 }
 
-/// Load and validate `file`, or the built-in park.
+/// Load and validate `file` (a park or a scenario), or the built-in park.
 pub fn load(file: Option<&Path>) -> Result<Loaded> {
     match file {
         Some(path) => {
-            let (park, text) = model::load_park(path)?;
+            let text = model::read_text(path)?;
+            if model::top_level_name(&text) == Some("Scenario") {
+                let applied = scenario::load_scenario(path)?;
+                return Ok(Loaded {
+                    park: applied.park,
+                    text: applied.text,
+                    name: path.display().to_string(),
+                    scenario: Some(applied.scenario.id),
+                });
+            }
+            let name = path.display().to_string();
+            let park = model::parse_park(&text, &name)?;
+            model::validate(&park, &name)?;
             Ok(Loaded {
                 park,
                 text,
-                name: path.display().to_string(),
+                name,
+                scenario: None,
             })
         }
         None => {
@@ -76,6 +92,7 @@ pub fn load(file: Option<&Path>) -> Result<Loaded> {
                 park,
                 text: BUILTIN_PARK.to_string(),
                 name: BUILTIN_PARK_NAME.to_string(),
+                scenario: None,
             })
         }
     }

@@ -16,9 +16,9 @@ use crate::output::{self, RunInfo, Simulation};
 /// Arguments of `run`.
 #[derive(Debug, Default, Args)]
 pub struct RunArgs {
-    /// Park file (default: the built-in Jilin park).
+    /// Park or scenario file (default: the built-in Jilin park).
     pub file: Option<PathBuf>,
-    /// Directory for result files (default: results/<park id>).
+    /// Directory for result files (default: results/<park id>[-<scenario id>]).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Print nothing but errors.
@@ -34,14 +34,17 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let dir = args
         .out
         .clone()
-        .unwrap_or_else(|| output::default_dir(&loaded.park, None));
+        .unwrap_or_else(|| output::default_dir(&loaded.park, loaded.scenario.as_deref()));
     let info = RunInfo {
         park: &loaded.park,
         model_text: &loaded.text,
-        scenario: None,
+        scenario: loaded.scenario.as_deref(),
     };
     output::write_run(&dir, &info, &plan, &sim)?;
     if !args.quiet {
+        if let Some(id) = &loaded.scenario {
+            println!("scenario `{id}` of {}", loaded.name);
+        }
         print!("{}", table(&loaded.park, &plan, &sim));
         println!("results written to {}", dir.display());
     }

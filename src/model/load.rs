@@ -60,3 +60,44 @@ pub fn load_park(path: &Path) -> Result<(Park, String)> {
     super::validate(&park, &file)?;
     Ok((park, text))
 }
+
+/// The name of a RON file's top-level struct (`Park`, `Scenario`, `Sweep`),
+/// if it has one, skipping comments and `#![enable(..)]` attributes.
+pub fn top_level_name(text: &str) -> Option<&str> {
+    let mut rest = text.trim_start_matches('\u{feff}');
+    loop {
+        rest = rest.trim_start();
+        if let Some(r) = rest.strip_prefix("//") {
+            rest = r.split_once('\n').map_or("", |(_, after)| after);
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            rest = r.split_once("*/").map_or("", |(_, after)| after);
+        } else if rest.starts_with("#!") {
+            rest = rest.split_once(']').map_or("", |(_, after)| after);
+        } else {
+            break;
+        }
+    }
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    (end > 0).then(|| &rest[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::top_level_name;
+
+    #[test]
+    fn the_top_level_name_is_found_past_comments_and_attributes() {
+        assert_eq!(
+            top_level_name("// a park\n/* x */ Park(id: \"a\")"),
+            Some("Park")
+        );
+        assert_eq!(
+            top_level_name("#![enable(implicit_some)]\nScenario(id: \"s\")"),
+            Some("Scenario")
+        );
+        assert_eq!(top_level_name("(id: \"a\")"), None);
+        assert_eq!(top_level_name(""), None);
+    }
+}

@@ -9,9 +9,12 @@ mod validate;
 
 use serde::{Deserialize, Serialize};
 
-pub use load::{BUILTIN_PARK, BUILTIN_PARK_NAME, load_park, parse_park};
+pub use load::{
+    BUILTIN_PARK, BUILTIN_PARK_NAME, load_park, parse_park, parse_ron, read_text, ron_options,
+    top_level_name,
+};
 pub use series::{Keyed, Number, Series};
-pub use validate::{Warning, validate, warnings};
+pub use validate::{MAX_YEARS, Warning, is_file_safe_id, validate, warnings};
 
 /// A whole park: the top-level value of a model file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

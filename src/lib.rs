@@ -13,6 +13,7 @@ pub mod indicators;
 pub mod model;
 pub mod output;
 pub mod scenario;
+pub mod sweep;
 pub mod synthetic;
 
 pub use error::{Error, Result};

@@ -1,0 +1,247 @@
+//! Distributions of swept parameters (SPEC §7), drawn by inverting their
+//! CDF at a uniform number so that every design (Monte Carlo, Latin
+//! hypercube, Saltelli) shares one transform.
+
+use serde::Deserialize;
+use statrs::function::erf::{erfc, erfc_inv};
+
+/// A parameter's distribution.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Dist {
+    /// Uniform on [lo, hi].
+    Uniform(f64, f64),
+    /// Triangular on [lo, hi] with mode.
+    Triangular(f64, f64, f64),
+    /// Normal, truncated to [min, max] when given.
+    Normal {
+        /// Mean (before truncation).
+        mean: f64,
+        /// Standard deviation (before truncation).
+        sd: f64,
+        /// Lower bound.
+        #[serde(default)]
+        min: Option<f64>,
+        /// Upper bound.
+        #[serde(default)]
+        max: Option<f64>,
+    },
+    /// Log-normal with median and geometric standard deviation.
+    LogNormal(f64, f64),
+    /// One of the listed values, each equally likely.
+    Choice(Vec<f64>),
+}
+
+/// Standard normal CDF.
+fn phi(x: f64) -> f64 {
+    0.5 * erfc(-x / std::f64::consts::SQRT_2)
+}
+
+/// Standard normal quantile.
+fn phi_inv(p: f64) -> f64 {
+    -std::f64::consts::SQRT_2 * erfc_inv(2.0 * p)
+}
+
+impl Dist {
+    /// Check the parameters; the message says what is wrong.
+    pub fn check(&self) -> Result<(), String> {
+        let finite = |vs: &[f64]| vs.iter().all(|v| v.is_finite());
+        match self {
+            Dist::Uniform(lo, hi) if !finite(&[*lo, *hi]) || lo > hi => {
+                Err(format!("Uniform({lo}, {hi}) needs finite lo ≤ hi"))
+            }
+            Dist::Triangular(lo, mode, hi)
+                if !finite(&[*lo, *mode, *hi]) || !(lo <= mode && mode <= hi) || lo == hi =>
+            {
+                Err(format!(
+                    "Triangular({lo}, {mode}, {hi}) needs lo ≤ mode ≤ hi and lo < hi"
+                ))
+            }
+            Dist::Normal { mean, sd, min, max } => {
+                if !finite(&[*mean, *sd]) || *sd <= 0.0 {
+                    return Err(format!(
+                        "Normal needs a finite mean and sd > 0 (got {mean}, {sd})"
+                    ));
+                }
+                let (lo, hi) = (
+                    min.unwrap_or(f64::NEG_INFINITY),
+                    max.unwrap_or(f64::INFINITY),
+                );
+                if lo.is_nan() || hi.is_nan() || lo >= hi {
+                    return Err(format!("Normal needs min < max (got {lo}, {hi})"));
+                }
+                let mass = phi((hi - mean) / sd) - phi((lo - mean) / sd);
+                if mass < 1e-12 {
+                    return Err(format!(
+                        "Normal(mean: {mean}, sd: {sd}) has almost no probability in [{lo}, {hi}]"
+                    ));
+                }
+                Ok(())
+            }
+            Dist::LogNormal(median, gsd)
+                if !finite(&[*median, *gsd]) || *median <= 0.0 || *gsd < 1.0 =>
+            {
+                Err(format!(
+                    "LogNormal({median}, {gsd}) needs median > 0 and gsd ≥ 1"
+                ))
+            }
+            Dist::Choice(values) if values.is_empty() || !finite(values) => {
+                Err("Choice needs at least one finite value".into())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The smallest and largest values the distribution can give.
+    pub fn support(&self) -> (f64, f64) {
+        match self {
+            Dist::Uniform(lo, hi) | Dist::Triangular(lo, _, hi) => (*lo, *hi),
+            Dist::Normal { min, max, .. } => (
+                min.unwrap_or(f64::NEG_INFINITY),
+                max.unwrap_or(f64::INFINITY),
+            ),
+            Dist::LogNormal(..) => (0.0, f64::INFINITY),
+            Dist::Choice(values) => values
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                    (lo.min(*v), hi.max(*v))
+                }),
+        }
+    }
+
+    /// The value at cumulative probability `u` in (0, 1).
+    pub fn quantile(&self, u: f64) -> f64 {
+        match self {
+            Dist::Uniform(lo, hi) => lo + u * (hi - lo),
+            Dist::Triangular(lo, mode, hi) => {
+                let split = (mode - lo) / (hi - lo);
+                if u < split {
+                    lo + (u * (hi - lo) * (mode - lo)).sqrt()
+                } else {
+                    hi - ((1.0 - u) * (hi - lo) * (hi - mode)).sqrt()
+                }
+            }
+            Dist::Normal { mean, sd, min, max } => {
+                let a = min.map_or(0.0, |m| phi((m - mean) / sd));
+                let b = max.map_or(1.0, |m| phi((m - mean) / sd));
+                let x = mean + sd * phi_inv(a + u * (b - a));
+                // Rounding at the far tails must not step outside the bounds.
+                x.clamp(
+                    min.unwrap_or(f64::NEG_INFINITY),
+                    max.unwrap_or(f64::INFINITY),
+                )
+            }
+            Dist::LogNormal(median, gsd) => (median.ln() + gsd.ln() * phi_inv(u)).exp(),
+            Dist::Choice(values) => {
+                let i = ((u * values.len() as f64) as usize).min(values.len() - 1);
+                values[i]
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Mean of the quantile over a fine midpoint grid: the distribution's mean.
+    fn mean(d: &Dist) -> f64 {
+        let n = 200_000;
+        (0..n)
+            .map(|i| d.quantile((i as f64 + 0.5) / n as f64))
+            .sum::<f64>()
+            / n as f64
+    }
+
+    #[test]
+    fn each_distribution_has_its_known_mean_and_stays_in_its_bounds() {
+        let cases = [
+            (Dist::Uniform(0.6, 1.0), 0.8),
+            (Dist::Triangular(0.9, 1.1, 1.3), 1.1),
+            (Dist::Triangular(0.0, 0.0, 3.0), 1.0),
+            (
+                Dist::Normal {
+                    mean: 1.0,
+                    sd: 0.05,
+                    min: None,
+                    max: None,
+                },
+                1.0,
+            ),
+            // Symmetric truncation keeps the mean.
+            (
+                Dist::Normal {
+                    mean: 1.0,
+                    sd: 0.05,
+                    min: Some(0.9),
+                    max: Some(1.1),
+                },
+                1.0,
+            ),
+            // LogNormal mean = median · exp(ln(gsd)² / 2).
+            (
+                Dist::LogNormal(2.0, 1.5),
+                2.0 * (1.5f64.ln().powi(2) / 2.0).exp(),
+            ),
+            (Dist::Choice(vec![2015.0, 2016.0, 2017.0]), 2016.0),
+        ];
+        for (d, expected) in cases {
+            d.check().unwrap();
+            let m = mean(&d);
+            assert!(
+                (m - expected).abs() < 2e-3 * expected.abs().max(1.0),
+                "{d:?}: mean {m}, expected {expected}"
+            );
+            let (lo, hi) = d.support();
+            for u in [1e-12, 0.001, 0.5, 0.999, 1.0 - 1e-12] {
+                let x = d.quantile(u);
+                assert!(x >= lo && x <= hi, "{d:?} at {u}: {x} outside [{lo}, {hi}]");
+            }
+        }
+    }
+
+    #[test]
+    fn a_one_sided_truncated_normal_moves_its_mean_by_the_known_amount() {
+        // Truncated at the mean from below: mean + sd · φ(0) / (1 − Φ(0)) = mean + sd · √(2/π).
+        let d = Dist::Normal {
+            mean: 0.0,
+            sd: 1.0,
+            min: Some(0.0),
+            max: None,
+        };
+        assert!((mean(&d) - (2.0 / std::f64::consts::PI).sqrt()).abs() < 2e-3);
+    }
+
+    #[test]
+    fn bad_parameters_are_named() {
+        assert!(
+            Dist::Uniform(1.0, 0.0)
+                .check()
+                .unwrap_err()
+                .contains("lo ≤ hi")
+        );
+        assert!(Dist::Triangular(0.0, 2.0, 1.0).check().is_err());
+        assert!(
+            Dist::Normal {
+                mean: 0.0,
+                sd: -1.0,
+                min: None,
+                max: None
+            }
+            .check()
+            .is_err()
+        );
+        assert!(
+            Dist::Normal {
+                mean: 0.0,
+                sd: 1.0,
+                min: Some(50.0),
+                max: Some(60.0)
+            }
+            .check()
+            .is_err()
+        );
+        assert!(Dist::LogNormal(1.0, 0.5).check().is_err());
+        assert!(Dist::Choice(vec![]).check().is_err());
+    }
+}

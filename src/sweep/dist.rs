@@ -51,7 +51,7 @@ impl Dist {
                 Err(format!("Uniform({lo}, {hi}) needs finite lo ≤ hi"))
             }
             Dist::Triangular(lo, mode, hi)
-                if !finite(&[*lo, *mode, *hi]) || !(lo <= mode && mode <= hi) || lo == hi =>
+                if !(finite(&[*lo, *mode, *hi]) && lo <= mode && mode <= hi) || lo == hi =>
             {
                 Err(format!(
                     "Triangular({lo}, {mode}, {hi}) needs lo ≤ mode ≤ hi and lo < hi"

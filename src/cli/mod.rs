@@ -3,6 +3,7 @@
 
 mod check;
 mod run;
+mod sweep;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -30,6 +31,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Validate a park file and report warnings.
     Check(check::CheckArgs),
+    /// Run a sweep: many runs with parameters drawn from distributions.
+    Sweep(sweep::SweepArgs),
 }
 
 /// Parse the command line and run it, returning the exit status.
@@ -39,6 +42,7 @@ pub fn main() -> ExitCode {
     let outcome = match command {
         Command::Run(args) => run::run(&args),
         Command::Check(args) => check::check(&args),
+        Command::Sweep(args) => sweep::sweep(&args),
     };
     match outcome {
         Ok(code) => code,

@@ -54,8 +54,9 @@ impl YearIndicators {
 /// Accumulates indicators over a run's steps.
 #[derive(Debug, Clone)]
 pub struct Indicators {
-    /// `(pool, tonnes per unit)` of each byproduct pool with a conversion.
-    byproduct_pools: Vec<(usize, f64)>,
+    /// `(pool, material)` of each byproduct pool. Tonnes per unit are read
+    /// from the plan each step, so a sweep may change them.
+    byproduct_pools: Vec<(usize, usize)>,
     /// `(link, from enterprise, to enterprise)` of each link that would join
     /// two enterprises by a byproduct.
     exchange_links: Vec<(usize, usize, usize)>,
@@ -75,13 +76,8 @@ impl Indicators {
             .pools
             .iter()
             .enumerate()
-            .filter_map(|(i, pool)| {
-                let m = &plan.materials[pool.material];
-                match (m.kind, m.tonnes) {
-                    (Kind::Byproduct, Some(t)) => Some((i, t)),
-                    _ => None,
-                }
-            })
+            .filter(|(_, pool)| plan.materials[pool.material].kind == Kind::Byproduct)
+            .map(|(i, pool)| (i, pool.material))
             .collect();
         let exchange_links = plan
             .service_order
@@ -143,7 +139,11 @@ impl Indicators {
         }
         let year = self.current.as_mut().expect("opened at step 0");
         let pools = view.pools();
-        for &(i, t) in &self.byproduct_pools {
+        for &(i, m) in &self.byproduct_pools {
+            // A byproduct with no tonnes conversion is left out of mass metrics.
+            let Some(t) = plan.materials[m].tonnes else {
+                continue;
+            };
             year.byproduct_t += pools[i].generated * t;
             year.linked_inter_t += pools[i].linked_inter * t;
             year.linked_intra_t += pools[i].linked_intra * t;

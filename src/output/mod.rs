@@ -2,6 +2,7 @@
 //! place, so a crash never leaves a half-written file.
 
 mod record;
+mod sweep;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -10,6 +11,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 pub use record::{Simulation, StepRecord, YearEmissions, simulate};
+pub use sweep::{write_streamed, write_sweep};
 
 use crate::engine::Plan;
 use crate::error::{Error, Result};

@@ -1,6 +1,479 @@
 //! Sweeps (SPEC §7): many runs of one compiled plan with parameters drawn
 //! from distributions, in parallel, and the statistics of their outcomes.
+//!
+//! A sweep is prepared once: the park (or scenario) is loaded, validated
+//! and compiled, and every parameter path is bound to its places in the plan
+//! ([`bind`]). Each worker thread then owns a copy of the plan, a workspace
+//! and an indicator accumulator, and for each run writes the run's draws into
+//! its plan and simulates. Results land in a table with one fixed-width row
+//! per run, in run order, so any thread count gives the same bits.
 
+pub mod bind;
 pub mod design;
 pub mod dist;
 pub mod stats;
+mod summary;
+
+pub use summary::summary_json;
+
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde::Deserialize;
+
+use crate::engine::{Plan, Workspace, run};
+use crate::error::{Error, Result};
+use crate::indicators::Indicators;
+use crate::model::{self, Park};
+use crate::scenario::{self, path};
+use bind::{Apply, PlanSlot};
+use design::Design;
+use dist::Dist;
+
+/// A sweep file.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sweep {
+    /// Identifier, `[a-z0-9_-]+`.
+    pub id: String,
+    /// Scenario file to sweep around, relative to the sweep file.
+    #[serde(default)]
+    pub scenario: Option<String>,
+    /// Park file, relative to the sweep file (when no scenario).
+    #[serde(default)]
+    pub park: Option<String>,
+    /// Samples (base rows for Sobol).
+    pub samples: u64,
+    /// Seed of every draw.
+    pub seed: u64,
+    /// Sampling design.
+    #[serde(default = "monte_carlo")]
+    pub design: Design,
+    /// Swept parameters.
+    pub params: Vec<Param>,
+}
+
+fn monte_carlo() -> Design {
+    Design::MonteCarlo
+}
+
+/// One swept parameter.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Param {
+    /// Parameter path (SPEC §6).
+    pub path: String,
+    /// Distribution of the drawn value.
+    pub dist: Dist,
+    /// Set (default) or Scale.
+    #[serde(default)]
+    pub apply: Apply,
+    /// With `*`: an independent draw per matched item.
+    #[serde(default)]
+    pub each: bool,
+}
+
+/// One column of draws: a parameter, or one item of an `each` parameter.
+#[derive(Debug, Clone)]
+pub struct Column {
+    /// The path as written, or expanded for `each`.
+    pub name: String,
+    /// Distribution.
+    pub dist: Dist,
+    /// Set or Scale.
+    pub apply: Apply,
+    /// Where the value goes in the plan.
+    pub slots: Vec<PlanSlot>,
+}
+
+/// One output of every run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    /// The judged linkage metric in a target year: `linkage_<year>`.
+    Linkage {
+        /// Year.
+        year: i32,
+    },
+    /// A cap's scope total: `<pollutant>_<year>`.
+    Cap {
+        /// Index into the plan's caps.
+        cap: usize,
+        /// Index into that cap's limits.
+        limit: usize,
+    },
+}
+
+/// A sweep ready to run.
+pub struct Prepared {
+    /// The sweep file.
+    pub sweep: Sweep,
+    /// The park swept (with its scenario's changes).
+    pub park: Park,
+    /// The compiled base plan.
+    pub plan: Plan,
+    /// Draw columns.
+    pub columns: Vec<Column>,
+    /// Outputs.
+    pub outputs: Vec<Output>,
+    /// Output names, in order.
+    pub output_names: Vec<String>,
+}
+
+/// Everything the runs produced: one row per run of
+/// `[draws…, outputs…, met flags (1 or 0)…]`.
+pub struct Table {
+    /// Row width.
+    pub width: usize,
+    /// The runs computed, ascending.
+    pub runs: Vec<u64>,
+    /// Rows, in the order of `runs`.
+    pub rows: Vec<f64>,
+}
+
+impl Prepared {
+    /// Runs the design calls for.
+    pub fn runs(&self) -> u64 {
+        self.sweep
+            .design
+            .runs(self.sweep.samples, self.columns.len())
+    }
+
+    /// Width of a result row.
+    pub fn width(&self) -> usize {
+        self.columns.len() + 2 * self.outputs.len()
+    }
+}
+
+/// Read and prepare a sweep file.
+pub fn load_sweep(path: &Path) -> Result<Prepared> {
+    let text = model::read_text(path)?;
+    let file = path.display().to_string();
+    let sweep: Sweep = model::parse_ron(&text, &file)?;
+    let invalid = |problems: Vec<String>| Error::Invalid {
+        file: file.clone(),
+        problems,
+    };
+    let park = match (&sweep.scenario, &sweep.park) {
+        (Some(_), Some(_)) => {
+            return Err(invalid(vec!["give `scenario` or `park`, not both".into()]));
+        }
+        (Some(s), None) => scenario::load_scenario(&scenario::resolve_relative(path, s))?.park,
+        (None, Some(p)) => model::load_park(&scenario::resolve_relative(path, p))?.0,
+        (None, None) => {
+            let park = model::parse_park(model::BUILTIN_PARK, model::BUILTIN_PARK_NAME)?;
+            model::validate(&park, model::BUILTIN_PARK_NAME)?;
+            park
+        }
+    };
+    prepare(sweep, park).map_err(invalid)
+}
+
+/// Bind a sweep's parameters to a validated park, checking every draw stays in its field's range.
+pub fn prepare(sweep: Sweep, park: Park) -> Result<Prepared, Vec<String>> {
+    let mut problems = Vec::new();
+    if !model::is_file_safe_id(&sweep.id) {
+        problems.push(format!(
+            "sweep `{}`: id must be lower-case letters, digits, `_` or `-`",
+            sweep.id
+        ));
+    }
+    if sweep.samples == 0 {
+        problems.push("samples: at least 1".into());
+    }
+    if sweep.params.is_empty() {
+        problems.push("params: at least one parameter".into());
+    }
+    let plan = Plan::compile(&park);
+    let mut columns = Vec::new();
+    for (i, param) in sweep.params.iter().enumerate() {
+        let item = format!("param {} (`{}`)", i + 1, param.path);
+        if let Err(e) = param.dist.check() {
+            problems.push(format!("{item}: {e}"));
+            continue;
+        }
+        let targets = match path::resolve(&park, &param.path) {
+            Ok(t) => t,
+            Err(e) => {
+                problems.push(format!("{item}: {e}"));
+                continue;
+            }
+        };
+        let mut bound = Vec::new();
+        for t in &targets {
+            match bind::bind(&park, &plan, t) {
+                Ok(Some(slot)) => {
+                    if let Err(e) = check_range(&plan, t, &slot, &param.dist, param.apply) {
+                        problems.push(format!("{item}: {e}"));
+                    }
+                    bound.push((path_of(&park, t), slot));
+                }
+                Ok(None) => {}
+                Err(e) => problems.push(format!("{item}: {e}")),
+            }
+        }
+        if param.each && param.path.contains('*') {
+            columns.extend(bound.into_iter().map(|(name, slot)| Column {
+                name,
+                dist: param.dist.clone(),
+                apply: param.apply,
+                slots: vec![slot],
+            }));
+        } else {
+            columns.push(Column {
+                name: param.path.clone(),
+                dist: param.dist.clone(),
+                apply: param.apply,
+                slots: bound.into_iter().map(|(_, s)| s).collect(),
+            });
+        }
+    }
+    let mut names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+    names.sort_unstable();
+    if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+        problems.push(format!("`{}` is swept twice", w[0]));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut outputs = Vec::new();
+    let mut output_names = Vec::new();
+    for &(year, _) in &plan.targets {
+        outputs.push(Output::Linkage { year });
+        output_names.push(format!("linkage_{year}"));
+    }
+    for (c, cap) in plan.caps.iter().enumerate() {
+        for (i, &(k, _)) in cap.limits.iter().enumerate() {
+            outputs.push(Output::Cap { cap: c, limit: i });
+            output_names.push(format!("{}_{}", plan.pollutants[k], cap.year));
+        }
+    }
+    Ok(Prepared {
+        sweep,
+        park,
+        plan,
+        columns,
+        outputs,
+        output_names,
+    })
+}
+
+/// The path naming one target, for `each` columns.
+fn path_of(park: &Park, t: &path::Target) -> String {
+    use path::{CoeffMap, LinkYear, ProcessSeries, StorageField, Target};
+    let process = |p: &usize| &park.processes[*p].id;
+    match t {
+        Target::ProcessSeries(p, f) => format!(
+            "processes.{}.{}",
+            process(p),
+            match f {
+                ProcessSeries::Capacity => "capacity",
+                ProcessSeries::Utilization => "utilization",
+                ProcessSeries::Demand => "demand",
+            }
+        ),
+        Target::ProcessCoeff(p, m, k) => format!(
+            "processes.{}.{}.{k}",
+            process(p),
+            match m {
+                CoeffMap::Inputs => "inputs",
+                CoeffMap::Outputs => "outputs",
+                CoeffMap::Emissions => "emissions",
+            }
+        ),
+        Target::Abatement(p, k) => format!("processes.{}.abatement.{k}", process(p)),
+        Target::LinkYear(l, y) => format!(
+            "links.{}.{}",
+            park.links[*l].id,
+            if *y == LinkYear::Start {
+                "start"
+            } else {
+                "end"
+            }
+        ),
+        Target::LinkMaxRate(l) => format!("links.{}.max_rate", park.links[*l].id),
+        Target::LinkPriority(l) => format!("links.{}.priority", park.links[*l].id),
+        Target::TonnesPerUnit(m) => format!("materials.{}.t_per_unit", park.materials[*m].id),
+        Target::DisposalFactor(m, k) => {
+            format!("materials.{}.fate.emissions.{k}", park.materials[*m].id)
+        }
+        Target::Storage(s, f) => format!(
+            "storages.{}.{}",
+            park.storages[*s].id,
+            if *f == StorageField::Capacity {
+                "capacity"
+            } else {
+                "initial"
+            }
+        ),
+        Target::Background(k) => format!("background.{k}"),
+        Target::CapLimit(c, k) => format!("caps.{}.{k}", park.caps[*c].year),
+    }
+}
+
+/// Check that every value a parameter can write lies in its field's range,
+/// so no run can meet a value validation would reject.
+fn check_range(
+    plan: &Plan,
+    t: &path::Target,
+    slot: &PlanSlot,
+    dist: &Dist,
+    apply: Apply,
+) -> Result<(), String> {
+    let (lo, hi) = dist.support();
+    if t.is_integer() && apply == Apply::Scale {
+        return Err(
+            "a year cannot be scaled; Set it (drawn values are rounded to whole years)".into(),
+        );
+    }
+    let bases = match apply {
+        Apply::Set => vec![1.0],
+        Apply::Scale => bind::base_values(plan, slot),
+    };
+    if apply == Apply::Scale && bases.is_empty() {
+        return Err("it has no value to scale (unbounded or unset): use Set".into());
+    }
+    let mut range = (f64::INFINITY, f64::NEG_INFINITY);
+    for b in bases {
+        for v in [b * lo, b * hi] {
+            let v = if v.is_nan() { 0.0 } else { v };
+            range = (range.0.min(v), range.1.max(v));
+        }
+    }
+    if t.is_integer() {
+        return Ok(());
+    }
+    if range.0 < 0.0 {
+        return Err(format!(
+            "draws can make it negative (down to {}); bound the distribution (e.g. Normal's min)",
+            range.0
+        ));
+    }
+    if t.is_fraction() && range.1 > 1.0 {
+        return Err(format!(
+            "it is a fraction in [0, 1], but draws reach {}; bound the distribution (e.g. Normal's max)",
+            range.1
+        ));
+    }
+    if let PlanSlot::Input(s) = slot
+        && plan.slots[*s].feed
+        && range.0 <= 0.0
+    {
+        return Err("a Feed input needs a positive coefficient, but draws can reach 0".into());
+    }
+    Ok(())
+}
+
+/// One worker's private state: its plan copy, workspace, indicators and draws.
+struct Worker {
+    plan: Plan,
+    ws: Workspace,
+    indicators: Indicators,
+    uniforms: Vec<f64>,
+}
+
+impl Worker {
+    fn new(base: &Plan, columns: usize) -> Worker {
+        Worker {
+            plan: base.clone(),
+            ws: Workspace::new(base),
+            indicators: Indicators::new(base),
+            uniforms: vec![0.0; columns],
+        }
+    }
+}
+
+/// Run `run` into `row`: `[draws…, outputs…, met…]`.
+fn run_one(prep: &Prepared, worker: &mut Worker, run_index: u64, row: &mut [f64]) -> Result<()> {
+    let sweep = &prep.sweep;
+    sweep
+        .design
+        .uniforms(sweep.seed, sweep.samples, run_index, &mut worker.uniforms);
+    let nc = prep.columns.len();
+    for (c, column) in prep.columns.iter().enumerate() {
+        let value = column.dist.quantile(worker.uniforms[c]);
+        row[c] = value;
+        for slot in &column.slots {
+            bind::write(&mut worker.plan, &prep.plan, slot, column.apply, value);
+        }
+    }
+    let Worker {
+        plan,
+        ws,
+        indicators,
+        ..
+    } = worker;
+    indicators.clear();
+    run(plan, ws, |v| indicators.observe(v))?;
+    indicators.finish();
+    let no = prep.outputs.len();
+    for (o, output) in prep.outputs.iter().enumerate() {
+        let (value, met) = match output {
+            Output::Linkage { year } => {
+                let y = indicators
+                    .years
+                    .iter()
+                    .find(|y| y.year == *year)
+                    .expect("target years are simulated");
+                let target = plan
+                    .targets
+                    .iter()
+                    .find(|t| t.0 == *year)
+                    .expect("an output per target")
+                    .1;
+                let v = y.linkage(plan.metric);
+                (v, v >= target)
+            }
+            Output::Cap { cap, limit } => {
+                let c = &plan.caps[*cap];
+                let (k, lim) = c.limits[*limit];
+                let y = indicators
+                    .years
+                    .iter()
+                    .find(|y| y.year == c.year)
+                    .expect("cap years are simulated");
+                let v = y.scoped(c.scope, k);
+                (v, v <= lim)
+            }
+        };
+        row[nc + o] = value;
+        row[nc + no + o] = if met { 1.0 } else { 0.0 };
+    }
+    Ok(())
+}
+
+/// Run the given runs (ascending) on `threads` threads (0: all cores),
+/// calling `progress` after each.
+pub fn run_sweep(
+    prep: &Prepared,
+    runs: Vec<u64>,
+    threads: usize,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Table> {
+    let width = prep.width();
+    let mut rows = vec![0.0; runs.len() * width];
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::Io {
+            path: "<threads>".into(),
+            source: std::io::Error::other(e),
+        })?;
+    let columns = prep.columns.len();
+    pool.install(|| {
+        rows.par_chunks_mut(width)
+            .zip(runs.par_iter())
+            .try_for_each_init(
+                || Worker::new(&prep.plan, columns),
+                |worker, (row, &run_index)| {
+                    let result = run_one(prep, worker, run_index, row);
+                    progress();
+                    result.map_err(|e| (run_index, e))
+                },
+            )
+    })
+    .map_err(|(run_index, e)| Error::Invalid {
+        file: format!("sweep `{}`", prep.sweep.id),
+        problems: vec![format!("run {run_index}: {e}")],
+    })?;
+    Ok(Table { width, runs, rows })
+}

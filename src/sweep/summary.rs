@@ -1,0 +1,91 @@
+//! The sweep's `summary.json` (SPEC §7): statistics per output, the
+//! probability of meeting each target and cap and all of them, and the
+//! sensitivity of each output to each parameter.
+
+use serde_json::{Map, Value, json};
+
+use super::design::Design;
+use super::stats::{sobol, spearman, summarize};
+use super::{Prepared, Table};
+
+/// Build the summary of a complete table (every run of the design).
+pub fn summary_json(prep: &Prepared, table: &Table) -> Value {
+    let (nc, no) = (prep.columns.len(), prep.outputs.len());
+    let width = table.width;
+    let n_runs = table.runs.len();
+    let column =
+        |c: usize| -> Vec<f64> { (0..n_runs).map(|r| table.rows[r * width + c]).collect() };
+
+    let mut outputs = Map::new();
+    let mut probabilities = Map::new();
+    let mut all = vec![true; n_runs];
+    for (o, name) in prep.output_names.iter().enumerate() {
+        let values = column(nc + o);
+        outputs.insert(
+            name.clone(),
+            serde_json::to_value(summarize(&values)).expect("plain numbers"),
+        );
+        let met = column(nc + no + o);
+        let share = met.iter().filter(|m| **m > 0.5).count() as f64 / n_runs.max(1) as f64;
+        probabilities.insert(name.clone(), json!(share));
+        for (a, m) in all.iter_mut().zip(&met) {
+            *a &= *m > 0.5;
+        }
+    }
+    let all_share = all.iter().filter(|a| **a).count() as f64 / n_runs.max(1) as f64;
+    probabilities.insert("all".into(), json!(all_share));
+
+    // Spearman over independent rows: all runs, or A and B rows for Saltelli.
+    let d = nc as u64;
+    let independent: Vec<usize> = (0..n_runs)
+        .filter(|&r| prep.sweep.design != Design::Sobol || table.runs[r] % (d + 2) < 2)
+        .collect();
+    let pick = |c: usize| -> Vec<f64> {
+        independent
+            .iter()
+            .map(|&r| table.rows[r * width + c])
+            .collect()
+    };
+    let mut sensitivity = Map::new();
+    for (o, name) in prep.output_names.iter().enumerate() {
+        let y = pick(nc + o);
+        let mut per_param = Map::new();
+        for (c, col) in prep.columns.iter().enumerate() {
+            per_param.insert(
+                col.name.clone(),
+                json!({"spearman": spearman(&pick(c), &y)}),
+            );
+        }
+        if prep.sweep.design == Design::Sobol {
+            let by_row = |m: u64| -> Vec<f64> {
+                (0..n_runs)
+                    .filter(|&r| table.runs[r] % (d + 2) == m)
+                    .map(|r| table.rows[r * width + nc + o])
+                    .collect()
+            };
+            let f_ab: Vec<Vec<f64>> = (0..d).map(|i| by_row(2 + i)).collect();
+            let indices = sobol(&by_row(0), &by_row(1), &f_ab, prep.sweep.seed);
+            for (c, ix) in indices.iter().enumerate() {
+                let entry = per_param
+                    .get_mut(&prep.columns[c].name)
+                    .and_then(Value::as_object_mut)
+                    .expect("inserted above");
+                entry.insert("s1".into(), json!(ix.s1));
+                entry.insert("s1_ci".into(), json!(ix.s1_ci));
+                entry.insert("st".into(), json!(ix.st));
+                entry.insert("st_ci".into(), json!(ix.st_ci));
+            }
+        }
+        sensitivity.insert(name.clone(), Value::Object(per_param));
+    }
+    json!({
+        "sweep": prep.sweep.id,
+        "design": prep.sweep.design.as_str(),
+        "seed": prep.sweep.seed,
+        "samples": prep.sweep.samples,
+        "runs": n_runs,
+        "outputs": outputs,
+        "probabilities": probabilities,
+        "sensitivity": sensitivity,
+    })
+}

@@ -1,0 +1,208 @@
+//! Sweeps: reproducible draws, parallel runs with identical files, outputs,
+//! and clear errors for bad sweep files.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use parkflow::sweep::{load_sweep, run_sweep};
+use predicates::str::contains;
+
+fn parkflow() -> Command {
+    Command::new(assert_cmd::cargo::cargo_bin!("parkflow"))
+}
+
+fn flows(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("flows")
+        .join(path)
+}
+
+/// A sweep file over the acid example, with the given design, samples and params.
+fn sweep_file(dir: &Path, design: &str, samples: u64, params: &str) -> PathBuf {
+    let path = dir.join("sweep.ron");
+    std::fs::write(
+        &path,
+        format!(
+            r#"Sweep(id: "acid-sweep", park: "{}", samples: {samples}, seed: 7, design: {design}, params: [{params}])"#,
+            flows("examples/acid.ron").display()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+const ACID_PARAMS: &str = r#"
+    Param(path: "processes.mma.capacity", dist: Uniform(50, 150)),
+    Param(path: "links.acid.max_rate", dist: Triangular(40, 60, 80)),
+    Param(path: "background.cod", dist: Normal(mean: 1.0, sd: 0.05, min: 0.8, max: 1.2), apply: Scale),
+"#;
+
+#[test]
+fn one_and_two_threads_write_identical_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = sweep_file(dir.path(), "LatinHypercube", 400, ACID_PARAMS);
+    for threads in ["1", "2"] {
+        parkflow()
+            .args([
+                "sweep",
+                file.to_str().unwrap(),
+                "--quiet",
+                "--threads",
+                threads,
+                "--out",
+            ])
+            .arg(dir.path().join(threads))
+            .assert()
+            .success();
+    }
+    for name in ["samples.csv", "summary.json"] {
+        let one = std::fs::read(dir.path().join("1").join(name)).unwrap();
+        let two = std::fs::read(dir.path().join("2").join(name)).unwrap();
+        assert!(one == two, "{name} differs between 1 and 2 threads");
+    }
+}
+
+#[test]
+fn a_runs_draws_depend_only_on_the_seed_and_its_index() {
+    let dir = tempfile::tempdir().unwrap();
+    for design in ["MonteCarlo", "LatinHypercube", "Sobol"] {
+        let prep = load_sweep(&sweep_file(dir.path(), design, 50, ACID_PARAMS)).unwrap();
+        let all = run_sweep(&prep, (0..prep.runs()).collect(), 2, &|| {}).unwrap();
+        let some = run_sweep(&prep, vec![3, 17, 41], 1, &|| {}).unwrap();
+        for (i, run) in some.runs.iter().enumerate() {
+            let w = all.width;
+            let r = *run as usize;
+            assert_eq!(
+                some.rows[i * w..(i + 1) * w],
+                all.rows[r * w..(r + 1) * w],
+                "{design} run {run}"
+            );
+        }
+    }
+}
+
+#[test]
+fn outputs_follow_the_model_for_every_draw() {
+    // With capacity c and max_rate m, the 2013 flow is min(1.1 c, 80, m) of 1.1 c.
+    let dir = tempfile::tempdir().unwrap();
+    let prep = load_sweep(&sweep_file(dir.path(), "MonteCarlo", 200, ACID_PARAMS)).unwrap();
+    assert_eq!(prep.output_names, ["linkage_2013", "cod_2013", "so2_2013"]);
+    let table = run_sweep(&prep, (0..200).collect(), 2, &|| {}).unwrap();
+    for row in table.rows.chunks(table.width) {
+        let (c, m) = (row[0], row[1]);
+        let generated = 1.1 * c;
+        let expected = generated.min(80.0).min(m) / generated;
+        assert!(
+            (row[3] - expected).abs() < 1e-12,
+            "c = {c}, m = {m}: {} vs {expected}",
+            row[3]
+        );
+        assert_eq!(row[3 + 3], if row[3] >= 0.6 { 1.0 } else { 0.0 });
+    }
+}
+
+#[test]
+fn each_true_draws_one_column_per_matched_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(flows("examples/acid.ron")).unwrap();
+    let park = dir.path().join("park.ron");
+    std::fs::write(
+        &park,
+        text.replace(
+            r#"background: {"cod": 100}"#,
+            r#"background: {"cod": 100, "so2": 5}"#,
+        ),
+    )
+    .unwrap();
+    let file = dir.path().join("each.ron");
+    std::fs::write(
+        &file,
+        format!(
+            r#"Sweep(id: "each", park: "{}", samples: 20, seed: 1, params: [
+                Param(path: "background.*", dist: Uniform(0.9, 1.1), apply: Scale, each: true)])"#,
+            park.display()
+        ),
+    )
+    .unwrap();
+    let prep = load_sweep(&file).unwrap();
+    let names: Vec<&str> = prep.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["background.cod", "background.so2"]);
+    let table = run_sweep(&prep, (0..20).collect(), 1, &|| {}).unwrap();
+    assert!(
+        table.rows.chunks(table.width).any(|r| r[0] != r[1]),
+        "independent draws"
+    );
+}
+
+#[test]
+fn a_sobol_sweep_reports_first_and_total_indices_with_intervals() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = sweep_file(dir.path(), "Sobol", 300, ACID_PARAMS);
+    parkflow()
+        .args(["sweep", file.to_str().unwrap(), "--quiet", "--out"])
+        .arg(dir.path().join("out"))
+        .assert()
+        .success();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["design"], "sobol");
+    assert_eq!(json["runs"], 300 * 5);
+    let cod = &json["sensitivity"]["cod_2013"]["background.cod"];
+    // COD in 2013 is background plus disposal; the background draw dominates it.
+    assert!(cod["st"].as_f64().unwrap() > 0.5, "{cod}");
+    let ci = cod["s1_ci"].as_array().unwrap();
+    assert!(ci[0].as_f64().unwrap() <= cod["s1"].as_f64().unwrap());
+    // Probabilities: one per target and cap output, and all.
+    let p = json["probabilities"].as_object().unwrap();
+    assert_eq!(p.len(), 4);
+    assert!(p.contains_key("all"));
+    // samples.csv: a row per run.
+    let csv = std::fs::read_to_string(dir.path().join("out/samples.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 1500);
+    assert!(csv.starts_with("sample,processes.mma.capacity,links.acid.max_rate,background.cod,linkage_2013,cod_2013,so2_2013,linkage_2013_met"));
+}
+
+#[test]
+fn bad_sweep_files_get_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            r#"Param(path: "processes.mmma.capacity", dist: Uniform(1, 2))"#,
+            "no process `mmma`; did you mean `mma`?",
+        ),
+        (
+            r#"Param(path: "processes.mma.utilization", dist: Normal(mean: 0.9, sd: 0.1))"#,
+            "draws can make it negative",
+        ),
+        (
+            r#"Param(path: "processes.mma.utilization", dist: Normal(mean: 0.9, sd: 0.1, min: 0.5))"#,
+            "it is a fraction in [0, 1], but draws reach inf",
+        ),
+        (
+            r#"Param(path: "links.acid.priority", dist: Choice([0, 1]))"#,
+            "use a scenario to change it",
+        ),
+        (
+            r#"Param(path: "processes.mma.capacity", dist: Uniform(2, 1))"#,
+            "needs finite lo ≤ hi",
+        ),
+        (
+            r#"Param(path: "processes.mma.capacity", dist: Uniform(1, 2), aply: Scale)"#,
+            "did you mean `apply`?",
+        ),
+    ];
+    for (param, message) in cases {
+        let file = sweep_file(dir.path(), "MonteCarlo", 10, param);
+        parkflow()
+            .args(["sweep", file.to_str().unwrap(), "--quiet", "--out"])
+            .arg(dir.path().join("out"))
+            .assert()
+            .code(1)
+            .stderr(contains(message));
+    }
+    assert!(
+        !dir.path().join("out").exists(),
+        "no results for a bad sweep"
+    );
+}

@@ -206,3 +206,125 @@ fn bad_sweep_files_get_clear_errors() {
         "no results for a bad sweep"
     );
 }
+
+#[test]
+fn shards_merge_to_the_files_of_the_unsharded_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = sweep_file(dir.path(), "Sobol", 100, ACID_PARAMS);
+    let sweep = |extra: &[&str], out: &str| {
+        parkflow()
+            .args(["sweep", file.to_str().unwrap(), "--quiet", "--out"])
+            .arg(dir.path().join(out))
+            .args(extra)
+            .assert()
+            .success();
+    };
+    sweep(&[], "whole");
+    for k in 1..=4 {
+        sweep(&["--shard", &format!("{k}/4")], &format!("part{k}"));
+    }
+    let mut merge = parkflow();
+    merge.arg("merge");
+    for k in 1..=3 {
+        merge.arg(dir.path().join(format!("part{k}")));
+    }
+    // One shard missing: refused.
+    merge
+        .arg("--out")
+        .arg(dir.path().join("merged"))
+        .assert()
+        .code(1)
+        .stderr(contains("shard 4 of 4 is missing"));
+    let mut merge = parkflow();
+    merge.arg("merge");
+    for k in 1..=4 {
+        merge.arg(dir.path().join(format!("part{k}")));
+    }
+    merge
+        .arg("--out")
+        .arg(dir.path().join("merged"))
+        .assert()
+        .success();
+    for name in ["samples.csv", "summary.json"] {
+        let whole = std::fs::read(dir.path().join("whole").join(name)).unwrap();
+        let merged = std::fs::read(dir.path().join("merged").join(name)).unwrap();
+        assert!(
+            whole == merged,
+            "merged {name} differs from the unsharded one"
+        );
+    }
+}
+
+#[test]
+fn a_killed_sweep_resumes_to_the_uninterrupted_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = sweep_file(dir.path(), "MonteCarlo", 40_000, ACID_PARAMS);
+    let out = dir.path().join("killed");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("parkflow"))
+        .args([
+            "sweep",
+            file.to_str().unwrap(),
+            "--quiet",
+            "--threads",
+            "1",
+            "--chunk",
+            "500",
+            "--out",
+        ])
+        .arg(&out)
+        .spawn()
+        .unwrap();
+    // Kill it (SIGKILL) once it has saved a few chunks.
+    let chunks = |out: &Path| -> usize {
+        std::fs::read_dir(out)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".partial"))
+            .flat_map(|e| std::fs::read_dir(e.path()).into_iter().flatten().flatten())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("chunk-"))
+            .count()
+    };
+    let started = std::time::Instant::now();
+    while chunks(&out) < 3 && started.elapsed() < std::time::Duration::from_secs(60) {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        !out.join("samples.csv").exists(),
+        "the sweep was interrupted before it finished"
+    );
+    assert!(chunks(&out) >= 3);
+    parkflow()
+        .args([
+            "sweep",
+            file.to_str().unwrap(),
+            "--quiet",
+            "--resume",
+            "--chunk",
+            "7000",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    parkflow()
+        .args(["sweep", file.to_str().unwrap(), "--quiet", "--out"])
+        .arg(dir.path().join("whole"))
+        .assert()
+        .success();
+    for name in ["samples.csv", "summary.json"] {
+        let resumed = std::fs::read(out.join(name)).unwrap();
+        let whole = std::fs::read(dir.path().join("whole").join(name)).unwrap();
+        assert!(
+            resumed == whole,
+            "resumed {name} differs from an uninterrupted run"
+        );
+    }
+    assert_eq!(
+        chunks(&out),
+        0,
+        "saved chunks are removed once the results are written"
+    );
+}

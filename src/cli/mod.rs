@@ -2,6 +2,7 @@
 //! part of parkflow that prints.
 
 mod check;
+mod merge;
 mod run;
 mod sweep;
 
@@ -33,6 +34,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Run a sweep: many runs with parameters drawn from distributions.
     Sweep(sweep::SweepArgs),
+    /// Merge the parts of a sharded sweep.
+    Merge(merge::MergeArgs),
 }
 
 /// Parse the command line and run it, returning the exit status.
@@ -43,6 +46,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(&args),
         Command::Check(args) => check::check(&args),
         Command::Sweep(args) => sweep::sweep(&args),
+        Command::Merge(args) => merge::merge(&args),
     };
     match outcome {
         Ok(code) => code,

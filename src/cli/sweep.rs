@@ -26,25 +26,121 @@ pub struct SweepArgs {
     /// No progress bar and no table.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Run shard K of N (1-based): the runs i with i mod N = K − 1, written as
+    /// a part for `parkflow merge`. `auto` reads Slurm's array variables,
+    /// `auto/N` the index from Slurm or JOB_COMPLETION_INDEX (Kubernetes).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Finish an interrupted sweep from the chunks it saved.
+    #[arg(long)]
+    pub resume: bool,
+    /// Runs per saved chunk (what an interruption can lose at most).
+    #[arg(long, value_name = "RUNS", default_value_t = 8192)]
+    pub chunk: usize,
 }
 
 /// Run a sweep and write its results.
 pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
     let prep = sweep::load_sweep(&args.file)?;
-    let runs: Vec<u64> = (0..prep.runs()).collect();
-    let bar = progress_bar(runs.len() as u64, args.quiet);
-    let table = sweep::run_sweep(&prep, runs, args.threads, &|| bar.inc(1))?;
-    bar.finish_and_clear();
+    let shard = match &args.shard {
+        Some(spec) => {
+            Some(parse_shard(spec, &|k| std::env::var(k).ok()).map_err(|e| usage(&args.file, e))?)
+        }
+        None => None,
+    };
+    let (k, n) = shard.unwrap_or((1, 1));
+    let runs: Vec<u64> = (0..prep.runs()).filter(|i| i % n == k - 1).collect();
     let dir = args
         .out
         .clone()
         .unwrap_or_else(|| Path::new("results").join(&prep.sweep.id));
-    output::write_sweep(&dir, &prep, &table)?;
+    let info = prep.info();
+    let partial = dir.join(format!(".partial-{}-{k}-of-{n}", &info.fingerprint[..16]));
+    let bar = progress_bar(runs.len() as u64, args.quiet);
+    let table = sweep::run_checkpointed(
+        &prep,
+        &info,
+        runs,
+        args.threads,
+        args.chunk.max(1),
+        &partial,
+        args.resume,
+        &|| bar.inc(1),
+    )?;
+    bar.finish_and_clear();
+    match shard {
+        Some(shard) => output::write_part(&dir, &info, shard, &table)?,
+        None => output::write_sweep(&dir, &info, &table)?,
+    }
+    // Everything is written: the saved chunks are no longer needed.
+    let _ = std::fs::remove_dir_all(&partial);
     if !args.quiet {
-        print!("{}", findings(&prep, &summary_json(&prep, &table)));
+        match shard {
+            Some((k, n)) => println!(
+                "shard {k} of {n}: {} runs; merge all {n} parts with `parkflow merge`",
+                table.runs.len()
+            ),
+            None => print!("{}", findings(&prep, &summary_json(&info, &table))),
+        }
         println!("results written to {}", dir.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn usage(file: &Path, message: String) -> crate::Error {
+    crate::Error::Invalid {
+        file: file.display().to_string(),
+        problems: vec![message],
+    }
+}
+
+/// Parse `--shard`: `K/N`, `auto` (Slurm array variables) or `auto/N`
+/// (the index from Slurm or Kubernetes' JOB_COMPLETION_INDEX).
+pub fn parse_shard(spec: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<(u64, u64), String> {
+    let number = |name: &str, text: &str| -> Result<u64, String> {
+        text.trim()
+            .parse()
+            .map_err(|_| format!("--shard: {name} `{text}` is not a whole number"))
+    };
+    let (k, n) = match spec.split_once('/') {
+        Some(("auto", n)) => {
+            let n = number("N", n)?;
+            (auto_index(env)?, n)
+        }
+        None if spec == "auto" => {
+            let count = env("SLURM_ARRAY_TASK_COUNT")
+                .ok_or("--shard auto: SLURM_ARRAY_TASK_COUNT is not set (use auto/N)")?;
+            (auto_index(env)?, number("SLURM_ARRAY_TASK_COUNT", &count)?)
+        }
+        Some((k, n)) => (number("K", k)?, number("N", n)?),
+        None => return Err(format!("--shard `{spec}`: write K/N, auto or auto/N")),
+    };
+    if n == 0 || k == 0 || k > n {
+        return Err(format!("--shard {k}/{n}: K must be in 1..=N"));
+    }
+    Ok((k, n))
+}
+
+/// The 1-based shard index from Slurm (task id − min + 1) or Kubernetes (index + 1).
+fn auto_index(env: &dyn Fn(&str) -> Option<String>) -> Result<u64, String> {
+    let parse = |name: &str, v: String| {
+        v.trim()
+            .parse::<u64>()
+            .map_err(|_| format!("{name} `{v}` is not a whole number"))
+    };
+    if let Some(id) = env("SLURM_ARRAY_TASK_ID") {
+        let min =
+            env("SLURM_ARRAY_TASK_MIN").map_or(Ok(0), |m| parse("SLURM_ARRAY_TASK_MIN", m))?;
+        let id = parse("SLURM_ARRAY_TASK_ID", id)?;
+        return id
+            .checked_sub(min)
+            .map(|i| i + 1)
+            .ok_or_else(|| "SLURM_ARRAY_TASK_ID is below SLURM_ARRAY_TASK_MIN".to_string());
+    }
+    if let Some(index) = env("JOB_COMPLETION_INDEX") {
+        return Ok(parse("JOB_COMPLETION_INDEX", index)? + 1);
+    }
+    Err("--shard auto: neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set".into())
 }
 
 /// A progress bar with rate and ETA on a terminal; hidden otherwise.
@@ -110,4 +206,27 @@ fn findings(prep: &Prepared, summary: &serde_json::Value) -> String {
         summary["probabilities"]["all"].as_f64().unwrap_or(0.0)
     );
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_shard;
+
+    #[test]
+    fn shards_come_from_the_flag_or_the_scheduler() {
+        let none = |_: &str| None;
+        assert_eq!(parse_shard("2/8", &none), Ok((2, 8)));
+        assert!(parse_shard("0/8", &none).is_err());
+        assert!(parse_shard("9/8", &none).is_err());
+        assert!(parse_shard("auto", &none).is_err());
+        let slurm = |k: &str| match k {
+            "SLURM_ARRAY_TASK_ID" => Some("5".to_string()),
+            "SLURM_ARRAY_TASK_MIN" => Some("1".to_string()),
+            "SLURM_ARRAY_TASK_COUNT" => Some("16".to_string()),
+            _ => None,
+        };
+        assert_eq!(parse_shard("auto", &slurm), Ok((5, 16)));
+        let k8s = |k: &str| (k == "JOB_COMPLETION_INDEX").then(|| "0".to_string());
+        assert_eq!(parse_shard("auto/4", &k8s), Ok((1, 4)));
+    }
 }

@@ -11,7 +11,9 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 pub use record::{Simulation, StepRecord, YearEmissions, simulate};
-pub use sweep::{write_streamed, write_sweep};
+pub use sweep::{
+    merge_parts, part_paths, read_samples, write_part, write_samples, write_streamed, write_sweep,
+};
 
 use crate::engine::Plan;
 use crate::error::{Error, Result};

@@ -1,22 +1,35 @@
-//! A sweep's result files: `samples.csv` (one row per run) and `summary.json`.
+//! A sweep's result files: `samples.csv` (one row per run) and
+//! `summary.json`; shard parts and the chunks an interrupted sweep resumes
+//! from, both in the same CSV form.
 
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::sweep::{Prepared, Table, summary_json};
+use crate::sweep::{SweepInfo, Table, summary_json};
 
 use super::{num, write_atomic};
 
-/// Write `samples.csv` and `summary.json` for a complete sweep into `dir`.
-pub fn write_sweep(dir: &Path, prep: &Prepared, table: &Table) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-        path: dir.to_path_buf(),
+fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_path_buf(),
         source,
-    })?;
-    let mut summary = serde_json::to_vec_pretty(&summary_json(prep, table)).expect("plain JSON");
+    }
+}
+
+fn bad_file(path: &Path, why: String) -> Error {
+    Error::Invalid {
+        file: path.display().to_string(),
+        problems: vec![why],
+    }
+}
+
+/// Write `samples.csv` and `summary.json` for a complete sweep into `dir`.
+pub fn write_sweep(dir: &Path, info: &SweepInfo, table: &Table) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+    let mut summary = serde_json::to_vec_pretty(&summary_json(info, table)).expect("plain JSON");
     summary.push(b'\n');
-    write_streamed(&dir.join("samples.csv"), |w| write_samples(w, prep, table))?;
+    write_streamed(&dir.join("samples.csv"), |w| write_samples(w, info, table))?;
     write_atomic(&dir.join("summary.json"), &summary)
 }
 
@@ -25,10 +38,7 @@ pub fn write_streamed(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
-    let io = |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
+    let io = io_error(path);
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -41,24 +51,31 @@ pub fn write_streamed(
         .prefix(&format!(".{name}."))
         .suffix(".tmp")
         .tempfile_in(dir)
-        .map_err(io)?;
+        .map_err(&io)?;
     let mut w = BufWriter::with_capacity(1 << 20, tmp);
-    fill(&mut w).map_err(io)?;
+    fill(&mut w).map_err(&io)?;
     let tmp = w.into_inner().map_err(|e| io(e.into_error()))?;
-    tmp.as_file().sync_all().map_err(io)?;
+    tmp.as_file().sync_all().map_err(&io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
 }
 
-fn write_samples(w: &mut dyn Write, prep: &Prepared, table: &Table) -> std::io::Result<()> {
-    let (nc, no) = (prep.columns.len(), prep.outputs.len());
+/// The samples.csv header.
+fn header(info: &SweepInfo) -> Vec<String> {
     let mut header = vec!["sample".to_string()];
-    header.extend(prep.columns.iter().map(|c| c.name.clone()));
-    header.extend(prep.output_names.iter().cloned());
-    header.extend(prep.output_names.iter().map(|n| format!("{n}_met")));
+    header.extend(info.columns.iter().cloned());
+    header.extend(info.outputs.iter().cloned());
+    header.extend(info.outputs.iter().map(|n| format!("{n}_met")));
+    header
+}
+
+/// Write a table's rows in samples.csv form.
+pub fn write_samples(w: &mut dyn Write, info: &SweepInfo, table: &Table) -> std::io::Result<()> {
+    let (nc, no) = (info.columns.len(), info.outputs.len());
     let mut csv = csv::Writer::from_writer(w);
-    csv.write_record(&header).map_err(std::io::Error::other)?;
-    let mut record = Vec::with_capacity(header.len());
+    csv.write_record(header(info))
+        .map_err(std::io::Error::other)?;
+    let mut record = Vec::with_capacity(1 + table.width);
     for (r, run) in table.runs.iter().enumerate() {
         let row = &table.rows[r * table.width..(r + 1) * table.width];
         record.clear();
@@ -72,4 +89,159 @@ fn write_samples(w: &mut dyn Write, prep: &Prepared, table: &Table) -> std::io::
         csv.write_record(&record).map_err(std::io::Error::other)?;
     }
     csv.flush()
+}
+
+/// Read rows written by [`write_samples`] back into a table.
+pub fn read_samples(path: &Path, info: &SweepInfo) -> Result<Table> {
+    let (nc, no) = (info.columns.len(), info.outputs.len());
+    let width = nc + 2 * no;
+    let mut reader = csv::Reader::from_path(path)
+        .map_err(|e| bad_file(path, format!("cannot read it as CSV: {e}")))?;
+    let found: Vec<String> = reader
+        .headers()
+        .map_err(|e| bad_file(path, e.to_string()))?
+        .iter()
+        .map(String::from)
+        .collect();
+    if found != header(info) {
+        return Err(bad_file(path, "its columns are not this sweep's".into()));
+    }
+    let mut table = Table {
+        width,
+        runs: Vec::new(),
+        rows: Vec::new(),
+    };
+    for (line, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| bad_file(path, e.to_string()))?;
+        let field = |i: usize| record.get(i).unwrap_or("");
+        let bad = |i: usize| {
+            bad_file(
+                path,
+                format!("row {}: `{}` is not a value", line + 2, field(i)),
+            )
+        };
+        table.runs.push(field(0).parse().map_err(|_| bad(0))?);
+        for i in 1..=nc + no {
+            let v: f64 = field(i).parse().map_err(|_| bad(i))?;
+            table.rows.push(v);
+        }
+        for i in nc + no + 1..=width {
+            table.rows.push(match field(i) {
+                "true" => 1.0,
+                "false" => 0.0,
+                _ => return Err(bad(i)),
+            });
+        }
+    }
+    Ok(table)
+}
+
+/// A shard's files in `dir`: its rows and its description.
+pub fn part_paths(dir: &Path, shard: (u64, u64)) -> (PathBuf, PathBuf) {
+    let stem = format!("part-{}-of-{}", shard.0, shard.1);
+    (
+        dir.join(format!("{stem}.csv")),
+        dir.join(format!("{stem}.json")),
+    )
+}
+
+/// Write one shard's rows and description into `dir`.
+pub fn write_part(dir: &Path, info: &SweepInfo, shard: (u64, u64), table: &Table) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+    let (csv_path, json_path) = part_paths(dir, shard);
+    write_streamed(&csv_path, |w| write_samples(w, info, table))?;
+    let meta = serde_json::json!({"info": info, "shard": shard.0, "shards": shard.1});
+    let mut bytes = serde_json::to_vec_pretty(&meta).expect("plain JSON");
+    bytes.push(b'\n');
+    write_atomic(&json_path, &bytes)
+}
+
+/// Merge the shard parts found in `dirs` into one table, checking they are
+/// all the same sweep's and that every shard is there exactly once.
+pub fn merge_parts(dirs: &[PathBuf]) -> Result<(SweepInfo, Table)> {
+    let mut parts = Vec::new();
+    for dir in dirs {
+        let entries = std::fs::read_dir(dir).map_err(io_error(dir))?;
+        for entry in entries {
+            let path = entry.map_err(io_error(dir))?.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.starts_with("part-") && name.ends_with(".json") {
+                parts.push(path);
+            }
+        }
+    }
+    parts.sort();
+    let Some(first) = parts.first() else {
+        return Err(bad_file(
+            dirs.first().map_or(Path::new("."), |d| d.as_path()),
+            "no shard parts (part-K-of-N.json) found".into(),
+        ));
+    };
+    let read_meta = |path: &Path| -> Result<(SweepInfo, u64, u64)> {
+        let bytes = std::fs::read(path).map_err(io_error(path))?;
+        let v: serde_json::Value =
+            serde_json::from_slice(&bytes).map_err(|e| bad_file(path, e.to_string()))?;
+        let info: SweepInfo = serde_json::from_value(v["info"].clone())
+            .map_err(|e| bad_file(path, format!("not a shard description: {e}")))?;
+        let k = v["shard"]
+            .as_u64()
+            .ok_or_else(|| bad_file(path, "no shard number".into()))?;
+        let n = v["shards"]
+            .as_u64()
+            .ok_or_else(|| bad_file(path, "no shard count".into()))?;
+        Ok((info, k, n))
+    };
+    let (info, _, shards) = read_meta(first)?;
+    let mut seen = vec![false; shards as usize];
+    let mut tables = Vec::new();
+    for path in &parts {
+        let (other, k, n) = read_meta(path)?;
+        if other != info || n != shards {
+            return Err(bad_file(
+                path,
+                format!(
+                    "it belongs to another sweep or sharding than {}",
+                    first.display()
+                ),
+            ));
+        }
+        if k == 0 || k > n || seen[(k - 1) as usize] {
+            return Err(bad_file(
+                path,
+                format!("shard {k} of {n} appears twice or is out of range"),
+            ));
+        }
+        seen[(k - 1) as usize] = true;
+        let csv_path = path.with_extension("csv");
+        tables.push(read_samples(&csv_path, &info)?);
+    }
+    if let Some(missing) = seen.iter().position(|s| !s) {
+        return Err(bad_file(
+            first,
+            format!("shard {} of {shards} is missing", missing + 1),
+        ));
+    }
+    let width = info.columns.len() + 2 * info.outputs.len();
+    let mut rows: Vec<(u64, &[f64])> = tables
+        .iter()
+        .flat_map(|t| t.runs.iter().copied().zip(t.rows.chunks(width)))
+        .collect();
+    rows.sort_by_key(|(run, _)| *run);
+    let complete =
+        rows.len() as u64 == info.runs && rows.iter().enumerate().all(|(i, (r, _))| *r == i as u64);
+    if !complete {
+        return Err(bad_file(
+            first,
+            format!("the parts do not hold each of the {} runs once", info.runs),
+        ));
+    }
+    let table = Table {
+        width,
+        runs: rows.iter().map(|(r, _)| *r).collect(),
+        rows: rows
+            .iter()
+            .flat_map(|(_, row)| row.iter().copied())
+            .collect(),
+    };
+    Ok((info, table))
 }

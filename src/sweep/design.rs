@@ -7,7 +7,7 @@
 use serde::Deserialize;
 
 /// How the samples are laid out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub enum Design {
     /// Independent uniform draws.
     MonteCarlo,

@@ -117,6 +117,30 @@ pub struct Prepared {
     pub outputs: Vec<Output>,
     /// Output names, in order.
     pub output_names: Vec<String>,
+    /// SHA-256 of the sweep file and the park (and scenario) it runs.
+    pub fingerprint: String,
+}
+
+/// What identifies a sweep's results, kept with shard parts so that
+/// `merge` needs nothing but the parts.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
+pub struct SweepInfo {
+    /// Sweep id.
+    pub sweep: String,
+    /// Design.
+    pub design: Design,
+    /// Seed.
+    pub seed: u64,
+    /// Samples (base rows for Sobol).
+    pub samples: u64,
+    /// Runs of the whole sweep.
+    pub runs: u64,
+    /// Draw column names.
+    pub columns: Vec<String>,
+    /// Output names.
+    pub outputs: Vec<String>,
+    /// SHA-256 of the sweep file and the park (and scenario) it runs.
+    pub fingerprint: String,
 }
 
 /// Everything the runs produced: one row per run of
@@ -142,6 +166,20 @@ impl Prepared {
     pub fn width(&self) -> usize {
         self.columns.len() + 2 * self.outputs.len()
     }
+
+    /// What identifies the results.
+    pub fn info(&self) -> SweepInfo {
+        SweepInfo {
+            sweep: self.sweep.id.clone(),
+            design: self.sweep.design,
+            seed: self.sweep.seed,
+            samples: self.sweep.samples,
+            runs: self.runs(),
+            columns: self.columns.iter().map(|c| c.name.clone()).collect(),
+            outputs: self.output_names.clone(),
+            fingerprint: self.fingerprint.clone(),
+        }
+    }
 }
 
 /// Read and prepare a sweep file.
@@ -153,19 +191,24 @@ pub fn load_sweep(path: &Path) -> Result<Prepared> {
         file: file.clone(),
         problems,
     };
-    let park = match (&sweep.scenario, &sweep.park) {
+    let (park, model_text) = match (&sweep.scenario, &sweep.park) {
         (Some(_), Some(_)) => {
             return Err(invalid(vec!["give `scenario` or `park`, not both".into()]));
         }
-        (Some(s), None) => scenario::load_scenario(&scenario::resolve_relative(path, s))?.park,
-        (None, Some(p)) => model::load_park(&scenario::resolve_relative(path, p))?.0,
+        (Some(s), None) => {
+            let applied = scenario::load_scenario(&scenario::resolve_relative(path, s))?;
+            (applied.park, applied.text)
+        }
+        (None, Some(p)) => model::load_park(&scenario::resolve_relative(path, p))?,
         (None, None) => {
             let park = model::parse_park(model::BUILTIN_PARK, model::BUILTIN_PARK_NAME)?;
             model::validate(&park, model::BUILTIN_PARK_NAME)?;
-            park
+            (park, model::BUILTIN_PARK.to_string())
         }
     };
-    prepare(sweep, park).map_err(invalid)
+    let mut prep = prepare(sweep, park).map_err(invalid)?;
+    prep.fingerprint = crate::output::sha256_hex(&format!("{text}\n{model_text}"));
+    Ok(prep)
 }
 
 /// Bind a sweep's parameters to a validated park, checking every draw stays in its field's range.
@@ -254,6 +297,7 @@ pub fn prepare(sweep: Sweep, park: Park) -> Result<Prepared, Vec<String>> {
         columns,
         outputs,
         output_names,
+        fingerprint: String::new(),
     })
 }
 
@@ -476,4 +520,72 @@ pub fn run_sweep(
         problems: vec![format!("run {run_index}: {e}")],
     })?;
     Ok(Table { width, runs, rows })
+}
+
+/// Run `runs` (ascending) in chunks of `chunk`, saving each finished chunk
+/// in `partial` so that an interrupted sweep loses at most one chunk. With
+/// `resume`, chunks already saved there are read back instead of run again;
+/// without, any earlier chunks are discarded. Results do not depend on the
+/// chunking, the thread count or the interruption.
+#[allow(clippy::too_many_arguments)]
+pub fn run_checkpointed(
+    prep: &Prepared,
+    info: &SweepInfo,
+    runs: Vec<u64>,
+    threads: usize,
+    chunk: usize,
+    partial: &Path,
+    resume: bool,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Table> {
+    let io = |source| Error::Io {
+        path: partial.to_path_buf(),
+        source,
+    };
+    if !resume && partial.exists() {
+        std::fs::remove_dir_all(partial).map_err(io)?;
+    }
+    std::fs::create_dir_all(partial).map_err(io)?;
+    // Chunks saved earlier.
+    let mut saved = Vec::new();
+    for entry in std::fs::read_dir(partial).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        if path.extension().is_some_and(|e| e == "csv")
+            && !path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        {
+            saved.push(crate::output::read_samples(&path, info)?);
+        }
+    }
+    let done: std::collections::HashSet<u64> =
+        saved.iter().flat_map(|t| t.runs.iter().copied()).collect();
+    for _ in 0..done.len() {
+        progress();
+    }
+    let todo: Vec<u64> = runs.iter().copied().filter(|r| !done.contains(r)).collect();
+    for batch in todo.chunks(chunk) {
+        let table = run_sweep(prep, batch.to_vec(), threads, progress)?;
+        let path = partial.join(format!("chunk-{:012}.csv", batch[0]));
+        crate::output::write_streamed(&path, |w| crate::output::write_samples(w, info, &table))?;
+        saved.push(table);
+    }
+    // Assemble in run order.
+    let width = prep.width();
+    let wanted: std::collections::HashSet<u64> = runs.iter().copied().collect();
+    let mut rows: Vec<(u64, &[f64])> = saved
+        .iter()
+        .flat_map(|t| t.runs.iter().copied().zip(t.rows.chunks(width)))
+        .filter(|(r, _)| wanted.contains(r))
+        .collect();
+    rows.sort_by_key(|(r, _)| *r);
+    rows.dedup_by_key(|(r, _)| *r);
+    Ok(Table {
+        width,
+        runs: rows.iter().map(|(r, _)| *r).collect(),
+        rows: rows
+            .iter()
+            .flat_map(|(_, row)| row.iter().copied())
+            .collect(),
+    })
 }

@@ -6,11 +6,11 @@ use serde_json::{Map, Value, json};
 
 use super::design::Design;
 use super::stats::{sobol, spearman, summarize};
-use super::{Prepared, Table};
+use super::{SweepInfo, Table};
 
 /// Build the summary of a complete table (every run of the design).
-pub fn summary_json(prep: &Prepared, table: &Table) -> Value {
-    let (nc, no) = (prep.columns.len(), prep.outputs.len());
+pub fn summary_json(info: &SweepInfo, table: &Table) -> Value {
+    let (nc, no) = (info.columns.len(), info.outputs.len());
     let width = table.width;
     let n_runs = table.runs.len();
     let column =
@@ -19,7 +19,7 @@ pub fn summary_json(prep: &Prepared, table: &Table) -> Value {
     let mut outputs = Map::new();
     let mut probabilities = Map::new();
     let mut all = vec![true; n_runs];
-    for (o, name) in prep.output_names.iter().enumerate() {
+    for (o, name) in info.outputs.iter().enumerate() {
         let values = column(nc + o);
         outputs.insert(
             name.clone(),
@@ -38,7 +38,7 @@ pub fn summary_json(prep: &Prepared, table: &Table) -> Value {
     // Spearman over independent rows: all runs, or A and B rows for Saltelli.
     let d = nc as u64;
     let independent: Vec<usize> = (0..n_runs)
-        .filter(|&r| prep.sweep.design != Design::Sobol || table.runs[r] % (d + 2) < 2)
+        .filter(|&r| info.design != Design::Sobol || table.runs[r] % (d + 2) < 2)
         .collect();
     let pick = |c: usize| -> Vec<f64> {
         independent
@@ -47,16 +47,13 @@ pub fn summary_json(prep: &Prepared, table: &Table) -> Value {
             .collect()
     };
     let mut sensitivity = Map::new();
-    for (o, name) in prep.output_names.iter().enumerate() {
+    for (o, name) in info.outputs.iter().enumerate() {
         let y = pick(nc + o);
         let mut per_param = Map::new();
-        for (c, col) in prep.columns.iter().enumerate() {
-            per_param.insert(
-                col.name.clone(),
-                json!({"spearman": spearman(&pick(c), &y)}),
-            );
+        for (c, col) in info.columns.iter().enumerate() {
+            per_param.insert(col.clone(), json!({"spearman": spearman(&pick(c), &y)}));
         }
-        if prep.sweep.design == Design::Sobol {
+        if info.design == Design::Sobol {
             let by_row = |m: u64| -> Vec<f64> {
                 (0..n_runs)
                     .filter(|&r| table.runs[r] % (d + 2) == m)
@@ -64,10 +61,10 @@ pub fn summary_json(prep: &Prepared, table: &Table) -> Value {
                     .collect()
             };
             let f_ab: Vec<Vec<f64>> = (0..d).map(|i| by_row(2 + i)).collect();
-            let indices = sobol(&by_row(0), &by_row(1), &f_ab, prep.sweep.seed);
+            let indices = sobol(&by_row(0), &by_row(1), &f_ab, info.seed);
             for (c, ix) in indices.iter().enumerate() {
                 let entry = per_param
-                    .get_mut(&prep.columns[c].name)
+                    .get_mut(&info.columns[c])
                     .and_then(Value::as_object_mut)
                     .expect("inserted above");
                 entry.insert("s1".into(), json!(ix.s1));
@@ -79,10 +76,10 @@ pub fn summary_json(prep: &Prepared, table: &Table) -> Value {
         sensitivity.insert(name.clone(), Value::Object(per_param));
     }
     json!({
-        "sweep": prep.sweep.id,
-        "design": prep.sweep.design.as_str(),
-        "seed": prep.sweep.seed,
-        "samples": prep.sweep.samples,
+        "sweep": info.sweep,
+        "design": info.design.as_str(),
+        "seed": info.seed,
+        "samples": info.samples,
         "runs": n_runs,
         "outputs": outputs,
         "probabilities": probabilities,

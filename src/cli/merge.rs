@@ -1,0 +1,34 @@
+//! `parkflow merge DIR... --out DIR`: combine shard parts into the files an
+//! unsharded sweep writes.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use crate::error::Result;
+use crate::output;
+
+/// Arguments of `merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Directories holding part-K-of-N.csv and .json files.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Directory for samples.csv and summary.json.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// Merge shard parts.
+pub fn merge(args: &MergeArgs) -> Result<ExitCode> {
+    let (info, table) = output::merge_parts(&args.dirs)?;
+    output::write_sweep(&args.out, &info, &table)?;
+    println!(
+        "merged {} runs of sweep `{}` into {}",
+        table.runs.len(),
+        info.sweep,
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

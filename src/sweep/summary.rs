@@ -5,7 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use super::design::Design;
-use super::stats::{sobol, spearman, summarize};
+use super::stats::{pearson, ranks, sobol, summarize};
 use super::{SweepInfo, Table};
 
 /// Build the summary of a complete table (every run of the design).
@@ -46,12 +46,17 @@ pub fn summary_json(info: &SweepInfo, table: &Table) -> Value {
             .map(|&r| table.rows[r * width + c])
             .collect()
     };
+    // Spearman = Pearson of ranks: rank each column once.
+    let param_ranks: Vec<Vec<f64>> = (0..nc).map(|c| ranks(&pick(c))).collect();
     let mut sensitivity = Map::new();
     for (o, name) in info.outputs.iter().enumerate() {
-        let y = pick(nc + o);
+        let y = ranks(&pick(nc + o));
         let mut per_param = Map::new();
         for (c, col) in info.columns.iter().enumerate() {
-            per_param.insert(col.clone(), json!({"spearman": spearman(&pick(c), &y)}));
+            per_param.insert(
+                col.clone(),
+                json!({"spearman": pearson(&param_ranks[c], &y)}),
+            );
         }
         if info.design == Design::Sobol {
             let by_row = |m: u64| -> Vec<f64> {

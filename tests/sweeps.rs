@@ -55,7 +55,7 @@ fn one_and_two_threads_write_identical_files() {
             .assert()
             .success();
     }
-    for name in ["samples.csv", "summary.json"] {
+    for name in ["samples.csv", "samples.parquet", "summary.json"] {
         let one = std::fs::read(dir.path().join("1").join(name)).unwrap();
         let two = std::fs::read(dir.path().join("2").join(name)).unwrap();
         assert!(one == two, "{name} differs between 1 and 2 threads");
@@ -161,6 +161,18 @@ fn a_sobol_sweep_reports_first_and_total_indices_with_intervals() {
     let csv = std::fs::read_to_string(dir.path().join("out/samples.csv")).unwrap();
     assert_eq!(csv.lines().count(), 1 + 1500);
     assert!(csv.starts_with("sample,processes.mma.capacity,links.acid.max_rate,background.cod,linkage_2013,cod_2013,so2_2013,linkage_2013_met"));
+    // samples.parquet holds the same rows.
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let file = std::fs::File::open(dir.path().join("out/samples.parquet")).unwrap();
+    let reader = SerializedFileReader::new(file).unwrap();
+    assert_eq!(reader.metadata().file_metadata().num_rows(), 1500);
+    let second_csv_row: Vec<&str> = csv.lines().nth(2).unwrap().split(',').collect();
+    let row = reader.get_row_iter(None).unwrap().nth(1).unwrap().unwrap();
+    let fields: Vec<String> = row.get_column_iter().map(|(_, v)| v.to_string()).collect();
+    assert_eq!(fields[0], second_csv_row[0]);
+    let parsed = |s: &str| s.parse::<f64>().unwrap();
+    assert_eq!(parsed(&fields[1]), parsed(second_csv_row[1]));
+    assert_eq!(fields.last().unwrap(), second_csv_row.last().unwrap());
 }
 
 #[test]
@@ -245,7 +257,7 @@ fn shards_merge_to_the_files_of_the_unsharded_sweep() {
         .arg(dir.path().join("merged"))
         .assert()
         .success();
-    for name in ["samples.csv", "summary.json"] {
+    for name in ["samples.csv", "samples.parquet", "summary.json"] {
         let whole = std::fs::read(dir.path().join("whole").join(name)).unwrap();
         let merged = std::fs::read(dir.path().join("merged").join(name)).unwrap();
         assert!(
@@ -314,7 +326,7 @@ fn a_killed_sweep_resumes_to_the_uninterrupted_result() {
         .arg(dir.path().join("whole"))
         .assert()
         .success();
-    for name in ["samples.csv", "summary.json"] {
+    for name in ["samples.csv", "samples.parquet", "summary.json"] {
         let resumed = std::fs::read(out.join(name)).unwrap();
         let whole = std::fs::read(dir.path().join("whole").join(name)).unwrap();
         assert!(

@@ -30,13 +30,14 @@ pub fn write_sweep(dir: &Path, info: &SweepInfo, table: &Table) -> Result<()> {
     let mut summary = serde_json::to_vec_pretty(&summary_json(info, table)).expect("plain JSON");
     summary.push(b'\n');
     write_streamed(&dir.join("samples.csv"), |w| write_samples(w, info, table))?;
+    write_parquet(&dir.join("samples.parquet"), info, table)?;
     write_atomic(&dir.join("summary.json"), &summary)
 }
 
 /// Stream a file to a temporary name beside `path`, then rename it into place.
 pub fn write_streamed(
     path: &Path,
-    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    fill: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
 ) -> Result<()> {
     let io = io_error(path);
     let dir = path
@@ -244,4 +245,89 @@ pub fn merge_parts(dirs: &[PathBuf]) -> Result<(SweepInfo, Table)> {
             .collect(),
     };
     Ok((info, table))
+}
+
+/// Write a table as `samples.parquet` (Snappy-compressed, pure Rust): the
+/// same columns as samples.csv, `sample` as INT64, draws and outputs as
+/// DOUBLE, `<output>_met` as BOOLEAN. No timestamps, so equal tables give
+/// equal files.
+pub fn write_parquet(path: &Path, info: &SweepInfo, table: &Table) -> Result<()> {
+    use parquet::basic::{Compression, Repetition, Type as Physical};
+    use parquet::data_type::{BoolType, DoubleType, Int64Type};
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use parquet::schema::types::Type;
+    use std::sync::Arc;
+
+    let fail = |e: parquet::errors::ParquetError| Error::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e),
+    };
+    let (nc, no) = (info.columns.len(), info.outputs.len());
+    let names = header(info);
+    let fields = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let physical = match i {
+                0 => Physical::INT64,
+                i if i <= nc + no => Physical::DOUBLE,
+                _ => Physical::BOOLEAN,
+            };
+            Type::primitive_type_builder(name, physical)
+                .with_repetition(Repetition::REQUIRED)
+                .build()
+                .map(Arc::new)
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(fail)?;
+    let schema = Arc::new(
+        Type::group_type_builder("samples")
+            .with_fields(fields)
+            .build()
+            .map_err(fail)?,
+    );
+    let props = Arc::new(
+        WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_created_by(format!("parkflow {}", env!("CARGO_PKG_VERSION")))
+            .build(),
+    );
+    const GROUP: usize = 1 << 20;
+    write_streamed(path, |w| {
+        let to_io = std::io::Error::other;
+        let mut writer = SerializedFileWriter::new(w, schema, props).map_err(to_io)?;
+        let n = table.runs.len();
+        for start in (0..n).step_by(GROUP).chain((n == 0).then_some(0)) {
+            let end = (start + GROUP).min(n);
+            let mut group = writer.next_row_group().map_err(to_io)?;
+            let mut index = 0;
+            while let Some(mut column) = group.next_column().map_err(to_io)? {
+                let cell = |r: usize| table.rows[r * table.width + index - 1];
+                match index {
+                    0 => {
+                        let runs: Vec<i64> =
+                            table.runs[start..end].iter().map(|r| *r as i64).collect();
+                        column.typed::<Int64Type>().write_batch(&runs, None, None)
+                    }
+                    i if i <= nc + no => {
+                        let values: Vec<f64> = (start..end).map(cell).collect();
+                        column
+                            .typed::<DoubleType>()
+                            .write_batch(&values, None, None)
+                    }
+                    _ => {
+                        let flags: Vec<bool> = (start..end).map(|r| cell(r) > 0.5).collect();
+                        column.typed::<BoolType>().write_batch(&flags, None, None)
+                    }
+                }
+                .map_err(to_io)?;
+                column.close().map_err(to_io)?;
+                index += 1;
+            }
+            group.close().map_err(to_io)?;
+        }
+        writer.close().map_err(to_io)?;
+        Ok(())
+    })
 }

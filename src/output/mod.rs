@@ -4,16 +4,14 @@
 mod record;
 mod sweep;
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 pub use record::{Simulation, StepRecord, YearEmissions, simulate};
-pub use sweep::{
-    merge_parts, part_paths, read_samples, write_part, write_samples, write_streamed, write_sweep,
-};
+pub use sweep::{merge_parts, part_paths, read_samples, write_part, write_samples, write_sweep};
 
 use crate::engine::Plan;
 use crate::error::{Error, Result};
@@ -29,8 +27,11 @@ pub fn default_dir(park: &Park, scenario: Option<&str>) -> PathBuf {
     Path::new("results").join(name)
 }
 
-/// Write `bytes` to `path` atomically: a temporary file beside it, synced, then renamed.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Stream a file to a temporary name beside `path`, then rename it into place.
+pub fn write_streamed(
+    path: &Path,
+    fill: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
+) -> Result<()> {
     let io = |source| Error::Io {
         path: path.to_path_buf(),
         source,
@@ -43,21 +44,39 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut tmp = tempfile::Builder::new()
+    let tmp = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
         .suffix(".tmp")
         .tempfile_in(dir)
-        .map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
+        .map_err(&io)?;
+    let mut w = BufWriter::with_capacity(1 << 20, tmp);
+    fill(&mut w).map_err(&io)?;
+    let tmp = w.into_inner().map_err(|e| io(e.into_error()))?;
+    tmp.as_file().sync_all().map_err(&io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
+}
+
+/// Write `bytes` to `path` atomically: a temporary file beside it, synced, then renamed.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_streamed(path, |w| w.write_all(bytes))
 }
 
 /// A number as result files show it: shortest round-trip form, no `-0`.
 pub fn num(v: f64) -> String {
     debug_assert!(v.is_finite(), "non-finite value reached a result file");
     if v == 0.0 { "0".into() } else { v.to_string() }
+}
+
+/// [`num`] into a reused buffer, for writers of many rows.
+pub fn push_num(buf: &mut String, v: f64) {
+    use std::fmt::Write as _;
+    debug_assert!(v.is_finite(), "non-finite value reached a result file");
+    if v == 0.0 {
+        buf.push('0');
+    } else {
+        let _ = write!(buf, "{v}");
+    }
 }
 
 /// Hex SHA-256 of the model text.

@@ -2,13 +2,13 @@
 //! `summary.json`; shard parts and the chunks an interrupted sweep resumes
 //! from, both in the same CSV form.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::sweep::{SweepInfo, Table, summary_json};
 
-use super::{num, write_atomic};
+use super::{push_num, write_atomic, write_streamed};
 
 fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |source| Error::Io {
@@ -34,33 +34,6 @@ pub fn write_sweep(dir: &Path, info: &SweepInfo, table: &Table) -> Result<()> {
     write_atomic(&dir.join("summary.json"), &summary)
 }
 
-/// Stream a file to a temporary name beside `path`, then rename it into place.
-pub fn write_streamed(
-    path: &Path,
-    fill: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
-) -> Result<()> {
-    let io = io_error(path);
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(&io)?;
-    let mut w = BufWriter::with_capacity(1 << 20, tmp);
-    fill(&mut w).map_err(&io)?;
-    let tmp = w.into_inner().map_err(|e| io(e.into_error()))?;
-    tmp.as_file().sync_all().map_err(&io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
-}
-
 /// The samples.csv header.
 fn header(info: &SweepInfo) -> Vec<String> {
     let mut header = vec!["sample".to_string()];
@@ -76,18 +49,23 @@ pub fn write_samples(w: &mut dyn Write, info: &SweepInfo, table: &Table) -> std:
     let mut csv = csv::Writer::from_writer(w);
     csv.write_record(header(info))
         .map_err(std::io::Error::other)?;
-    let mut record = Vec::with_capacity(1 + table.width);
+    let mut field = String::new();
     for (r, run) in table.runs.iter().enumerate() {
         let row = &table.rows[r * table.width..(r + 1) * table.width];
-        record.clear();
-        record.push(run.to_string());
-        record.extend(row[..nc + no].iter().map(|v| num(*v)));
-        record.extend(
-            row[nc + no..]
-                .iter()
-                .map(|m| (if *m > 0.5 { "true" } else { "false" }).to_string()),
-        );
-        csv.write_record(&record).map_err(std::io::Error::other)?;
+        field.clear();
+        let _ = std::fmt::Write::write_fmt(&mut field, format_args!("{run}"));
+        csv.write_field(&field).map_err(std::io::Error::other)?;
+        for v in &row[..nc + no] {
+            field.clear();
+            push_num(&mut field, *v);
+            csv.write_field(&field).map_err(std::io::Error::other)?;
+        }
+        for m in &row[nc + no..] {
+            csv.write_field(if *m > 0.5 { "true" } else { "false" })
+                .map_err(std::io::Error::other)?;
+        }
+        csv.write_record(None::<&[u8]>)
+            .map_err(std::io::Error::other)?;
     }
     csv.flush()
 }
@@ -223,27 +201,21 @@ pub fn merge_parts(dirs: &[PathBuf]) -> Result<(SweepInfo, Table)> {
         ));
     }
     let width = info.columns.len() + 2 * info.outputs.len();
-    let mut rows: Vec<(u64, &[f64])> = tables
+    let rows: Vec<(u64, &[f64])> = tables
         .iter()
         .flat_map(|t| t.runs.iter().copied().zip(t.rows.chunks(width)))
         .collect();
-    rows.sort_by_key(|(run, _)| *run);
-    let complete =
-        rows.len() as u64 == info.runs && rows.iter().enumerate().all(|(i, (r, _))| *r == i as u64);
+    let count = rows.len() as u64;
+    let table = Table::from_rows(width, rows);
+    let complete = count == info.runs
+        && table.runs.len() as u64 == info.runs
+        && table.runs.iter().enumerate().all(|(i, r)| *r == i as u64);
     if !complete {
         return Err(bad_file(
             first,
             format!("the parts do not hold each of the {} runs once", info.runs),
         ));
     }
-    let table = Table {
-        width,
-        runs: rows.iter().map(|(r, _)| *r).collect(),
-        rows: rows
-            .iter()
-            .flat_map(|(_, row)| row.iter().copied())
-            .collect(),
-    };
     Ok((info, table))
 }
 

@@ -522,6 +522,22 @@ pub fn run_sweep(
     Ok(Table { width, runs, rows })
 }
 
+impl Table {
+    /// A table of the given `(run, row)` pairs, sorted by run, each run once.
+    pub fn from_rows(width: usize, mut rows: Vec<(u64, &[f64])>) -> Table {
+        rows.sort_by_key(|(r, _)| *r);
+        rows.dedup_by_key(|(r, _)| *r);
+        Table {
+            width,
+            runs: rows.iter().map(|(r, _)| *r).collect(),
+            rows: rows
+                .iter()
+                .flat_map(|(_, row)| row.iter().copied())
+                .collect(),
+        }
+    }
+}
+
 /// Run `runs` (ascending) in chunks of `chunk`, saving each finished chunk
 /// in `partial` so that an interrupted sweep loses at most one chunk. With
 /// `resume`, chunks already saved there are read back instead of run again;
@@ -573,19 +589,10 @@ pub fn run_checkpointed(
     // Assemble in run order.
     let width = prep.width();
     let wanted: std::collections::HashSet<u64> = runs.iter().copied().collect();
-    let mut rows: Vec<(u64, &[f64])> = saved
+    let rows: Vec<(u64, &[f64])> = saved
         .iter()
         .flat_map(|t| t.runs.iter().copied().zip(t.rows.chunks(width)))
         .filter(|(r, _)| wanted.contains(r))
         .collect();
-    rows.sort_by_key(|(r, _)| *r);
-    rows.dedup_by_key(|(r, _)| *r);
-    Ok(Table {
-        width,
-        runs: rows.iter().map(|(r, _)| *r).collect(),
-        rows: rows
-            .iter()
-            .flat_map(|(_, row)| row.iter().copied())
-            .collect(),
-    })
+    Ok(Table::from_rows(width, rows))
 }

@@ -224,6 +224,25 @@ proptest! {
                 // A second run gives the same bits.
                 let again = simulate(&plan).unwrap();
                 prop_assert_eq!(&sim, &again);
+                // Solving every step gives the bits of reusing steady steps.
+                let record = |reuse: bool| {
+                    let mut ws = Workspace::new(&plan);
+                    ws.set_reuse_steady_steps(reuse);
+                    let mut steps = Vec::new();
+                    run(&plan, &mut ws, |v| {
+                        steps.push((
+                            v.activity().to_vec(),
+                            v.flow().to_vec(),
+                            v.pools().to_vec(),
+                            v.slots().to_vec(),
+                            v.park_emissions().to_vec(),
+                            v.level().to_vec(),
+                        ))
+                    })
+                    .unwrap();
+                    steps
+                };
+                prop_assert_eq!(record(true), record(false));
                 // So does a reused workspace, run twice.
                 let mut ws = Workspace::new(&plan);
                 let mut ind = Indicators::new(&plan);

@@ -522,3 +522,31 @@ fn the_acid_example_matches_its_hand_computation() {
     close(cod.margin, -1.0);
     assert_conserves_mass(&plan, &sim);
 }
+
+#[test]
+fn steady_steps_reuse_the_solution_bit_for_bit() {
+    // The default park by month: most steps repeat the one before. With
+    // storage in the acid example, levels change until the tank is full.
+    let mut jilin = parkflow::model::parse_park(parkflow::model::BUILTIN_PARK, "jilin").unwrap();
+    jilin.time.steps_per_year = 12;
+    let acid = common::park(&std::fs::read_to_string("flows/examples/acid.ron").unwrap());
+    for park in [jilin, acid] {
+        let plan = parkflow::engine::Plan::compile(&park);
+        let record = |reuse: bool| {
+            let mut ws = parkflow::engine::Workspace::new(&plan);
+            ws.set_reuse_steady_steps(reuse);
+            let mut steps = Vec::new();
+            parkflow::engine::run(&plan, &mut ws, |v| {
+                steps.push((
+                    v.activity().to_vec(),
+                    v.flow().to_vec(),
+                    v.pools().to_vec(),
+                    v.park_emissions().to_vec(),
+                ))
+            })
+            .unwrap();
+            steps
+        };
+        assert_eq!(record(true), record(false), "park `{}`", park.id);
+    }
+}

@@ -63,6 +63,10 @@ pub struct Workspace {
     leontief: Vec<Option<Box<LeontiefCache>>>,
     /// Counts the years read in, so a Leontief block rebuilds A once a year.
     epoch: u64,
+    /// Whether the workspace holds the solution for the current inputs.
+    solved: bool,
+    /// Whether steady steps reuse the solution (see [`run`]).
+    reuse: bool,
     /// Offsets of each process's emission entries in `keep` and `process_emitted`.
     emission_offsets: Vec<usize>,
 }
@@ -112,6 +116,8 @@ impl Workspace {
             park_emissions: vec![0.0; nk],
             leontief,
             epoch: 0,
+            solved: false,
+            reuse: true,
             emission_offsets,
         }
     }
@@ -227,39 +233,68 @@ impl StepView<'_> {
 
 /// Run the whole time range, calling `observe` after each step.
 ///
-/// The workspace is reset first, so a run's results depend only on the plan.
+/// A run's results depend only on the plan, never on what the workspace ran
+/// before. A step whose inputs (capacities, demands, link limits and storage
+/// levels) are bitwise those of the step before has bitwise the same
+/// solution, so it is not solved again: only its emissions are recomputed.
+/// In a steady year, or a steady stretch of years, that skips most of the work.
 pub fn run(plan: &Plan, ws: &mut Workspace, mut observe: impl FnMut(&StepView)) -> Result<()> {
     for (s, st) in plan.storages.iter().enumerate() {
         ws.level[s] = st.initial;
     }
+    ws.solved = false;
     for year in plan.start..=plan.end {
-        set_year(plan, ws, year);
+        if set_year(plan, ws, year) {
+            ws.solved = false;
+        }
         for step in 0..plan.steps_per_year {
             ws.step = step;
             solve_step(plan, ws)?;
+            ws.solved = ws.reuse;
             observe(&StepView { plan, ws });
         }
     }
     Ok(())
 }
 
-/// Read every series at `year` into the workspace.
-fn set_year(plan: &Plan, ws: &mut Workspace, year: i32) {
+impl Workspace {
+    /// Whether a step with the same inputs as the step before reuses its
+    /// solution (the default). Off, every step is solved: for tests that
+    /// check the two agree, and for timing the solver itself.
+    pub fn set_reuse_steady_steps(&mut self, on: bool) {
+        self.reuse = on;
+    }
+}
+
+/// Store `value` in `slot`, noting in `changed` whether its bits differ.
+#[inline]
+fn update(slot: &mut f64, value: f64, changed: &mut bool) {
+    if slot.to_bits() != value.to_bits() {
+        *slot = value;
+        *changed = true;
+    }
+}
+
+/// Read every series at `year` into the workspace. Returns whether anything
+/// the solution depends on (capacities, demands, link limits) changed.
+fn set_year(plan: &Plan, ws: &mut Workspace, year: i32) -> bool {
     ws.year = year;
     ws.epoch += 1;
     let dt = ws.dt;
+    let mut changed = false;
     for (p, proc_) in plan.processes.iter().enumerate() {
         let cap = proc_
             .capacity
             .as_ref()
             .map_or(f64::INFINITY, |s| s.at(year));
         ws.capacity[p] = cap;
-        ws.k[p] = if cap.is_infinite() {
+        let k = if cap.is_infinite() {
             f64::INFINITY
         } else {
             cap * proc_.utilization.at(year) * dt
         };
-        ws.demand[p] = proc_.demand.at(year) * dt;
+        update(&mut ws.k[p], k, &mut changed);
+        update(&mut ws.demand[p], proc_.demand.at(year) * dt, &mut changed);
     }
     for (keep, entry) in ws.keep.iter_mut().zip(&plan.emission_entries) {
         *keep = 1.0 - entry.abatement.as_ref().map_or(0.0, |a| a.at(year));
@@ -267,15 +302,17 @@ fn set_year(plan: &Plan, ws: &mut Workspace, year: i32) {
     for (l, link) in plan.links.iter().enumerate() {
         let active = link.enabled && link.start <= year && year <= link.end;
         ws.link_active[l] = active;
-        ws.link_cap[l] = if active {
+        let cap = if active {
             link.max_rate.map_or(f64::INFINITY, |r| r * dt)
         } else {
             0.0
         };
+        update(&mut ws.link_cap[l], cap, &mut changed);
     }
     for (k, s) in plan.background.iter().enumerate() {
         ws.background[k] = s.at(year) * dt;
     }
+    changed
 }
 
 /// What the links before `next` in a chain (of a pool or a slot) took: the
@@ -377,7 +414,14 @@ fn eval_process(plan: &Plan, ws: &mut Workspace, p: usize) -> f64 {
 
 fn solve_step(plan: &Plan, ws: &mut Workspace) -> Result<()> {
     let np = plan.processes.len();
+    // Storage levels are the last input: the same levels as the step before
+    // (and the same parameters, `solved`) give the same solution.
+    let steady = ws.solved && ws.level == ws.level_start;
     ws.level_start.copy_from_slice(&ws.level);
+    if steady {
+        emit(plan, ws);
+        return check_finite(plan, ws, np);
+    }
     // Blocks run in dependency order, so every value is written before it
     // is read, except inside a cycle, which resets its own nodes first.
     // Disabled links are never evaluated and keep the flow 0 they start with.
@@ -393,7 +437,8 @@ fn solve_step(plan: &Plan, ws: &mut Workspace) -> Result<()> {
             Block::Cycle(c) => iterate_cycle(plan, ws, &plan.cycles[c as usize])?,
         }
     }
-    finish_step(plan, ws);
+    settle(plan, ws);
+    emit(plan, ws);
     check_finite(plan, ws, np)
 }
 
@@ -540,8 +585,8 @@ fn solve_leontief_block(plan: &Plan, ws: &mut Workspace, cache: &mut LeontiefCac
     Ok(())
 }
 
-/// After the fixed point: pool leftovers to storage, then fate; imports; emissions.
-fn finish_step(plan: &Plan, ws: &mut Workspace) {
+/// After the fixed point: pool leftovers to storage, then fate; imports.
+fn settle(plan: &Plan, ws: &mut Workspace) {
     for b in ws.pools.iter_mut() {
         b.linked_inter = 0.0;
         b.linked_intra = 0.0;
@@ -554,7 +599,6 @@ fn finish_step(plan: &Plan, ws: &mut Workspace) {
             b.linked_intra += f;
         }
     }
-    ws.park_emissions.fill(0.0);
     for ((b, pool), hot) in ws.pools.iter_mut().zip(&plan.pools).zip(&plan.pool_hot) {
         let generated = hot.coeff * ws.x[pool.process];
         let storage = (hot.storage != NONE).then_some(hot.storage as usize);
@@ -572,9 +616,6 @@ fn finish_step(plan: &Plan, ws: &mut Workspace) {
             PoolFate::Dispose => (0.0, rest),
         };
     }
-    for &(pool, k, factor) in &plan.disposal_entries {
-        ws.park_emissions[k as usize] += ws.pools[pool as usize].disposed * factor;
-    }
     for (i, b) in ws.slots.iter_mut().enumerate() {
         let hot = plan.slot_hot[i];
         let requested = hot.coeff
@@ -591,6 +632,14 @@ fn finish_step(plan: &Plan, ws: &mut Workspace) {
         } else {
             (requested - delivered).max(0.0)
         };
+    }
+}
+
+/// Emissions of the step: disposal, then processes after abatement.
+fn emit(plan: &Plan, ws: &mut Workspace) {
+    ws.park_emissions.fill(0.0);
+    for &(pool, k, factor) in &plan.disposal_entries {
+        ws.park_emissions[k as usize] += ws.pools[pool as usize].disposed * factor;
     }
     for (e, entry) in plan.emission_entries.iter().enumerate() {
         let amount = entry.coeff * ws.x[entry.process as usize] * ws.keep[e];

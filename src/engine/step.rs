@@ -4,6 +4,7 @@ use nalgebra::{DMatrix, DVector, Dyn, LU};
 
 use super::{Block, NONE, Plan, PoolBalance, PoolFate, Rule, SlotBalance};
 use crate::error::{Error, Result};
+use crate::model::Series;
 
 /// Largest number of Gauss–Seidel sweeps over a cycle before giving up.
 pub const MAX_SWEEPS: usize = 10_000;
@@ -67,6 +68,10 @@ pub struct Workspace {
     solved: bool,
     /// Whether steady steps reuse the solution (see [`run`]).
     reuse: bool,
+    /// Processes with a capacity, utilization or demand that has steps.
+    varying_processes: Vec<u32>,
+    /// Emission entries whose abatement has steps.
+    varying_entries: Vec<u32>,
     /// Offsets of each process's emission entries in `keep` and `process_emitted`.
     emission_offsets: Vec<usize>,
 }
@@ -118,6 +123,8 @@ impl Workspace {
             epoch: 0,
             solved: false,
             reuse: true,
+            varying_processes: Vec::with_capacity(np),
+            varying_entries: Vec::with_capacity(n_em),
             emission_offsets,
         }
     }
@@ -243,8 +250,26 @@ pub fn run(plan: &Plan, ws: &mut Workspace, mut observe: impl FnMut(&StepView)) 
         ws.level[s] = st.initial;
     }
     ws.solved = false;
+    // Only series with steps can change from year to year: list them once a run.
+    ws.varying_processes.clear();
+    ws.varying_processes
+        .extend((0..plan.processes.len() as u32).filter(|&p| {
+            let proc_ = &plan.processes[p as usize];
+            let steps = |s: &Series| matches!(s, Series::Steps(_));
+            proc_.capacity.as_ref().is_some_and(steps)
+                || steps(&proc_.utilization)
+                || steps(&proc_.demand)
+        }));
+    ws.varying_entries.clear();
+    ws.varying_entries
+        .extend((0..plan.emission_entries.len() as u32).filter(|&e| {
+            matches!(
+                plan.emission_entries[e as usize].abatement,
+                Some(Series::Steps(_))
+            )
+        }));
     for year in plan.start..=plan.end {
-        if set_year(plan, ws, year) {
+        if set_year(plan, ws, year, year == plan.start) {
             ws.solved = false;
         }
         for step in 0..plan.steps_per_year {
@@ -275,14 +300,26 @@ fn update(slot: &mut f64, value: f64, changed: &mut bool) {
     }
 }
 
-/// Read every series at `year` into the workspace. Returns whether anything
-/// the solution depends on (capacities, demands, link limits) changed.
-fn set_year(plan: &Plan, ws: &mut Workspace, year: i32) -> bool {
+/// Read the series at `year` into the workspace: all of them (`all`, the
+/// first year of a run), or those with steps. Returns whether anything the
+/// solution depends on (capacities, demands, link limits) changed.
+fn set_year(plan: &Plan, ws: &mut Workspace, year: i32, all: bool) -> bool {
     ws.year = year;
     ws.epoch += 1;
     let dt = ws.dt;
     let mut changed = false;
-    for (p, proc_) in plan.processes.iter().enumerate() {
+    let processes = if all {
+        plan.processes.len()
+    } else {
+        ws.varying_processes.len()
+    };
+    for i in 0..processes {
+        let p = if all {
+            i
+        } else {
+            ws.varying_processes[i] as usize
+        };
+        let proc_ = &plan.processes[p];
         let cap = proc_
             .capacity
             .as_ref()
@@ -296,8 +333,19 @@ fn set_year(plan: &Plan, ws: &mut Workspace, year: i32) -> bool {
         update(&mut ws.k[p], k, &mut changed);
         update(&mut ws.demand[p], proc_.demand.at(year) * dt, &mut changed);
     }
-    for (keep, entry) in ws.keep.iter_mut().zip(&plan.emission_entries) {
-        *keep = 1.0 - entry.abatement.as_ref().map_or(0.0, |a| a.at(year));
+    let entries = if all {
+        plan.emission_entries.len()
+    } else {
+        ws.varying_entries.len()
+    };
+    for i in 0..entries {
+        let e = if all {
+            i
+        } else {
+            ws.varying_entries[i] as usize
+        };
+        let abatement = plan.emission_entries[e].abatement.as_ref();
+        ws.keep[e] = 1.0 - abatement.map_or(0.0, |a| a.at(year));
     }
     for (l, link) in plan.links.iter().enumerate() {
         let active = link.enabled && link.start <= year && year <= link.end;

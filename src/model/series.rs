@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// A step's value holds from its year until the next step; before the first
 /// step the value is 0 (a plant that starts in 2014 has capacity 0 in 2013).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub enum Series {
     /// The same value in every year.
     Constant(f64),
@@ -58,6 +58,24 @@ impl Series {
         match self {
             Series::Constant(_) => None,
             Series::Steps(s) => s.windows(2).find(|w| w[1].0 <= w[0].0).map(|w| w[1].0),
+        }
+    }
+}
+
+impl Clone for Series {
+    fn clone(&self) -> Self {
+        match self {
+            Series::Constant(v) => Series::Constant(*v),
+            Series::Steps(steps) => Series::Steps(steps.clone()),
+        }
+    }
+
+    /// Reuses the steps' allocation: a sweep copies base series into its
+    /// plan on every run.
+    fn clone_from(&mut self, source: &Self) {
+        match (self, source) {
+            (Series::Steps(mine), Series::Steps(theirs)) => mine.clone_from(theirs),
+            (me, _) => *me = source.clone(),
         }
     }
 }

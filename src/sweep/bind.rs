@@ -248,14 +248,12 @@ pub fn write(plan: &mut Plan, base: &Plan, slot: &PlanSlot, apply: Apply, value:
             plan.emission_entries[*flat].coeff = v;
         }
         PlanSlot::Abatement(p, e, flat) => {
-            let base_series = base.processes[*p].emissions[*e]
-                .2
-                .clone()
-                .unwrap_or(Series::Constant(0.0));
+            const NONE: Series = Series::Constant(0.0);
+            let base_series = base.processes[*p].emissions[*e].2.as_ref().unwrap_or(&NONE);
             let target = plan.emission_entries[*flat]
                 .abatement
                 .get_or_insert(Series::Constant(0.0));
-            series(target, &base_series);
+            series(target, base_series);
             plan.processes[*p].emissions[*e]
                 .2
                 .clone_from(&plan.emission_entries[*flat].abatement);

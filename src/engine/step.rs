@@ -467,8 +467,9 @@ fn solve_step(plan: &Plan, ws: &mut Workspace) -> Result<()> {
     let steady = ws.solved && ws.level == ws.level_start;
     ws.level_start.copy_from_slice(&ws.level);
     if steady {
+        // The solution was checked when it was found; only emissions are new.
         emit(plan, ws);
-        return check_finite(plan, ws, np);
+        return check_emissions(plan, ws);
     }
     // Blocks run in dependency order, so every value is written before it
     // is read, except inside a cycle, which resets its own nodes first.
@@ -717,14 +718,19 @@ fn check_finite(plan: &Plan, ws: &Workspace, np: usize) -> Result<()> {
         );
         return Err(bad("request", item, ws.slots[i].requested));
     }
-    if let Some(k) = (0..plan.pollutants.len())
+    check_emissions(plan, ws)
+}
+
+fn check_emissions(plan: &Plan, ws: &Workspace) -> Result<()> {
+    match (0..plan.pollutants.len())
         .find(|&k| !ws.park_emissions[k].is_finite() || !ws.background[k].is_finite())
     {
-        return Err(bad(
-            "emission",
-            plan.pollutants[k].clone(),
-            ws.park_emissions[k],
-        ));
+        Some(k) => Err(Error::NonFinite {
+            year: ws.year,
+            what: "emission",
+            item: plan.pollutants[k].clone(),
+            value: ws.park_emissions[k],
+        }),
+        None => Ok(()),
     }
-    Ok(())
 }

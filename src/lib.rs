@@ -3,8 +3,9 @@
 //!
 //! The pipeline is `model` (load and validate a park file) → `engine` (compile
 //! a plan once, run it with a reusable workspace) → `indicators` (linkage
-//! rates, emissions, targets and caps) → `output` (result files). The engine
-//! does no I/O; only `cli` prints.
+//! rates, emissions, targets and caps) → `output` (result files) → `report`
+//! (plots, the Sankey diagram, report.html). The engine does no I/O; only
+//! `cli` prints.
 
 pub mod cli;
 pub mod engine;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod indicators;
 pub mod model;
 pub mod output;
+pub mod report;
 pub mod scenario;
 pub mod sweep;
 pub mod synthetic;

@@ -77,13 +77,22 @@ fn run_writes_every_result_file_and_prints_targets_and_caps() {
     assert_eq!(cod["pollutant"], "cod");
     assert_eq!(cod["scope"], "city");
     assert_eq!(cod["margin"], -1.0);
-    // Nothing but the result files: no temporary files left behind.
-    let mut names: Vec<String> = std::fs::read_dir(out.path())
+    // No temporary file is left behind (they start with a dot).
+    let names: Vec<String> = std::fs::read_dir(out.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    names.sort();
-    assert_eq!(names.len(), 7, "{names:?}");
+    assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
+    // Result files are readable by others, not private like temporary files.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(out.path().join("years.csv"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o044, 0o044, "mode {mode:o}");
+    }
 }
 
 #[test]

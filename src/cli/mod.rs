@@ -3,6 +3,7 @@
 
 mod check;
 mod merge;
+mod report;
 mod run;
 mod sweep;
 
@@ -36,6 +37,8 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Merge the parts of a sharded sweep.
     Merge(merge::MergeArgs),
+    /// Write report.html (findings, plots, tables, sources) for a run or sweep directory.
+    Report(report::ReportArgs),
 }
 
 /// Parse the command line and run it, returning the exit status.
@@ -47,6 +50,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::check(&args),
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Merge(args) => merge::merge(&args),
+        Command::Report(args) => report::report(&args),
     };
     match outcome {
         Ok(code) => code,

@@ -12,6 +12,7 @@ use crate::error::Result;
 use crate::indicators::Judgement;
 use crate::model::Park;
 use crate::output::{self, RunInfo, Simulation};
+use crate::report::{self, PlotOptions};
 
 /// Arguments of `run`.
 #[derive(Debug, Default, Args)]
@@ -24,6 +25,16 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Write no plots (linkage, emissions, sources, Sankey).
+    #[arg(long)]
+    pub no_plots: bool,
+    /// Year of the Sankey diagram (default: the last target year).
+    #[arg(long, value_name = "YEAR")]
+    pub sankey_year: Option<i32>,
+    /// Font for plot text instead of the bundled DejaVu Sans (a CJK font
+    /// lets plots use Chinese names).
+    #[arg(long, value_name = "PATH")]
+    pub font: Option<PathBuf>,
 }
 
 /// Run a park and write its results.
@@ -41,6 +52,18 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         scenario: loaded.scenario.as_deref(),
     };
     output::write_run(&dir, &info, &plan, &sim)?;
+    // The park as run, so that `parkflow report DIR` can name things.
+    output::write_atomic(
+        &dir.join(report::PARK_FILE),
+        &report::park_json(&loaded.park)?,
+    )?;
+    if !args.no_plots {
+        let opts = PlotOptions {
+            sankey_year: args.sankey_year,
+            font: args.font.clone(),
+        };
+        report::write_run_plots(&dir, Some(&loaded.park), &opts)?;
+    }
     if !args.quiet {
         if let Some(id) = &loaded.scenario {
             println!("scenario `{id}` of {}", loaded.name);

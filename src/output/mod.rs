@@ -52,6 +52,13 @@ pub fn write_streamed(
     let mut w = BufWriter::with_capacity(1 << 20, tmp);
     fill(&mut w).map_err(&io)?;
     let tmp = w.into_inner().map_err(|e| io(e.into_error()))?;
+    // Temporary files are created private (0600); results are for sharing.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::Permissions::from_mode(0o644);
+        tmp.as_file().set_permissions(mode).map_err(&io)?;
+    }
     tmp.as_file().sync_all().map_err(&io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
     Ok(())

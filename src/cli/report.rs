@@ -1,0 +1,48 @@
+//! `parkflow report DIR [--model FILE] [--sankey-year YEAR] [--font PATH]`:
+//! write `report.html` for a run or sweep directory.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use crate::error::Result;
+use crate::report::{self, PlotOptions};
+
+/// Arguments of `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A run's or a sweep's results directory.
+    pub dir: PathBuf,
+    /// The park or scenario file behind a run (default: the directory's
+    /// park.json, else the built-in park when the ids agree).
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// Year of the Sankey diagram (default: the last target year).
+    #[arg(long, value_name = "YEAR")]
+    pub sankey_year: Option<i32>,
+    /// Font for plot text instead of the bundled DejaVu Sans (a CJK font
+    /// lets plots use Chinese names).
+    #[arg(long, value_name = "PATH")]
+    pub font: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Write the report.
+pub fn report(args: &ReportArgs) -> Result<ExitCode> {
+    let park = match &args.model {
+        Some(file) => Some(super::load(Some(file))?.park),
+        None => None,
+    };
+    let opts = PlotOptions {
+        sankey_year: args.sankey_year,
+        font: args.font.clone(),
+    };
+    let path = report::write_report(&args.dir, park, &opts)?;
+    if !args.quiet {
+        println!("report written to {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,424 @@
+//! Sweep plots: a histogram per output with its target or cap and the
+//! probability of meeting it, a fan chart of linkage over the target years,
+//! a tornado of Spearman correlations, and S1/ST bars for Sobol sweeps.
+//!
+//! The sweep's files do not hold the targets and caps themselves, so the
+//! line is placed between the runs that met and the runs that missed (the
+//! `<output>_met` flags); when every run met, or none did, no line is drawn.
+
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::SegmentValue;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::error::Result;
+
+use super::plots::{Drawn, Figure, colour, render, short};
+use super::{FAMILY, Picture, SweepResults};
+
+fn font(size: u32) -> TextStyle<'static> {
+    (FAMILY, size).into_font().color(&RGBColor(40, 40, 40))
+}
+
+/// Output names (those with a `_met` flag), in summary order.
+fn outputs(r: &SweepResults) -> Vec<String> {
+    r.summary
+        .get("outputs")
+        .and_then(|v| v.as_object())
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// Where met and missed runs part, and whether met means "at least".
+fn threshold(values: &[f64], met: &[f64]) -> Option<(f64, bool)> {
+    let (mut met_lo, mut met_hi, mut miss_lo, mut miss_hi) = (
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    );
+    for (&v, &m) in values.iter().zip(met) {
+        if !v.is_finite() {
+            continue;
+        }
+        if m > 0.5 {
+            met_lo = met_lo.min(v);
+            met_hi = met_hi.max(v);
+        } else {
+            miss_lo = miss_lo.min(v);
+            miss_hi = miss_hi.max(v);
+        }
+    }
+    if !met_lo.is_finite() || !miss_lo.is_finite() {
+        return None;
+    }
+    if met_lo >= miss_hi {
+        Some(((met_lo + miss_hi) / 2.0, true))
+    } else {
+        Some(((met_hi + miss_lo) / 2.0, false))
+    }
+}
+
+struct Histograms<'a> {
+    r: &'a SweepResults,
+    outputs: Vec<String>,
+}
+
+impl Figure for Histograms<'_> {
+    fn size(&self) -> (u32, u32) {
+        let rows = self.outputs.len().div_ceil(2).max(1) as u32;
+        (1000, 50 + rows * 300)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
+        let root = root.titled("Distribution of each output across runs", font(20))?;
+        let rows = self.outputs.len().div_ceil(2).max(1);
+        let panels = root.split_evenly((rows, 2));
+        for (i, name) in self.outputs.iter().enumerate() {
+            let Some(values) = self.r.values.get(name) else {
+                continue;
+            };
+            let vals: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+            if vals.is_empty() {
+                continue;
+            }
+            let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let line = self
+                .r
+                .values
+                .get(&format!("{name}_met"))
+                .and_then(|m| threshold(values, m));
+            let (mut a, mut b) = (lo, hi);
+            if let Some((t, _)) = line {
+                a = a.min(t);
+                b = b.max(t);
+            }
+            let pad = ((b - a) * 0.08).max(b.abs() * 1e-6).max(1e-9);
+            let (a, b) = (a - pad, b + pad);
+            const BINS: usize = 30;
+            let width = (b - a) / BINS as f64;
+            let mut counts = [0usize; BINS];
+            for v in &vals {
+                let k = (((v - a) / width) as usize).min(BINS - 1);
+                counts[k] += 1;
+            }
+            let top = *counts.iter().max().unwrap_or(&1) as f64 * 1.25;
+            let prob = self
+                .r
+                .summary
+                .get("probabilities")
+                .and_then(|p| p.get(name))
+                .and_then(|v| v.as_f64());
+            let caption = match prob {
+                Some(p) => format!("{name}: met in {:.0}% of runs", p * 100.0),
+                None => name.clone(),
+            };
+            let mut chart = ChartBuilder::on(&panels[i])
+                .caption(caption, font(15))
+                .margin(10)
+                .x_label_area_size(26)
+                .y_label_area_size(46)
+                .build_cartesian_2d(a..b, 0.0..top)?;
+            chart
+                .configure_mesh()
+                .x_labels(6)
+                .x_label_formatter(&|v| short(*v))
+                .y_label_formatter(&|v| format!("{v:.0}"))
+                .label_style(font(11))
+                .disable_x_mesh()
+                .light_line_style(WHITE)
+                .draw()?;
+            let col = colour(i);
+            chart.draw_series(counts.iter().enumerate().map(|(k, &c)| {
+                let x0 = a + k as f64 * width;
+                Rectangle::new([(x0, 0.0), (x0 + width, c as f64)], col.mix(0.75).filled())
+            }))?;
+            if let Some((t, at_least)) = line {
+                let red = RGBColor(200, 30, 30);
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(t, 0.0), (t, top)],
+                    red.stroke_width(2),
+                )))?;
+                let label = if at_least { "target" } else { "cap" };
+                chart.draw_series(std::iter::once(Text::new(
+                    format!("{label} ≈ {}", short(t)),
+                    (t, top * 0.97),
+                    font(12).color(&red).pos(Pos::new(HPos::Left, VPos::Top)),
+                )))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Fan chart of the linkage outputs over their years.
+struct Fan {
+    points: Vec<(f64, [f64; 5])>,
+}
+
+impl Figure for Fan {
+    fn size(&self) -> (u32, u32) {
+        (1000, 460)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
+        let (x0, x1) = (
+            self.points.first().map_or(0.0, |p| p.0),
+            self.points.last().map_or(1.0, |p| p.0),
+        );
+        let top = self
+            .points
+            .iter()
+            .map(|p| p.1[4])
+            .fold(0.0f64, f64::max)
+            .max(0.1)
+            * 1.2;
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                "Linkage in the target years: median, 25–75% and 5–95% of runs",
+                font(18),
+            )
+            .margin(14)
+            .x_label_area_size(30)
+            .y_label_area_size(50)
+            .build_cartesian_2d((x0 - 0.5)..(x1 + 0.5), 0.0..top)?;
+        chart
+            .configure_mesh()
+            .x_labels(((x1 - x0) as usize + 2).min(12))
+            .x_label_formatter(&|x| {
+                if (x - x.round()).abs() < 1e-6 {
+                    format!("{x:.0}")
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
+            .label_style(font(13))
+            .light_line_style(WHITE)
+            .draw()?;
+        let blue = colour(0);
+        for (lo, hi, alpha) in [(0usize, 4usize, 0.2), (1, 3, 0.4)] {
+            let mut poly: Vec<(f64, f64)> = self.points.iter().map(|p| (p.0, p.1[hi])).collect();
+            poly.extend(self.points.iter().rev().map(|p| (p.0, p.1[lo])));
+            chart.draw_series(std::iter::once(Polygon::new(
+                poly,
+                blue.mix(alpha).filled(),
+            )))?;
+        }
+        chart.draw_series(LineSeries::new(
+            self.points.iter().map(|p| (p.0, p.1[2])),
+            blue.stroke_width(3),
+        ))?;
+        chart.draw_series(
+            self.points
+                .iter()
+                .map(|p| Circle::new((p.0, p.1[2]), 4, blue.filled())),
+        )?;
+        Ok(())
+    }
+}
+
+/// A 95% interval.
+type Interval = (f64, f64);
+
+/// One parameter's bar: label, value and interval, and an optional second
+/// value with its interval (ST beside S1).
+type BarRow = (
+    String,
+    f64,
+    Option<Interval>,
+    Option<(f64, Option<Interval>)>,
+);
+
+/// Horizontal bars per parameter: Spearman (tornado) or S1/ST with intervals.
+struct Bars {
+    title: String,
+    rows: Vec<BarRow>,
+    range: (f64, f64),
+}
+
+impl Figure for Bars {
+    fn size(&self) -> (u32, u32) {
+        (1000, 90 + 30 * self.rows.len().max(1) as u32)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
+        let n = self.rows.len().max(1) as i32;
+        let labels: Vec<String> = self.rows.iter().map(|r| r.0.clone()).collect();
+        let mut chart = ChartBuilder::on(root)
+            .caption(&self.title, font(17))
+            .margin(12)
+            .x_label_area_size(28)
+            .y_label_area_size(380)
+            .build_cartesian_2d(
+                self.range.0..self.range.1,
+                (0..(n - 1).max(1)).into_segmented(),
+            )?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(n as usize)
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
+                _ => String::new(),
+            })
+            .x_label_formatter(&|v| format!("{v:.2}"))
+            .label_style(font(12))
+            .light_line_style(WHITE)
+            .draw()?;
+        let two = self.rows.iter().any(|r| r.3.is_some());
+        for (j, row) in self.rows.iter().enumerate() {
+            let j = j as i32;
+            let (first_col, second_col) = (colour(0), colour(1));
+            let c = if !two && row.1 < 0.0 {
+                colour(2)
+            } else {
+                first_col
+            };
+            let mut bar = Rectangle::new(
+                [
+                    (0.0, SegmentValue::Exact(j)),
+                    (row.1, SegmentValue::Exact(j + 1)),
+                ],
+                c.filled(),
+            );
+            if two {
+                bar.set_margin(15, 3, 0, 0);
+            } else {
+                bar.set_margin(4, 4, 0, 0);
+            }
+            chart.draw_series(std::iter::once(bar))?;
+            if let Some((v, _)) = row.3 {
+                let mut bar2 = Rectangle::new(
+                    [
+                        (0.0, SegmentValue::Exact(j)),
+                        (v, SegmentValue::Exact(j + 1)),
+                    ],
+                    second_col.filled(),
+                );
+                bar2.set_margin(3, 15, 0, 0);
+                chart.draw_series(std::iter::once(bar2))?;
+            }
+            for ci in [row.2, row.3.and_then(|s| s.1)].into_iter().flatten() {
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![
+                        (ci.0, SegmentValue::CenterOf(j)),
+                        (ci.1, SegmentValue::CenterOf(j)),
+                    ],
+                    BLACK.stroke_width(1),
+                )))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// All pictures of a sweep.
+pub fn pictures(r: &SweepResults) -> Result<Vec<Picture>> {
+    let outs = outputs(r);
+    let mut pictures = Vec::new();
+    if !outs.is_empty() {
+        pictures.push(render(
+            "histograms",
+            &Histograms {
+                r,
+                outputs: outs.clone(),
+            },
+        )?);
+    }
+    // Fan chart over the linkage outputs' years.
+    let mut points: Vec<(f64, [f64; 5])> = Vec::new();
+    if let Some(o) = r.summary.get("outputs").and_then(|v| v.as_object()) {
+        for (name, stats) in o {
+            let Some(year) = name
+                .strip_prefix("linkage_")
+                .and_then(|y| y.parse::<i32>().ok())
+            else {
+                continue;
+            };
+            let p = |k: &str| stats.get(k).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
+            points.push((
+                year as f64,
+                [p("p05"), p("p25"), p("p50"), p("p75"), p("p95")],
+            ));
+        }
+    }
+    points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    if points.len() >= 2 && points.iter().all(|p| p.1.iter().all(|v| v.is_finite())) {
+        pictures.push(render("fan", &Fan { points })?);
+    }
+    // Tornado and Sobol bars for each output.
+    let sensitivity = r.summary.get("sensitivity").and_then(|v| v.as_object());
+    for name in &outs {
+        let Some(params) = sensitivity
+            .and_then(|s| s.get(name))
+            .and_then(|v| v.as_object())
+        else {
+            continue;
+        };
+        let num = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_f64());
+        let ci = |v: &serde_json::Value, k: &str| {
+            v.get(k)
+                .and_then(|x| x.as_array())
+                .and_then(|a| Some((a.first()?.as_f64()?, a.get(1)?.as_f64()?)))
+        };
+        let mut rows: Vec<_> = params
+            .iter()
+            .filter_map(|(p, v)| num(v, "spearman").map(|s| (p.clone(), s, None, None)))
+            .collect();
+        rows.sort_by(|a, b| a.1.abs().total_cmp(&b.1.abs()));
+        if !rows.is_empty() {
+            pictures.push(render(
+                &format!("tornado-{name}"),
+                &Bars {
+                    title: format!("{name}: Spearman rank correlation with each parameter"),
+                    rows,
+                    range: (-1.0, 1.0),
+                },
+            )?);
+        }
+        let mut sobol: Vec<_> = params
+            .iter()
+            .filter_map(|(p, v)| {
+                let s1 = num(v, "s1")?;
+                let st = num(v, "st")?;
+                Some((p.clone(), s1, ci(v, "s1_ci"), Some((st, ci(v, "st_ci")))))
+            })
+            .collect();
+        if !sobol.is_empty() {
+            sobol.sort_by(|a, b| {
+                let (x, y) = (a.3.map_or(0.0, |s| s.0), b.3.map_or(0.0, |s| s.0));
+                x.total_cmp(&y)
+            });
+            let hi = sobol
+                .iter()
+                .flat_map(|r| {
+                    [
+                        r.1,
+                        r.2.map_or(0.0, |c| c.1),
+                        r.3.map_or(0.0, |s| s.0),
+                        r.3.and_then(|s| s.1).map_or(0.0, |c| c.1),
+                    ]
+                })
+                .fold(0.0f64, f64::max)
+                .max(0.1)
+                * 1.1;
+            let lo = sobol
+                .iter()
+                .flat_map(|r| [r.1, r.2.map_or(0.0, |c| c.0)])
+                .fold(0.0f64, f64::min);
+            pictures.push(render(
+                &format!("sobol-{name}"),
+                &Bars {
+                    title: format!(
+                        "{name}: Sobol indices, first order S1 (blue) and total ST (orange), 95% intervals"
+                    ),
+                    rows: sobol,
+                    range: (lo.min(0.0), hi),
+                },
+            )?);
+        }
+    }
+    Ok(pictures)
+}

@@ -3,8 +3,10 @@
 //! a tornado of Spearman correlations, and S1/ST bars for Sobol sweeps.
 //!
 //! The sweep's files do not hold the targets and caps themselves, so the
-//! line is placed between the runs that met and the runs that missed (the
-//! `<output>_met` flags); when every run met, or none did, no line is drawn.
+//! line is the target or cap recorded in the sweep's `thresholds`; for
+//! results without them, it is placed between the runs that met and the
+//! runs that missed (the `<output>_met` flags), and left out when every run
+//! met, or none did.
 
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::SegmentValue;
@@ -84,11 +86,21 @@ impl Figure for Histograms<'_> {
             }
             let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
             let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let line = self
+            // The target or cap the output is judged against, as the sweep
+            // recorded it; older results: where met and missed runs part.
+            let recorded = self
                 .r
-                .values
-                .get(&format!("{name}_met"))
-                .and_then(|m| threshold(values, m));
+                .summary
+                .get("thresholds")
+                .and_then(|t| t.get(name))
+                .and_then(|v| v.as_f64())
+                .map(|t| (t, name.starts_with("linkage_")));
+            let line = recorded.or_else(|| {
+                self.r
+                    .values
+                    .get(&format!("{name}_met"))
+                    .and_then(|m| threshold(values, m))
+            });
             let (mut a, mut b) = (lo, hi);
             if let Some((t, _)) = line {
                 a = a.min(t);
@@ -134,6 +146,7 @@ impl Figure for Histograms<'_> {
                 let x0 = a + k as f64 * width;
                 Rectangle::new([(x0, 0.0), (x0 + width, c as f64)], col.mix(0.75).filled())
             }))?;
+            let exact = recorded.is_some();
             if let Some((t, at_least)) = line {
                 let red = RGBColor(200, 30, 30);
                 chart.draw_series(std::iter::once(PathElement::new(
@@ -141,10 +154,21 @@ impl Figure for Histograms<'_> {
                     red.stroke_width(2),
                 )))?;
                 let label = if at_least { "target" } else { "cap" };
+                let text = if exact {
+                    format!(" {label} {} ", short(t))
+                } else {
+                    format!(" {label} ≈ {} ", short(t))
+                };
+                // Near the right edge the label goes left of the line.
+                let side = if t > a + 0.7 * (b - a) {
+                    HPos::Right
+                } else {
+                    HPos::Left
+                };
                 chart.draw_series(std::iter::once(Text::new(
-                    format!("{label} ≈ {}", short(t)),
+                    text,
                     (t, top * 0.97),
-                    font(12).color(&red).pos(Pos::new(HPos::Left, VPos::Top)),
+                    font(12).color(&red).pos(Pos::new(side, VPos::Top)),
                 )))?;
             }
         }

@@ -139,6 +139,10 @@ pub struct SweepInfo {
     pub columns: Vec<String>,
     /// Output names.
     pub outputs: Vec<String>,
+    /// Per output, the target or cap limit it is judged against (as in the
+    /// park; a swept cap limit varies by run).
+    #[serde(default)]
+    pub thresholds: Vec<f64>,
     /// SHA-256 of the sweep file and the park (and scenario) it runs.
     pub fingerprint: String,
 }
@@ -177,6 +181,19 @@ impl Prepared {
             runs: self.runs(),
             columns: self.columns.iter().map(|c| c.name.clone()).collect(),
             outputs: self.output_names.clone(),
+            thresholds: self
+                .outputs
+                .iter()
+                .map(|o| match o {
+                    Output::Linkage { year } => self
+                        .plan
+                        .targets
+                        .iter()
+                        .find(|t| t.0 == *year)
+                        .map_or(0.0, |t| t.1),
+                    Output::Cap { cap, limit } => self.plan.caps[*cap].limits[*limit].1,
+                })
+                .collect(),
             fingerprint: self.fingerprint.clone(),
         }
     }

@@ -88,6 +88,12 @@ pub fn summary_json(info: &SweepInfo, table: &Table) -> Value {
         "runs": n_runs,
         "outputs": outputs,
         "probabilities": probabilities,
+        "thresholds": info
+            .outputs
+            .iter()
+            .zip(&info.thresholds)
+            .map(|(name, t)| (name.clone(), json!(t)))
+            .collect::<Map<String, Value>>(),
         "sensitivity": sensitivity,
     })
 }

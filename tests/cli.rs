@@ -1,20 +1,12 @@
 //! The command line as a user meets it: exit statuses, messages, result files.
 
+mod common;
+
+use common::{example, parkflow};
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use predicates::str::contains;
-
-fn parkflow() -> Command {
-    Command::new(assert_cmd::cargo::cargo_bin!("parkflow"))
-}
-
-fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("flows/examples")
-        .join(name)
-}
 
 /// Write a variant of an example park with `from` replaced by `to`.
 fn variant(dir: &Path, name: &str, from: &str, to: &str) -> PathBuf {

@@ -3,21 +3,13 @@
 //! the model shown as text however hostile, and a real browser that renders
 //! the page.
 
+mod common;
+
+use common::{example, parkflow};
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
-use assert_cmd::Command;
 use predicates::str::contains;
-
-fn parkflow() -> Command {
-    Command::new(assert_cmd::cargo::cargo_bin!("parkflow"))
-}
-
-fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("flows/examples")
-        .join(name)
-}
 
 fn run(park: Option<&Path>, out: &Path, extra: &[&str]) {
     let mut cmd = parkflow();

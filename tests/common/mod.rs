@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+use std::path::{Path, PathBuf};
+
 use parkflow::engine::Plan;
 use parkflow::model::{Park, parse_park, validate};
 use parkflow::output::{Simulation, simulate};
@@ -84,4 +86,16 @@ pub fn assert_conserves_mass(plan: &Plan, sim: &Simulation) {
             );
         }
     }
+}
+
+/// The `parkflow` binary, ready for arguments.
+pub fn parkflow() -> assert_cmd::Command {
+    assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("parkflow"))
+}
+
+/// A file under `flows/examples/`.
+pub fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("flows/examples")
+        .join(name)
 }

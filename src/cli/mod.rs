@@ -1,7 +1,9 @@
 //! The command line: clap definitions and one file per subcommand. The only
 //! part of parkflow that prints.
 
+mod caps;
 mod check;
+mod init;
 mod merge;
 mod report;
 mod run;
@@ -39,6 +41,17 @@ pub enum Command {
     Merge(merge::MergeArgs),
     /// Write report.html (findings, plots, tables, sources) for a run or sweep directory.
     Report(report::ReportArgs),
+    /// Emissions against caps, with the largest sources (exit 3 if any cap is exceeded).
+    Caps(caps::CapsArgs),
+    /// Start a new park: a commented park, a scenario, a sweep and a README.
+    Init(init::InitArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to standard output.
+    Man,
 }
 
 /// Parse the command line and run it, returning the exit status.
@@ -51,6 +64,14 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Merge(args) => merge::merge(&args),
         Command::Report(args) => report::report(&args),
+        Command::Caps(args) => caps::caps(&args),
+        Command::Init(args) => init::init(&args),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "parkflow", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => man(),
     };
     match outcome {
         Ok(code) => code,
@@ -59,6 +80,20 @@ pub fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// Print the man page generated from the clap definitions.
+fn man() -> Result<ExitCode> {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let mut out = Vec::new();
+    clap_mangen::Man::new(cmd)
+        .render(&mut out)
+        .and_then(|()| std::io::Write::write_all(&mut std::io::stdout(), &out))
+        .map_err(|source| crate::Error::Io {
+            path: "<stdout>".into(),
+            source,
+        })?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A park as loaded: the value, its text and a name for messages.

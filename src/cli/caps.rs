@@ -1,0 +1,187 @@
+//! `parkflow caps [FILE] [--year Y] [--json]`: emissions against caps, for
+//! the environmental bureau. Exit status 0 when every cap is met, 3 when any
+//! is exceeded.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use serde_json::json;
+
+use crate::engine::Plan;
+use crate::error::Result;
+use crate::output::{self, Simulation};
+
+/// Arguments of `caps`.
+#[derive(Debug, Args)]
+pub struct CapsArgs {
+    /// Park or scenario file (default: the built-in Jilin park).
+    pub file: Option<PathBuf>,
+    /// Only this cap year.
+    #[arg(long, value_name = "Y")]
+    pub year: Option<i32>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// One pollutant under one cap.
+struct Row {
+    year: i32,
+    scope: &'static str,
+    pollutant: String,
+    park: f64,
+    background: f64,
+    total: f64,
+    limit: f64,
+    value: f64,
+    met: bool,
+    /// The three largest park sources: (source, kind, amount).
+    sources: Vec<(String, &'static str, f64)>,
+}
+
+/// Judge every cap and print the table or JSON.
+pub fn caps(args: &CapsArgs) -> Result<ExitCode> {
+    let loaded = super::load(args.file.as_deref())?;
+    let plan = Plan::compile(&loaded.park);
+    let sim = output::simulate(&plan)?;
+    let rows = rows(&plan, &sim, args.year);
+    if args.json {
+        println!("{}", to_json(&rows));
+    } else {
+        print!("{}", table(&loaded.park.name, &rows, args.year));
+    }
+    Ok(if rows.iter().all(|r| r.met) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(3)
+    })
+}
+
+fn rows(plan: &Plan, sim: &Simulation, only: Option<i32>) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for cap in plan
+        .caps
+        .iter()
+        .filter(|c| only.is_none_or(|y| y == c.year))
+    {
+        let Some(y) = sim.years.iter().find(|y| y.year == cap.year) else {
+            continue;
+        };
+        let emissions = sim.emissions.iter().find(|e| e.year == cap.year);
+        for &(k, limit) in &cap.limits {
+            let value = y.scoped(cap.scope, k);
+            let mut sources: Vec<(String, &'static str, f64)> = Vec::new();
+            if let Some(e) = emissions {
+                for &(p, kk, amount) in &e.process {
+                    if kk == k {
+                        sources.push((plan.processes[p].id.clone(), "process", amount));
+                    }
+                }
+                for &(pool, kk, amount) in &e.disposal {
+                    if kk == k {
+                        let pl = &plan.pools[pool];
+                        let name = format!(
+                            "{}/{}",
+                            plan.processes[pl.process].id, plan.materials[pl.material].id
+                        );
+                        sources.push((name, "disposal", amount));
+                    }
+                }
+            }
+            // Largest first; equal amounts keep plan order.
+            sources.sort_by(|a, b| b.2.total_cmp(&a.2));
+            sources.truncate(3);
+            rows.push(Row {
+                year: cap.year,
+                scope: cap.scope.as_str(),
+                pollutant: plan.pollutants[k].clone(),
+                park: y.park[k],
+                background: y.background[k],
+                total: y.total(k),
+                limit,
+                value,
+                met: value <= limit,
+                sources,
+            });
+        }
+    }
+    rows
+}
+
+fn table(park: &str, rows: &[Row], only: Option<i32>) -> String {
+    let mut s = String::new();
+    if rows.is_empty() {
+        let _ = writeln!(
+            s,
+            "{park}: no caps{}",
+            only.map_or(String::new(), |y| format!(" in {y}"))
+        );
+        return s;
+    }
+    let _ = writeln!(s, "{park}: emissions against caps (t)");
+    let _ = writeln!(
+        s,
+        "  year  scope  pollutant         park   background        total        limit       margin  status           largest sources"
+    );
+    for r in rows {
+        let margin = r.limit - r.value;
+        let pct = if r.limit > 0.0 {
+            margin / r.limit * 100.0
+        } else {
+            0.0
+        };
+        let sources: Vec<String> = r
+            .sources
+            .iter()
+            .map(|(name, _, amount)| format!("{name} {amount:.1}"))
+            .collect();
+        let _ = writeln!(
+            s,
+            "  {}  {:<5}  {:<9} {:>12.1} {:>12.1} {:>12.1} {:>12.1} {:>12.1}  {:<15}  {}",
+            r.year,
+            r.scope,
+            r.pollutant,
+            r.park,
+            r.background,
+            r.total,
+            r.limit,
+            margin,
+            if r.met {
+                format!("MET {pct:+.1}%")
+            } else {
+                format!("EXCEEDED {pct:+.1}%")
+            },
+            sources.join(", ")
+        );
+    }
+    let exceeded = rows.iter().filter(|r| !r.met).count();
+    if exceeded == 0 {
+        let _ = writeln!(s, "all {} caps met", rows.len());
+    } else {
+        let _ = writeln!(s, "{exceeded} of {} caps EXCEEDED", rows.len());
+    }
+    s
+}
+
+fn to_json(rows: &[Row]) -> String {
+    let caps: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "year": r.year, "scope": r.scope, "pollutant": r.pollutant,
+                "park": r.park, "background": r.background, "total": r.total,
+                "limit": r.limit, "value": r.value, "margin": r.limit - r.value, "met": r.met,
+                "sources": r.sources.iter().map(|(name, kind, amount)| {
+                    json!({"source": name, "kind": kind, "amount": amount})
+                }).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    serde_json::to_string_pretty(&json!({
+        "caps": caps,
+        "all_met": rows.iter().all(|r| r.met),
+    }))
+    .expect("plain JSON")
+}

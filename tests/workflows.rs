@@ -1,0 +1,114 @@
+//! Tools for the bureau and for new users: `caps`, `init`, completions and
+//! the man page.
+
+mod common;
+
+use common::{example, parkflow};
+use predicates::str::contains;
+
+#[test]
+fn caps_exits_3_when_a_cap_is_exceeded_and_names_the_margin_and_sources() {
+    // acid.ron, 2013: COD = 5 t disposed + 100 t background = 105 t > 104 t.
+    parkflow()
+        .args(["caps"])
+        .arg(example("acid.ron"))
+        .assert()
+        .code(3)
+        .stdout(contains("EXCEEDED"))
+        .stdout(contains("-1.0"))
+        .stdout(contains("mma/spent_acid 5.0"))
+        .stdout(contains("1 of 2 caps EXCEEDED"));
+}
+
+#[test]
+fn caps_json_gives_the_same_for_scripts() {
+    let out = parkflow()
+        .args(["caps", "--json"])
+        .arg(example("acid.ron"))
+        .assert()
+        .code(3);
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(json["all_met"], false);
+    let cod = &json["caps"][0];
+    assert_eq!(
+        (cod["pollutant"].as_str(), cod["margin"].as_f64()),
+        (Some("cod"), Some(-1.0))
+    );
+    assert_eq!(cod["park"], 5.0);
+    assert_eq!(cod["background"], 100.0);
+    assert_eq!(cod["sources"][0]["source"], "mma/spent_acid");
+}
+
+#[test]
+fn caps_for_a_year_without_caps_says_so_and_succeeds() {
+    parkflow()
+        .args(["caps", "--year", "2012"])
+        .arg(example("acid.ron"))
+        .assert()
+        .success()
+        .stdout(contains("no caps in 2012"));
+}
+
+#[test]
+fn caps_of_the_default_park_are_met_in_2017() {
+    parkflow()
+        .args(["caps", "--year", "2017"])
+        .assert()
+        .success()
+        .stdout(contains("all 4 caps met"));
+}
+
+#[test]
+fn init_writes_a_park_a_scenario_and_a_sweep_that_check_and_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = dir.path().join("new");
+    parkflow().arg("init").arg(&new).assert().success();
+    for name in ["park.ron", "scenario.ron", "sweep.ron", "README.md"] {
+        assert!(new.join(name).exists(), "{name}");
+    }
+    parkflow()
+        .arg("check")
+        .arg(new.join("park.ron"))
+        .assert()
+        .success()
+        .stdout(contains("no warnings"));
+    for (cmd, file) in [
+        ("run", "park.ron"),
+        ("run", "scenario.ron"),
+        ("sweep", "sweep.ron"),
+    ] {
+        parkflow()
+            .current_dir(&new)
+            .args([cmd, file, "--quiet"])
+            .assert()
+            .success();
+    }
+    assert!(new.join("results/my-park-early-slag/summary.json").exists());
+    assert!(
+        new.join("results/my-park-uncertainty/summary.json")
+            .exists()
+    );
+    // It never overwrites.
+    parkflow()
+        .arg("init")
+        .arg(&new)
+        .assert()
+        .code(1)
+        .stderr(contains("never overwrites"));
+}
+
+#[test]
+fn completions_and_the_man_page_come_from_the_command_definitions() {
+    parkflow()
+        .args(["completions", "bash"])
+        .assert()
+        .success()
+        .stdout(contains("parkflow"))
+        .stdout(contains("sweep"));
+    parkflow()
+        .arg("man")
+        .assert()
+        .success()
+        .stdout(contains(".TH parkflow"));
+    parkflow().args(["completions", "tcsh"]).assert().code(2);
+}

@@ -7,6 +7,7 @@
 //! (plots, the Sankey diagram, report.html). The engine does no I/O; only
 //! `cli` prints.
 
+pub mod candidates;
 pub mod cli;
 pub mod engine;
 pub mod error;

@@ -4,6 +4,7 @@
 mod caps;
 mod check;
 mod init;
+mod links;
 mod merge;
 mod report;
 mod run;
@@ -41,6 +42,8 @@ pub enum Command {
     Merge(merge::MergeArgs),
     /// Write report.html (findings, plots, tables, sources) for a run or sweep directory.
     Report(report::ReportArgs),
+    /// Rank candidate links: each alone, then a greedy portfolio toward the targets.
+    Links(links::LinksArgs),
     /// Emissions against caps, with the largest sources (exit 3 if any cap is exceeded).
     Caps(caps::CapsArgs),
     /// Start a new park: a commented park, a scenario, a sweep and a README.
@@ -64,6 +67,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Merge(args) => merge::merge(&args),
         Command::Report(args) => report::report(&args),
+        Command::Links(args) => links::links(&args),
         Command::Caps(args) => caps::caps(&args),
         Command::Init(args) => init::init(&args),
         Command::Completions { shell } => {

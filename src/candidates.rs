@@ -1,0 +1,417 @@
+//! Candidate links ranked (`parkflow links`): what each proposed link would
+//! add to the judged linkage rate and to each capped emission total, alone and
+//! as part of a greedy portfolio.
+//!
+//! A candidate (`candidate: true`) is inactive unless enabled. Enabling one
+//! only flips that flag on a copy of the park, so the copy needs no new
+//! validation; it is compiled and run like any park. Evaluations of one round
+//! run in parallel (rayon) and are collected in file order, so the ranking is
+//! the same on any number of threads. No I/O here: `cli::links` prints and
+//! writes the files.
+
+use rayon::prelude::*;
+
+use crate::engine::{Plan, Workspace, run};
+use crate::error::Result;
+use crate::indicators::Indicators;
+use crate::model::{Park, Scope};
+
+/// Below this a gain in the linkage objective counts as no gain (rounding).
+const NO_GAIN: f64 = 1e-12;
+
+/// Up to this many candidates, every subset is tried to find the cheapest
+/// set meeting each target (2^12 = 4,096 runs).
+pub const EXHAUSTIVE_MAX: usize = 12;
+
+/// The indicators a candidate is judged on, from one run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// The judged linkage metric in each target year, in target order.
+    pub linkage: Vec<f64>,
+    /// The cap's scope total for each capped pollutant, in [`Ranking::caps`] order.
+    pub caps: Vec<f64>,
+}
+
+impl Outcome {
+    /// The greedy objective: the judged linkage summed over the target years.
+    pub fn objective(&self) -> f64 {
+        self.linkage.iter().sum()
+    }
+}
+
+/// One capped total: a cap year and a pollutant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapColumn {
+    /// Cap year.
+    pub year: i32,
+    /// Pollutant id.
+    pub pollutant: String,
+    /// City (park + background) or Park.
+    pub scope: Scope,
+    /// The limit.
+    pub limit: f64,
+}
+
+/// One candidate link evaluated alone against the park as given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CandidateEffect {
+    /// Position of the link in the park file.
+    pub position: usize,
+    /// Link id.
+    pub link: String,
+    /// Material carried.
+    pub material: String,
+    /// Source process.
+    pub from: String,
+    /// Sink process.
+    pub to: String,
+    /// Cost (CNY in the default park), if given.
+    pub cost: Option<f64>,
+    /// Change of the judged linkage in each target year.
+    pub d_linkage: Vec<f64>,
+    /// Change of each capped scope total (negative: lower emissions).
+    pub d_caps: Vec<f64>,
+}
+
+impl CandidateEffect {
+    /// Gain in the greedy objective (linkage summed over target years).
+    pub fn gain(&self) -> f64 {
+        self.d_linkage.iter().sum()
+    }
+}
+
+/// One link added by the greedy portfolio.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PortfolioStep {
+    /// 1-based order of choice.
+    pub rank: usize,
+    /// Link id.
+    pub link: String,
+    /// Its cost, if given.
+    pub cost: Option<f64>,
+    /// Cost of the links chosen so far; `None` once any of them has no cost.
+    pub cumulative_cost: Option<f64>,
+    /// Gain in the objective this link added on top of the earlier ones.
+    pub gain: f64,
+    /// The judged linkage in each target year with the links chosen so far.
+    pub linkage: Vec<f64>,
+    /// Whether every target is met with the links chosen so far.
+    pub all_met: bool,
+}
+
+/// Why the greedy portfolio stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// Every target is met.
+    TargetsMet,
+    /// No remaining candidate raises the objective.
+    NoGain,
+    /// Every candidate was chosen.
+    Exhausted,
+    /// The park has no linkage targets, so nothing guides the choice.
+    NoTargets,
+}
+
+/// The whole ranking.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranking {
+    /// Target years and values, in the park's order.
+    pub targets: Vec<(i32, f64)>,
+    /// The capped totals reported, in the park's order.
+    pub caps: Vec<CapColumn>,
+    /// The park as given (no candidate enabled).
+    pub base: Outcome,
+    /// Every candidate alone, best first: gain per unit cost (per link when
+    /// some candidate has no cost), ties in file order.
+    pub candidates: Vec<CandidateEffect>,
+    /// Whether the ranking divides by cost (every candidate has one).
+    pub by_cost: bool,
+    /// The greedy portfolio in the order chosen.
+    pub portfolio: Vec<PortfolioStep>,
+    /// Why the portfolio stopped.
+    pub stop: Stop,
+    /// Per target, the cheapest set of candidates that meets it (`None`: no
+    /// set does), found by trying every subset; `None` when there are more
+    /// than [`EXHAUSTIVE_MAX`] candidates.
+    pub cheapest: Option<Vec<Option<CheapestSet>>>,
+}
+
+/// The cheapest set of candidates meeting one target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheapestSet {
+    /// Link ids, in file order.
+    pub links: Vec<String>,
+    /// Total cost; `None` when costs are not used (then the set is the one
+    /// with fewest links).
+    pub cost: Option<f64>,
+    /// The judged linkage in each target year with the set enabled.
+    pub linkage: Vec<f64>,
+}
+
+/// Positions (in file order) of the park's candidate links.
+pub fn candidate_links(park: &Park) -> Vec<usize> {
+    park.links
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.candidate)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The capped totals a ranking reports, one per cap year and pollutant.
+pub fn cap_columns(plan: &Plan) -> Vec<CapColumn> {
+    plan.caps
+        .iter()
+        .flat_map(|cap| {
+            cap.limits.iter().map(move |&(k, limit)| CapColumn {
+                year: cap.year,
+                pollutant: plan.pollutants[k].clone(),
+                scope: cap.scope,
+                limit,
+            })
+        })
+        .collect()
+}
+
+/// Run `park` with the candidate links at `enabled` (file positions) switched
+/// on, and read the judged linkage per target year and each capped total.
+pub fn evaluate(park: &Park, enabled: &[usize]) -> Result<Outcome> {
+    let mut park = park.clone();
+    for &i in enabled {
+        park.links[i].candidate = false;
+    }
+    let plan = Plan::compile(&park);
+    let mut ws = Workspace::new(&plan);
+    let mut indicators = Indicators::new(&plan);
+    run(&plan, &mut ws, |view| indicators.observe(view))?;
+    indicators.finish();
+    let at = |year: i32| indicators.years.iter().find(|y| y.year == year);
+    let linkage = plan
+        .targets
+        .iter()
+        .map(|&(year, _)| at(year).map_or(0.0, |y| y.linkage(plan.metric)))
+        .collect();
+    let caps = plan
+        .caps
+        .iter()
+        .flat_map(|cap| {
+            let year = at(cap.year);
+            cap.limits
+                .iter()
+                .map(move |&(k, _)| year.map_or(0.0, |y| y.scoped(cap.scope, k)))
+        })
+        .collect();
+    Ok(Outcome { linkage, caps })
+}
+
+/// Gain per unit cost, or per link when costs are not used. A free link with
+/// a gain ranks above any link that costs something.
+fn score(gain: f64, cost: Option<f64>, by_cost: bool) -> f64 {
+    match cost {
+        Some(c) if by_cost => {
+            if c > 0.0 {
+                gain / c
+            } else if gain > NO_GAIN {
+                f64::INFINITY
+            } else {
+                0.0
+            }
+        }
+        _ => gain,
+    }
+}
+
+/// Whether `a` ranks above `b` (scores, then gains); on a tie the earlier in
+/// file order stays ahead, so callers scan in file order and replace only on
+/// a strict win.
+fn better(a: (f64, f64), b: (f64, f64)) -> bool {
+    a.0 > b.0 || (a.0 == b.0 && a.1 > b.1)
+}
+
+fn targets_met(targets: &[(i32, f64)], linkage: &[f64]) -> bool {
+    targets.iter().zip(linkage).all(|(&(_, t), &v)| v >= t)
+}
+
+/// Evaluate every candidate of `park` alone, then build the greedy portfolio.
+pub fn rank(park: &Park) -> Result<Ranking> {
+    let positions = candidate_links(park);
+    let plan = Plan::compile(park);
+    let targets = plan.targets.clone();
+    let caps = cap_columns(&plan);
+    let by_cost = positions.iter().all(|&i| park.links[i].cost.is_some());
+    let base = evaluate(park, &[])?;
+
+    let alone: Vec<Outcome> = positions
+        .par_iter()
+        .map(|&i| evaluate(park, &[i]))
+        .collect::<Result<_>>()?;
+    let mut candidates: Vec<CandidateEffect> = positions
+        .iter()
+        .zip(&alone)
+        .map(|(&i, out)| {
+            let l = &park.links[i];
+            CandidateEffect {
+                position: i,
+                link: l.id.clone(),
+                material: l.material.clone(),
+                from: l.from.clone(),
+                to: l.to.clone(),
+                cost: l.cost,
+                d_linkage: diff(&out.linkage, &base.linkage),
+                d_caps: diff(&out.caps, &base.caps),
+            }
+        })
+        .collect();
+    // A stable sort keeps file order among equals.
+    candidates.sort_by(|a, b| {
+        let ka = (score(a.gain(), a.cost, by_cost), a.gain());
+        let kb = (score(b.gain(), b.cost, by_cost), b.gain());
+        kb.partial_cmp(&ka).unwrap_or(std::cmp::Ordering::Equal)
+    });
+
+    let (portfolio, stop) = greedy(park, &positions, &targets, &base, &alone, by_cost)?;
+    let cheapest = if positions.len() <= EXHAUSTIVE_MAX {
+        Some(cheapest(park, &positions, &targets, by_cost)?)
+    } else {
+        None
+    };
+    Ok(Ranking {
+        targets,
+        caps,
+        base,
+        candidates,
+        by_cost,
+        portfolio,
+        stop,
+        cheapest,
+    })
+}
+
+/// Try every subset of the candidates; per target keep the cheapest that
+/// meets it (least cost, then fewest links, then the lowest bit mask, so the
+/// earliest links in the file win ties). Without costs, fewest links.
+fn cheapest(
+    park: &Park,
+    positions: &[usize],
+    targets: &[(i32, f64)],
+    by_cost: bool,
+) -> Result<Vec<Option<CheapestSet>>> {
+    let subset = |mask: u32| -> Vec<usize> {
+        (0..positions.len())
+            .filter(|b| mask & (1 << b) != 0)
+            .map(|b| positions[b])
+            .collect()
+    };
+    let masks: Vec<u32> = (0..1u32 << positions.len()).collect();
+    let outcomes: Vec<Outcome> = masks
+        .par_iter()
+        .map(|&m| evaluate(park, &subset(m)))
+        .collect::<Result<_>>()?;
+    let cost_of = |mask: u32| -> f64 {
+        if by_cost {
+            subset(mask)
+                .iter()
+                .map(|&i| park.links[i].cost.unwrap_or(0.0))
+                .sum()
+        } else {
+            0.0
+        }
+    };
+    let mut best = Vec::with_capacity(targets.len());
+    for (t, &(_, target)) in targets.iter().enumerate() {
+        let mut pick: Option<(f64, u32, u32)> = None;
+        for (&mask, out) in masks.iter().zip(&outcomes) {
+            if out.linkage[t] < target {
+                continue;
+            }
+            let key = (cost_of(mask), mask.count_ones(), mask);
+            if pick.is_none_or(|p| key.0 < p.0 || (key.0 == p.0 && key.1 < p.1)) {
+                pick = Some(key);
+            }
+        }
+        best.push(pick.map(|(cost, _, mask)| {
+            CheapestSet {
+                links: subset(mask)
+                    .iter()
+                    .map(|&i| park.links[i].id.clone())
+                    .collect(),
+                cost: by_cost.then_some(cost),
+                linkage: outcomes[mask as usize].linkage.clone(),
+            }
+        }));
+    }
+    Ok(best)
+}
+
+/// Add candidates one at a time, each the best gain per unit cost on top of
+/// those already chosen, until every target is met or nothing gains.
+fn greedy(
+    park: &Park,
+    positions: &[usize],
+    targets: &[(i32, f64)],
+    base: &Outcome,
+    alone: &[Outcome],
+    by_cost: bool,
+) -> Result<(Vec<PortfolioStep>, Stop)> {
+    let mut portfolio = Vec::new();
+    if targets.is_empty() {
+        return Ok((portfolio, Stop::NoTargets));
+    }
+    let mut chosen: Vec<usize> = Vec::new();
+    let mut remaining: Vec<usize> = positions.to_vec();
+    let mut current = base.clone();
+    // The first round is the evaluation alone, already done.
+    let mut outcomes: Vec<Outcome> = alone.to_vec();
+    let mut cumulative = Some(0.0);
+    loop {
+        if targets_met(targets, &current.linkage) {
+            return Ok((portfolio, Stop::TargetsMet));
+        }
+        if remaining.is_empty() {
+            return Ok((portfolio, Stop::Exhausted));
+        }
+        let mut best: Option<(usize, (f64, f64))> = None;
+        for (j, out) in outcomes.iter().enumerate() {
+            let gain = out.objective() - current.objective();
+            if gain <= NO_GAIN {
+                continue;
+            }
+            let key = (score(gain, park.links[remaining[j]].cost, by_cost), gain);
+            if best.is_none_or(|(_, b)| better(key, b)) {
+                best = Some((j, key));
+            }
+        }
+        let Some((j, (_, gain))) = best else {
+            return Ok((portfolio, Stop::NoGain));
+        };
+        let link = remaining.remove(j);
+        current = outcomes.remove(j);
+        chosen.push(link);
+        let l = &park.links[link];
+        cumulative = match (cumulative, l.cost) {
+            (Some(sum), Some(c)) => Some(sum + c),
+            _ => None,
+        };
+        portfolio.push(PortfolioStep {
+            rank: portfolio.len() + 1,
+            link: l.id.clone(),
+            cost: l.cost,
+            cumulative_cost: cumulative,
+            gain,
+            linkage: current.linkage.clone(),
+            all_met: targets_met(targets, &current.linkage),
+        });
+        outcomes = remaining
+            .par_iter()
+            .map(|&i| {
+                let mut enabled = chosen.clone();
+                enabled.push(i);
+                evaluate(park, &enabled)
+            })
+            .collect::<Result<_>>()?;
+    }
+}
+
+fn diff(a: &[f64], b: &[f64]) -> Vec<f64> {
+    a.iter().zip(b).map(|(x, y)| x - y).collect()
+}

@@ -1,0 +1,357 @@
+//! `parkflow links [FILE] [--out DIR]`: rank candidate links.
+//!
+//! Evaluates each candidate alone and builds the greedy portfolio
+//! (`crate::candidates`), prints both tables and writes `candidates.csv` and
+//! `portfolio.csv`, each atomically.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use crate::candidates::{self, Ranking, Stop};
+use crate::error::{Error, Result};
+use crate::model::Park;
+use crate::output::{self, num};
+
+/// Arguments of `links`.
+#[derive(Debug, Default, Args)]
+pub struct LinksArgs {
+    /// Park or scenario file (default: the built-in Jilin park).
+    pub file: Option<PathBuf>,
+    /// Directory for candidates.csv and portfolio.csv
+    /// (default: results/<park id>[-<scenario id>]-links).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// Rank the candidate links of a park, print and write the tables.
+pub fn links(args: &LinksArgs) -> Result<ExitCode> {
+    let loaded = super::load(args.file.as_deref())?;
+    let park = &loaded.park;
+    if let Some(id) = &loaded.scenario {
+        println!("scenario `{id}` of {}", loaded.name);
+    }
+    if candidates::candidate_links(park).is_empty() {
+        println!(
+            "{}: no candidate links to rank (a link with `candidate: true` is a proposal that `links` evaluates); nothing written",
+            loaded.name
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let ranking = candidates::rank(park)?;
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_dir(park, loaded.scenario.as_deref()));
+    std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    output::write_atomic(
+        &dir.join("candidates.csv"),
+        candidates_csv(&ranking).as_bytes(),
+    )?;
+    output::write_atomic(
+        &dir.join("portfolio.csv"),
+        portfolio_csv(&ranking).as_bytes(),
+    )?;
+    print!("{}", tables(park, &ranking));
+    println!("results written to {}", dir.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `results/<park id>[-<scenario id>]-links`.
+pub fn default_dir(park: &Park, scenario: Option<&str>) -> PathBuf {
+    let run_dir = output::default_dir(park, scenario);
+    let name = run_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    run_dir.with_file_name(format!("{name}-links"))
+}
+
+/// A CSV field: quoted when it holds a comma, quote or line break.
+fn field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn opt_num(v: Option<f64>) -> String {
+    v.map(num).unwrap_or_default()
+}
+
+/// candidates.csv: link, material, from, to, cost, `d_linkage_<year>` per
+/// target year, `d_<pollutant>_<year>` per capped pollutant; best first.
+pub fn candidates_csv(r: &Ranking) -> String {
+    let mut header = vec![
+        "link".to_string(),
+        "material".into(),
+        "from".into(),
+        "to".into(),
+        "cost".into(),
+    ];
+    header.extend(r.targets.iter().map(|(y, _)| format!("d_linkage_{y}")));
+    header.extend(
+        r.caps
+            .iter()
+            .map(|c| format!("d_{}_{}", c.pollutant, c.year)),
+    );
+    let mut s = header.join(",") + "\n";
+    for c in &r.candidates {
+        let mut row = vec![
+            field(&c.link),
+            field(&c.material),
+            field(&c.from),
+            field(&c.to),
+            opt_num(c.cost),
+        ];
+        row.extend(c.d_linkage.iter().map(|&v| num(v)));
+        row.extend(c.d_caps.iter().map(|&v| num(v)));
+        s += &(row.join(",") + "\n");
+    }
+    s
+}
+
+/// portfolio.csv: rank, link, cost, cumulative_cost, `linkage_<year>` per
+/// target year, in the order the greedy portfolio chose the links.
+pub fn portfolio_csv(r: &Ranking) -> String {
+    let mut header = vec![
+        "rank".to_string(),
+        "link".into(),
+        "cost".into(),
+        "cumulative_cost".into(),
+    ];
+    header.extend(r.targets.iter().map(|(y, _)| format!("linkage_{y}")));
+    let mut s = header.join(",") + "\n";
+    for p in &r.portfolio {
+        let mut row = vec![
+            p.rank.to_string(),
+            field(&p.link),
+            opt_num(p.cost),
+            opt_num(p.cumulative_cost),
+        ];
+        row.extend(p.linkage.iter().map(|&v| num(v)));
+        s += &(row.join(",") + "\n");
+    }
+    s
+}
+
+/// A cost as people read it: 1.2e8 → "120.0 M".
+fn cost_text(c: Option<f64>) -> String {
+    match c {
+        None => "-".into(),
+        Some(c) if c.abs() >= 1e6 => format!("{:.1} M", c / 1e6),
+        Some(c) => format!("{c:.0}"),
+    }
+}
+
+/// Both tables as printed.
+pub fn tables(park: &Park, r: &Ranking) -> String {
+    let mut s = String::new();
+    let metric = park.targets.as_ref().map_or("mass", |t| t.metric.as_str());
+    let _ = writeln!(
+        s,
+        "{} ({}), candidate links, judged metric: {metric}",
+        park.name, park.id
+    );
+    let base: Vec<String> = r
+        .targets
+        .iter()
+        .zip(&r.base.linkage)
+        .map(|((y, t), v)| format!("{y} {v:.3} (target {t:.3})"))
+        .collect();
+    if base.is_empty() {
+        let _ = writeln!(s, "the park has no linkage targets");
+    } else {
+        let _ = writeln!(s, "without candidates: {}", base.join(", "));
+    }
+    let per = if r.by_cost {
+        "gain per unit cost"
+    } else {
+        "gain per link (not every candidate has a cost)"
+    };
+    let _ = writeln!(
+        s,
+        "\nEach candidate alone, best {per} first (linkage change in points)"
+    );
+    let width = r
+        .candidates
+        .iter()
+        .map(|c| c.link.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let mwidth = r
+        .candidates
+        .iter()
+        .map(|c| c.material.chars().count())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    let mut head = format!(
+        "  {:>2}  {:<width$}  {:<mwidth$}  {:>10}",
+        "#", "link", "material", "cost"
+    );
+    for (y, _) in &r.targets {
+        let _ = write!(head, "  {:>8}", format!("Δ{y}"));
+    }
+    for c in &r.caps {
+        let _ = write!(head, "  {:>12}", format!("Δ{} {}", c.pollutant, c.year));
+    }
+    let _ = writeln!(s, "{head}");
+    for (i, c) in r.candidates.iter().enumerate() {
+        let mut line = format!(
+            "  {:>2}  {:<width$}  {:<mwidth$}  {:>10}",
+            i + 1,
+            c.link,
+            c.material,
+            cost_text(c.cost)
+        );
+        for d in &c.d_linkage {
+            let _ = write!(line, "  {:>+8.2}", d * 100.0);
+        }
+        for d in &c.d_caps {
+            let _ = write!(line, "  {:>+12.1}", d);
+        }
+        let _ = writeln!(s, "{line}");
+    }
+
+    let _ = writeln!(
+        s,
+        "\nGreedy portfolio (each step: the best {} on top of the links above it)",
+        if r.by_cost {
+            "gain per unit cost"
+        } else {
+            "gain"
+        }
+    );
+    if r.portfolio.is_empty() {
+        let _ = writeln!(s, "  (empty)");
+    } else {
+        let mut head = format!(
+            "  {:>2}  {:<width$}  {:>10}  {:>12}",
+            "#", "link", "cost", "cumulative"
+        );
+        for (y, _) in &r.targets {
+            let _ = write!(head, "  {:>6}", y);
+        }
+        let _ = writeln!(s, "{head}");
+        for p in &r.portfolio {
+            let mut line = format!(
+                "  {:>2}  {:<width$}  {:>10}  {:>12}",
+                p.rank,
+                p.link,
+                cost_text(p.cost),
+                cost_text(p.cumulative_cost)
+            );
+            for v in &p.linkage {
+                let _ = write!(line, "  {v:>6.3}");
+            }
+            let _ = writeln!(s, "{line}");
+        }
+    }
+    let why = match r.stop {
+        Stop::TargetsMet if r.portfolio.is_empty() => "every target is met without candidates",
+        Stop::TargetsMet => "stopped: every target is met",
+        Stop::NoGain => "stopped: no remaining candidate raises the linkage rate",
+        Stop::Exhausted => "stopped: every candidate is in the portfolio",
+        Stop::NoTargets => "no portfolio: the park has no linkage targets to aim at",
+    };
+    let _ = writeln!(s, "  {why}");
+    for (t, &(year, target)) in r.targets.iter().enumerate() {
+        if r.base.linkage[t] >= target {
+            let _ = writeln!(s, "  {year} target {target:.3}: met without candidates");
+            continue;
+        }
+        match r.portfolio.iter().find(|p| p.linkage[t] >= target) {
+            Some(p) => {
+                let _ = writeln!(
+                    s,
+                    "  {year} target {target:.3}: met by the first {} link{} (cost {})",
+                    p.rank,
+                    if p.rank == 1 { "" } else { "s" },
+                    cost_text(p.cumulative_cost)
+                );
+            }
+            None => {
+                let best = r
+                    .portfolio
+                    .last()
+                    .map_or(r.base.linkage[t], |p| p.linkage[t]);
+                let _ = writeln!(
+                    s,
+                    "  {year} target {target:.3}: not met by the portfolio (reaches {best:.3})"
+                );
+            }
+        }
+    }
+    match &r.cheapest {
+        None => {
+            let _ = writeln!(
+                s,
+                "\n(more than {} candidates: the cheapest set meeting each target was not searched)",
+                candidates::EXHAUSTIVE_MAX
+            );
+        }
+        Some(sets) if !r.targets.is_empty() => {
+            let _ = writeln!(
+                s,
+                "\n{} set meeting each target, every subset tried (the greedy order need not find it)",
+                if r.by_cost { "Cheapest" } else { "Smallest" }
+            );
+            for (set, &(year, target)) in sets.iter().zip(&r.targets) {
+                let text = match set {
+                    None => "no set of candidates meets it".to_string(),
+                    Some(set) if set.links.is_empty() => "met without candidates".to_string(),
+                    Some(set) => {
+                        let reached: Vec<String> = r
+                            .targets
+                            .iter()
+                            .zip(&set.linkage)
+                            .map(|((y, _), v)| format!("{y} {v:.3}"))
+                            .collect();
+                        format!(
+                            "{} (cost {}; {})",
+                            set.links.join(" + "),
+                            cost_text(set.cost),
+                            reached.join(", ")
+                        )
+                    }
+                };
+                let _ = writeln!(s, "  {year} target {target:.3}: {text}");
+            }
+        }
+        Some(_) => {}
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn fields_with_commas_are_quoted() {
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("plain"), "plain");
+    }
+
+    #[test]
+    fn the_default_directory_ends_in_links() {
+        let park: Park = crate::model::parse_park(crate::model::BUILTIN_PARK, "jilin").unwrap();
+        assert_eq!(
+            default_dir(&park, None),
+            Path::new("results/jilin-chem-park-links")
+        );
+        assert_eq!(
+            default_dir(&park, Some("plan")),
+            Path::new("results/jilin-chem-park-plan-links")
+        );
+    }
+}

@@ -413,10 +413,7 @@ pub fn warnings(park: &Park) -> Vec<Warning> {
         if let Mode::Feed(m) = &p.mode {
             // A plant fed only by candidate links is a proposal: it runs
             // when a scenario enables one, so it is no mistake.
-            let fed = park
-                .links
-                .iter()
-                .any(|l| l.to == p.id && &l.material == m);
+            let fed = park.links.iter().any(|l| l.to == p.id && &l.material == m);
             if !fed {
                 w.push(Warning(format!(
                     "process `{}` runs on `{m}` but no link delivers it: it never runs",

@@ -621,17 +621,26 @@ pub fn sankey_svg(s: &Sankey, names: &Names) -> String {
         );
         // Labels face away from the ribbons' destination: right of the node in
         // the left half and in the last column, left of it otherwise.
-        let right = n.layer * 2 <= s.last_layer || n.layer == s.last_layer;
+        let faces_right = |m: &Node| m.layer * 2 <= s.last_layer || m.layer == s.last_layer;
+        let right = faces_right(n);
         let (lx, anchor) = if right {
             (n.x + NODE_W + 4.0, "start")
         } else {
             (n.x - 4.0, "end")
         };
+        // A left-facing label meets the right-facing labels of the column
+        // before it: at the same height it goes below its node instead.
+        let centre = n.y + n.h / 2.0;
+        let clash = !right
+            && s.nodes.iter().any(|m| {
+                m.layer + 1 == n.layer && faces_right(m) && (m.y + m.h / 2.0 - centre).abs() < 13.0
+            });
+        let label_y = if clash { n.y + n.h + 9.0 } else { centre };
         let _ = writeln!(
             o,
             r##"<text x="{:.1}" y="{:.1}" font-size="11" fill="#111" text-anchor="{anchor}" dominant-baseline="middle" paint-order="stroke" stroke="white" stroke-width="3" stroke-linejoin="round">{} <tspan fill="#666">{}</tspan></text>"##,
             lx,
-            n.y + n.h / 2.0,
+            label_y,
             escape(&node_name(n, names)),
             tonnes(n.t_in.max(n.t_out))
         );

@@ -112,3 +112,57 @@ fn completions_and_the_man_page_come_from_the_command_definitions() {
         .stdout(contains(".TH parkflow"));
     parkflow().args(["completions", "tcsh"]).assert().code(2);
 }
+
+#[test]
+fn diff_shows_what_a_scenario_changes_year_by_year_and_link_by_link() {
+    let flows = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("flows");
+    let out = parkflow()
+        .arg("diff")
+        .arg(flows.join("jilin.ron"))
+        .arg(flows.join("scenarios/delayed.ron"))
+        .args(["--top", "3"])
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    // 2012: nothing is delayed yet; 2017: less linkage with the late projects.
+    let row = |year: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(year))
+            .unwrap()
+            .to_string()
+    };
+    let linkage = |year: &str| {
+        row(year)
+            .split_whitespace()
+            .nth(1)
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+    };
+    assert_eq!(linkage("2012"), 0.0);
+    assert!(linkage("2017") < 0.0, "{text}");
+    assert!(
+        text.contains("cog_to_gas_power"),
+        "the gas goes to power instead: {text}"
+    );
+}
+
+#[test]
+fn diff_of_a_run_with_itself_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    parkflow()
+        .arg("run")
+        .arg(example("acid.ron"))
+        .args(["--quiet", "--no-plots", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    parkflow()
+        .arg("diff")
+        .arg(dir.path())
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("none: every link carries the same"))
+        .stdout(contains("+0.0000"));
+}

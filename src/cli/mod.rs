@@ -3,6 +3,7 @@
 
 mod caps;
 mod check;
+mod diff;
 mod init;
 mod links;
 mod merge;
@@ -46,6 +47,8 @@ pub enum Command {
     Links(links::LinksArgs),
     /// Emissions against caps, with the largest sources (exit 3 if any cap is exceeded).
     Caps(caps::CapsArgs),
+    /// Compare two runs (result directories, or park or scenario files).
+    Diff(diff::DiffArgs),
     /// Start a new park: a commented park, a scenario, a sweep and a README.
     Init(init::InitArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -70,6 +73,7 @@ pub fn main() -> ExitCode {
         Command::Links(args) => links::links(&args),
         Command::Caps(args) => caps::caps(&args),
         Command::Init(args) => init::init(&args),
+        Command::Diff(args) => diff::diff(&args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "parkflow", &mut std::io::stdout());

@@ -166,3 +166,41 @@ fn diff_of_a_run_with_itself_changes_nothing() {
         .stdout(contains("none: every link carries the same"))
         .stdout(contains("+0.0000"));
 }
+
+#[test]
+fn run_xlsx_writes_every_result_file_as_a_sheet_with_chinese_names_intact() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    parkflow()
+        .args(["run", "--xlsx", "--quiet", "--no-plots", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let file = std::fs::File::open(dir.path().join("results.xlsx")).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut workbook = String::new();
+    zip.by_name("xl/workbook.xml")
+        .unwrap()
+        .read_to_string(&mut workbook)
+        .unwrap();
+    for sheet in [
+        "years",
+        "processes",
+        "links",
+        "materials",
+        "imports",
+        "emissions",
+        "names",
+    ] {
+        assert!(
+            workbook.contains(&format!("name=\"{sheet}\"")),
+            "sheet {sheet}"
+        );
+    }
+    let mut strings = String::new();
+    zip.by_name("xl/sharedStrings.xml")
+        .unwrap()
+        .read_to_string(&mut strings)
+        .unwrap();
+    assert!(strings.contains("吉林石化"), "Chinese names are kept");
+}

@@ -25,6 +25,9 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also write results.xlsx: every result file as a sheet, and the names.
+    #[arg(long)]
+    pub xlsx: bool,
     /// Write no plots (linkage, emissions, sources, Sankey).
     #[arg(long)]
     pub no_plots: bool,
@@ -52,6 +55,13 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         scenario: loaded.scenario.as_deref(),
     };
     output::write_run(&dir, &info, &plan, &sim)?;
+    if args.xlsx {
+        let files = output::run_files(&info, &plan, &sim)?;
+        output::write_atomic(
+            &dir.join("results.xlsx"),
+            &output::xlsx_bytes(&loaded.park, &files)?,
+        )?;
+    }
     // The park as run, so that `parkflow report DIR` can name things.
     output::write_atomic(
         &dir.join(report::PARK_FILE),

@@ -3,6 +3,7 @@
 
 mod record;
 mod sweep;
+mod xlsx;
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -12,6 +13,7 @@ use sha2::{Digest, Sha256};
 
 pub use record::{Simulation, StepRecord, YearEmissions, simulate};
 pub use sweep::{merge_parts, part_paths, read_samples, write_part, write_samples, write_sweep};
+pub use xlsx::xlsx_bytes;
 
 use crate::engine::Plan;
 use crate::error::{Error, Result};

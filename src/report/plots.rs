@@ -32,6 +32,14 @@ pub(crate) trait Figure {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn;
 }
 
+/// Draw `figure` on a white `root` and flush it.
+fn paint<DB: DrawingBackend, F: Figure>(root: &DrawingArea<DB, Shift>, figure: &F) -> Drawn {
+    root.fill(&WHITE)?;
+    figure.draw(root)?;
+    root.present()?;
+    Ok(())
+}
+
 /// Draw a figure as SVG and PNG.
 pub(crate) fn render<F: Figure>(name: &str, figure: &F) -> Result<Picture> {
     let (w, h) = figure.size();
@@ -39,24 +47,12 @@ pub(crate) fn render<F: Figure>(name: &str, figure: &F) -> Result<Picture> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-        (|| -> Drawn {
-            root.fill(&WHITE)?;
-            figure.draw(&root)?;
-            root.present()?;
-            Ok(())
-        })()
-        .map_err(fail)?;
+        paint(&root, figure).map_err(fail)?;
     }
     let mut pixels = vec![255u8; w as usize * h as usize * 3];
     {
         let root = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
-        (|| -> Drawn {
-            root.fill(&WHITE)?;
-            figure.draw(&root)?;
-            root.present()?;
-            Ok(())
-        })()
-        .map_err(fail)?;
+        paint(&root, figure).map_err(fail)?;
     }
     let png = encode_png(&pixels, w, h)
         .map_err(|e| invalid(std::path::Path::new(name), format!("PNG: {e}")))?;

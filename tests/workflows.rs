@@ -204,3 +204,48 @@ fn run_xlsx_writes_every_result_file_as_a_sheet_with_chinese_names_intact() {
         .unwrap();
     assert!(strings.contains("吉林石化"), "Chinese names are kept");
 }
+
+#[test]
+fn check_flags_a_process_whose_tonnes_in_and_out_differ_by_ten_percent() {
+    // as_plant in acid.ron: 1.0 t spent acid + 0.2 t ammonia in, 1.0 t out.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(example("acid.ron"))
+        .unwrap()
+        .replace(r#""ammonia": 0.2"#, r#""ammonia": 0.1"#);
+    let path = dir.path().join("p.ron");
+    std::fs::write(&path, text).unwrap();
+    // 1.1 t in, 1.0 t out: 9.1% apart, flagged at 5%, not at 10%.
+    parkflow()
+        .arg("check")
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(contains(
+            "imbalance: process `as_plant`, mass: 1.1000 t in, 1.0000 t out per unit (9.1% apart)",
+        ));
+    parkflow()
+        .args(["check", "--tolerance", "0.1"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(contains("0 beyond 10.0%"));
+}
+
+#[test]
+fn the_sulfur_and_nitrogen_of_spent_acid_reach_ammonium_sulfate() {
+    let park = parkflow::model::parse_park(parkflow::model::BUILTIN_PARK, "jilin").unwrap();
+    let balances = parkflow::model::balance::balances(&park);
+    for element in ["S", "N"] {
+        let b = balances
+            .iter()
+            .find(|b| b.process == "dadi_as_acid" && b.what == element)
+            .unwrap_or_else(|| panic!("no {element} balance for dadi_as_acid"));
+        // S: 0.871 t NH4HSO4 × 0.2785 = 0.2426 t in; 1 t (NH4)2SO4 × 0.243 out.
+        assert!(b.relative_gap() < 0.005, "{element}: {b:?}");
+    }
+    let urea_n = balances
+        .iter()
+        .find(|b| b.process == "cog_urea" && b.what == "N")
+        .unwrap();
+    assert!(urea_n.relative_gap() < 0.01, "{urea_n:?}");
+}

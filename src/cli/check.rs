@@ -14,6 +14,10 @@ use crate::model::warnings;
 pub struct CheckArgs {
     /// Park or scenario file to check.
     pub file: PathBuf,
+    /// Relative gap between tonnes in and out beyond which a process's mass
+    /// or element balance is flagged.
+    #[arg(long, value_name = "SHARE", default_value_t = 0.05)]
+    pub tolerance: f64,
 }
 
 /// Validate a park and print its warnings.
@@ -40,6 +44,37 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
         plan.cycles.len(),
         plan.leontief.len()
     );
+    let balances = crate::model::balance::balances(park);
+    let flagged: Vec<_> = balances
+        .iter()
+        .filter(|b| b.relative_gap() > args.tolerance)
+        .collect();
+    let elements = balances.iter().filter(|b| b.what != "mass").count();
+    println!(
+        "balances per unit of product: {} processes, {} element balances; {} beyond {:.1}%",
+        balances.iter().filter(|b| b.what == "mass").count(),
+        elements,
+        flagged.len(),
+        args.tolerance * 100.0
+    );
+    for b in &flagged {
+        let unconverted = if b.unconverted.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (not counted, no tonnes conversion: {})",
+                b.unconverted.join(", ")
+            )
+        };
+        println!(
+            "  imbalance: process `{}`, {}: {:.4} t in, {:.4} t out per unit ({:.1}% apart){unconverted}",
+            b.process,
+            b.what,
+            b.inputs,
+            b.outputs,
+            b.relative_gap() * 100.0
+        );
+    }
     if warnings.is_empty() {
         println!("no warnings");
     } else {

@@ -3,6 +3,7 @@
 //! These types mirror the file one to one. Nothing here simulates: the engine
 //! compiles a validated [`Park`] into a dense plan (see [`crate::engine`]).
 
+pub mod balance;
 mod load;
 pub mod series;
 mod validate;

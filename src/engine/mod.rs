@@ -210,8 +210,12 @@ pub(crate) struct Wiring {
 pub(crate) struct PoolHot {
     /// Amount per unit of activity.
     pub coeff: f64,
+    /// Producing process.
+    pub process: u32,
     /// Attached storage, or [`NONE`].
     pub storage: u32,
+    /// Whether what is left is disposed of (else sold).
+    pub dispose: bool,
 }
 
 /// What the solver reads of an input slot, packed.
@@ -653,7 +657,9 @@ impl Plan {
             .iter()
             .map(|p| PoolHot {
                 coeff: p.coeff,
+                process: p.process as u32,
                 storage: index(p.storage),
+                dispose: p.fate == PoolFate::Dispose,
             })
             .collect();
         self.slot_hot = self

@@ -2,7 +2,7 @@
 
 use nalgebra::{DMatrix, DVector, Dyn, LU};
 
-use super::{Block, NONE, Plan, PoolBalance, PoolFate, Rule, SlotBalance};
+use super::{Block, NONE, Plan, PoolBalance, Rule, SlotBalance};
 use crate::error::{Error, Result};
 use crate::model::Series;
 
@@ -72,6 +72,10 @@ pub struct Workspace {
     varying_processes: Vec<u32>,
     /// Emission entries whose abatement has steps.
     varying_entries: Vec<u32>,
+    /// Enabled links that are active in some years of the run and not in others.
+    varying_links: Vec<u32>,
+    /// Background series that have steps.
+    varying_background: Vec<u32>,
     /// Offsets of each process's emission entries in `keep` and `process_emitted`.
     emission_offsets: Vec<usize>,
 }
@@ -125,6 +129,8 @@ impl Workspace {
             reuse: true,
             varying_processes: Vec::with_capacity(np),
             varying_entries: Vec::with_capacity(n_em),
+            varying_links: Vec::with_capacity(nl),
+            varying_background: Vec::with_capacity(nk),
             emission_offsets,
         }
     }
@@ -268,6 +274,17 @@ pub fn run(plan: &Plan, ws: &mut Workspace, mut observe: impl FnMut(&StepView)) 
                 Some(Series::Steps(_))
             )
         }));
+    ws.varying_links.clear();
+    ws.varying_links
+        .extend((0..plan.links.len() as u32).filter(|&l| {
+            let link = &plan.links[l as usize];
+            link.enabled && (link.start > plan.start || link.end < plan.end)
+        }));
+    ws.varying_background.clear();
+    ws.varying_background.extend(
+        (0..plan.background.len() as u32)
+            .filter(|&k| matches!(plan.background[k as usize], Series::Steps(_))),
+    );
     for year in plan.start..=plan.end {
         if set_year(plan, ws, year, year == plan.start) {
             ws.solved = false;
@@ -347,7 +364,14 @@ fn set_year(plan: &Plan, ws: &mut Workspace, year: i32, all: bool) -> bool {
         let abatement = plan.emission_entries[e].abatement.as_ref();
         ws.keep[e] = 1.0 - abatement.map_or(0.0, |a| a.at(year));
     }
-    for (l, link) in plan.links.iter().enumerate() {
+    let links = if all {
+        plan.links.len()
+    } else {
+        ws.varying_links.len()
+    };
+    for i in 0..links {
+        let l = if all { i } else { ws.varying_links[i] as usize };
+        let link = &plan.links[l];
         let active = link.enabled && link.start <= year && year <= link.end;
         ws.link_active[l] = active;
         let cap = if active {
@@ -357,8 +381,18 @@ fn set_year(plan: &Plan, ws: &mut Workspace, year: i32, all: bool) -> bool {
         };
         update(&mut ws.link_cap[l], cap, &mut changed);
     }
-    for (k, s) in plan.background.iter().enumerate() {
-        ws.background[k] = s.at(year) * dt;
+    let series = if all {
+        plan.background.len()
+    } else {
+        ws.varying_background.len()
+    };
+    for i in 0..series {
+        let k = if all {
+            i
+        } else {
+            ws.varying_background[i] as usize
+        };
+        ws.background[k] = plan.background[k].at(year) * dt;
     }
     changed
 }
@@ -404,7 +438,7 @@ fn unlimited_flow(plan: &Plan, ws: &Workspace, l: usize) -> f64 {
 }
 
 /// Evaluate link `l`'s flow from its pool, its sink and the links served before it.
-#[inline]
+#[inline(always)]
 fn eval_link(plan: &Plan, ws: &mut Workspace, l: usize) -> f64 {
     let w = plan.wiring[l];
     let pool_before = taken_before(&ws.pool_before, &ws.f, w.prev_in_pool);
@@ -439,7 +473,7 @@ fn delivered(plan: &Plan, ws: &Workspace, slot: usize) -> f64 {
 }
 
 /// Evaluate process `p`'s activity from what it depends on.
-#[inline]
+#[inline(always)]
 fn eval_process(plan: &Plan, ws: &mut Workspace, p: usize) -> f64 {
     let x = match plan.rules[p] {
         Rule::Fixed => ws.k[p],
@@ -648,21 +682,30 @@ fn settle(plan: &Plan, ws: &mut Workspace) {
             b.linked_intra += f;
         }
     }
-    for ((b, pool), hot) in ws.pools.iter_mut().zip(&plan.pools).zip(&plan.pool_hot) {
-        let generated = hot.coeff * ws.x[pool.process];
-        let storage = (hot.storage != NONE).then_some(hot.storage as usize);
-        let stock = storage.map_or(0.0, |s| ws.level_start[s]);
-        let left = (generated + stock - b.linked_inter - b.linked_intra).max(0.0);
-        let kept = storage.map_or(0.0, |s| {
-            ws.level[s] = left.min(plan.storages[s].capacity);
-            ws.level[s]
-        });
-        let rest = left - kept;
+    // Pools without storage first (most of them), then those with one.
+    for (b, hot) in ws.pools.iter_mut().zip(&plan.pool_hot) {
+        let generated = hot.coeff * ws.x[hot.process as usize];
+        let rest = (generated + 0.0 - b.linked_inter - b.linked_intra).max(0.0);
         b.generated = generated;
+        b.stored = 0.0;
+        (b.sold, b.disposed) = if hot.dispose {
+            (0.0, rest)
+        } else {
+            (rest, 0.0)
+        };
+    }
+    for (s, storage) in plan.storages.iter().enumerate() {
+        let b = &mut ws.pools[storage.pool];
+        let stock = ws.level_start[s];
+        let left = (b.generated + stock - b.linked_inter - b.linked_intra).max(0.0);
+        let kept = left.min(storage.capacity);
+        ws.level[s] = kept;
+        let rest = left - kept;
         b.stored = kept - stock;
-        (b.sold, b.disposed) = match pool.fate {
-            PoolFate::Sell => (rest, 0.0),
-            PoolFate::Dispose => (0.0, rest),
+        (b.sold, b.disposed) = if plan.pool_hot[storage.pool].dispose {
+            (0.0, rest)
+        } else {
+            (rest, 0.0)
         };
     }
     for (i, b) in ws.slots.iter_mut().enumerate() {
@@ -697,7 +740,21 @@ fn emit(plan: &Plan, ws: &mut Workspace) {
     }
 }
 
+/// Whether every value is finite, without a branch per value: `v · 0` is 0
+/// for a finite `v` and NaN for an infinite or NaN one, and NaN survives the sum.
+#[inline]
+fn all_finite(values: impl Iterator<Item = f64>) -> bool {
+    values.fold(0.0, |sum, v| sum + v * 0.0) == 0.0
+}
+
 fn check_finite(plan: &Plan, ws: &Workspace, np: usize) -> Result<()> {
+    if all_finite(ws.x.iter().copied())
+        && all_finite(ws.f.iter().copied())
+        && all_finite(ws.slots.iter().map(|s| s.requested))
+    {
+        return check_emissions(plan, ws);
+    }
+    // Something is not finite: name the first.
     let bad = |what: &'static str, item: String, value: f64| Error::NonFinite {
         year: ws.year,
         what,
@@ -722,6 +779,9 @@ fn check_finite(plan: &Plan, ws: &Workspace, np: usize) -> Result<()> {
 }
 
 fn check_emissions(plan: &Plan, ws: &Workspace) -> Result<()> {
+    if all_finite(ws.park_emissions.iter().chain(&ws.background).copied()) {
+        return Ok(());
+    }
     match (0..plan.pollutants.len())
         .find(|&k| !ws.park_emissions[k].is_finite() || !ws.background[k].is_finite())
     {

@@ -243,6 +243,26 @@ proptest! {
                     steps
                 };
                 prop_assert_eq!(record(true), record(false));
+                // Each year reads only what changes in it, yet sees every
+                // series and link as read afresh.
+                let mut ws = Workspace::new(&plan);
+                let mut read = Vec::new();
+                run(&plan, &mut ws, |v| {
+                    let y = v.year();
+                    for (p, proc_) in plan.processes.iter().enumerate() {
+                        let cap = proc_.capacity.as_ref().map_or(f64::INFINITY, |s| s.at(y));
+                        read.push((v.capacity()[p].to_bits(), cap.to_bits()));
+                    }
+                    for (l, link) in plan.links.iter().enumerate() {
+                        let active = link.enabled && link.start <= y && y <= link.end;
+                        read.push((u64::from(v.link_active()[l]), u64::from(active)));
+                    }
+                    for (k, series) in plan.background.iter().enumerate() {
+                        read.push((v.background()[k].to_bits(), (series.at(y) * v.dt()).to_bits()));
+                    }
+                })
+                .unwrap();
+                prop_assert!(read.iter().all(|(got, want)| got == want));
                 // So does a reused workspace, run twice.
                 let mut ws = Workspace::new(&plan);
                 let mut ind = Indicators::new(&plan);

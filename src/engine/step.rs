@@ -2,9 +2,10 @@
 
 use nalgebra::{DMatrix, DVector, Dyn, LU};
 
-use super::{Block, NONE, Plan, PoolBalance, Rule, SlotBalance};
+use super::{
+    Block, EmissionEntry, LinkPlan, NONE, Plan, PoolBalance, ProcessPlan, Rule, SlotBalance,
+};
 use crate::error::{Error, Result};
-use crate::model::Series;
 
 /// Largest number of Gauss–Seidel sweeps over a cycle before giving up.
 pub const MAX_SWEEPS: usize = 10_000;
@@ -68,14 +69,16 @@ pub struct Workspace {
     solved: bool,
     /// Whether steady steps reuse the solution (see [`run`]).
     reuse: bool,
-    /// Processes with a capacity, utilization or demand that has steps.
-    varying_processes: Vec<u32>,
-    /// Emission entries whose abatement has steps.
-    varying_entries: Vec<u32>,
-    /// Enabled links that are active in some years of the run and not in others.
-    varying_links: Vec<u32>,
-    /// Background series that have steps.
-    varying_background: Vec<u32>,
+    /// Processes with a capacity, utilization or demand that has steps, each
+    /// with the next year in which one of them changes.
+    varying_processes: Vec<(u32, i32)>,
+    /// Emission entries whose abatement has steps, with the next change.
+    varying_entries: Vec<(u32, i32)>,
+    /// Enabled links active in some years of the run and not in others,
+    /// with the next year their state changes.
+    varying_links: Vec<(u32, i32)>,
+    /// Background series that have steps, with the next change.
+    varying_background: Vec<(u32, i32)>,
     /// Offsets of each process's emission entries in `keep` and `process_emitted`.
     emission_offsets: Vec<usize>,
 }
@@ -256,34 +259,32 @@ pub fn run(plan: &Plan, ws: &mut Workspace, mut observe: impl FnMut(&StepView)) 
         ws.level[s] = st.initial;
     }
     ws.solved = false;
-    // Only series with steps can change from year to year: list them once a run.
+    // Only series with steps can change from year to year, and only in the
+    // years of their steps: list them once a run, with their next change.
+    let first = plan.start;
     ws.varying_processes.clear();
-    ws.varying_processes
-        .extend((0..plan.processes.len() as u32).filter(|&p| {
-            let proc_ = &plan.processes[p as usize];
-            let steps = |s: &Series| matches!(s, Series::Steps(_));
-            proc_.capacity.as_ref().is_some_and(steps)
-                || steps(&proc_.utilization)
-                || steps(&proc_.demand)
-        }));
+    ws.varying_processes.extend(
+        (0..plan.processes.len() as u32)
+            .map(|p| (p, process_change(&plan.processes[p as usize], first)))
+            .filter(|&(_, next)| next != i32::MAX),
+    );
     ws.varying_entries.clear();
-    ws.varying_entries
-        .extend((0..plan.emission_entries.len() as u32).filter(|&e| {
-            matches!(
-                plan.emission_entries[e as usize].abatement,
-                Some(Series::Steps(_))
-            )
-        }));
+    ws.varying_entries.extend(
+        (0..plan.emission_entries.len() as u32)
+            .map(|e| (e, entry_change(&plan.emission_entries[e as usize], first)))
+            .filter(|&(_, next)| next != i32::MAX),
+    );
     ws.varying_links.clear();
-    ws.varying_links
-        .extend((0..plan.links.len() as u32).filter(|&l| {
-            let link = &plan.links[l as usize];
-            link.enabled && (link.start > plan.start || link.end < plan.end)
-        }));
+    ws.varying_links.extend(
+        (0..plan.links.len() as u32)
+            .map(|l| (l, link_change(&plan.links[l as usize], first)))
+            .filter(|&(_, next)| next != i32::MAX),
+    );
     ws.varying_background.clear();
     ws.varying_background.extend(
         (0..plan.background.len() as u32)
-            .filter(|&k| matches!(plan.background[k as usize], Series::Steps(_))),
+            .map(|k| (k, plan.background[k as usize].next_change(first)))
+            .filter(|&(_, next)| next != i32::MAX),
     );
     for year in plan.start..=plan.end {
         if set_year(plan, ws, year, year == plan.start) {
@@ -317,84 +318,131 @@ fn update(slot: &mut f64, value: f64, changed: &mut bool) {
     }
 }
 
+/// The first year after `year` in which a process's capacity, utilization
+/// or demand changes (`i32::MAX`: never).
+fn process_change(proc_: &ProcessPlan, year: i32) -> i32 {
+    let capacity = proc_
+        .capacity
+        .as_ref()
+        .map_or(i32::MAX, |s| s.next_change(year));
+    capacity
+        .min(proc_.utilization.next_change(year))
+        .min(proc_.demand.next_change(year))
+}
+
+/// The first year after `year` in which an emission's abatement changes.
+fn entry_change(entry: &EmissionEntry, year: i32) -> i32 {
+    entry
+        .abatement
+        .as_ref()
+        .map_or(i32::MAX, |s| s.next_change(year))
+}
+
+/// The first year after `year` in which a link turns on or off.
+fn link_change(link: &LinkPlan, year: i32) -> i32 {
+    if !link.enabled {
+        link.end.saturating_add(1)
+    } else if year < link.start {
+        link.start
+    } else if year <= link.end {
+        link.end.saturating_add(1)
+    } else {
+        link.end.saturating_add(1)
+    }
+}
+
 /// Read the series at `year` into the workspace: all of them (`all`, the
-/// first year of a run), or those with steps. Returns whether anything the
-/// solution depends on (capacities, demands, link limits) changed.
+/// first year of a run), or those that change in `year`. Returns whether
+/// anything the solution depends on (capacities, demands, link limits) changed.
 fn set_year(plan: &Plan, ws: &mut Workspace, year: i32, all: bool) -> bool {
     ws.year = year;
     ws.epoch += 1;
-    let dt = ws.dt;
     let mut changed = false;
-    let processes = if all {
-        plan.processes.len()
-    } else {
-        ws.varying_processes.len()
-    };
-    for i in 0..processes {
-        let p = if all {
-            i
-        } else {
-            ws.varying_processes[i] as usize
-        };
-        let proc_ = &plan.processes[p];
-        let cap = proc_
-            .capacity
-            .as_ref()
-            .map_or(f64::INFINITY, |s| s.at(year));
-        ws.capacity[p] = cap;
-        let k = if cap.is_infinite() {
-            f64::INFINITY
-        } else {
-            cap * proc_.utilization.at(year) * dt
-        };
-        update(&mut ws.k[p], k, &mut changed);
-        update(&mut ws.demand[p], proc_.demand.at(year) * dt, &mut changed);
+    if all {
+        for p in 0..plan.processes.len() {
+            read_process(plan, ws, p, year, &mut changed);
+        }
+        for e in 0..plan.emission_entries.len() {
+            read_entry(plan, ws, e, year);
+        }
+        for l in 0..plan.links.len() {
+            read_link(plan, ws, l, year, &mut changed);
+        }
+        for k in 0..plan.background.len() {
+            read_background(plan, ws, k, year);
+        }
+        return changed;
     }
-    let entries = if all {
-        plan.emission_entries.len()
-    } else {
-        ws.varying_entries.len()
-    };
-    for i in 0..entries {
-        let e = if all {
-            i
-        } else {
-            ws.varying_entries[i] as usize
-        };
-        let abatement = plan.emission_entries[e].abatement.as_ref();
-        ws.keep[e] = 1.0 - abatement.map_or(0.0, |a| a.at(year));
+    for i in 0..ws.varying_processes.len() {
+        let (p, next) = ws.varying_processes[i];
+        if year >= next {
+            read_process(plan, ws, p as usize, year, &mut changed);
+            ws.varying_processes[i].1 = process_change(&plan.processes[p as usize], year);
+        }
     }
-    let links = if all {
-        plan.links.len()
-    } else {
-        ws.varying_links.len()
-    };
-    for i in 0..links {
-        let l = if all { i } else { ws.varying_links[i] as usize };
-        let link = &plan.links[l];
-        let active = link.enabled && link.start <= year && year <= link.end;
-        ws.link_active[l] = active;
-        let cap = if active {
-            link.max_rate.map_or(f64::INFINITY, |r| r * dt)
-        } else {
-            0.0
-        };
-        update(&mut ws.link_cap[l], cap, &mut changed);
+    for i in 0..ws.varying_entries.len() {
+        let (e, next) = ws.varying_entries[i];
+        if year >= next {
+            read_entry(plan, ws, e as usize, year);
+            ws.varying_entries[i].1 = entry_change(&plan.emission_entries[e as usize], year);
+        }
     }
-    let series = if all {
-        plan.background.len()
-    } else {
-        ws.varying_background.len()
-    };
-    for i in 0..series {
-        let k = if all {
-            i
-        } else {
-            ws.varying_background[i] as usize
-        };
-        ws.background[k] = plan.background[k].at(year) * dt;
+    for i in 0..ws.varying_links.len() {
+        let (l, next) = ws.varying_links[i];
+        if year >= next {
+            read_link(plan, ws, l as usize, year, &mut changed);
+            ws.varying_links[i].1 = link_change(&plan.links[l as usize], year);
+        }
+    }
+    for i in 0..ws.varying_background.len() {
+        let (k, next) = ws.varying_background[i];
+        if year >= next {
+            read_background(plan, ws, k as usize, year);
+            ws.varying_background[i].1 = plan.background[k as usize].next_change(year);
+        }
     }
     changed
+}
+
+#[inline]
+fn read_process(plan: &Plan, ws: &mut Workspace, p: usize, year: i32, changed: &mut bool) {
+    let proc_ = &plan.processes[p];
+    let cap = proc_
+        .capacity
+        .as_ref()
+        .map_or(f64::INFINITY, |s| s.at(year));
+    ws.capacity[p] = cap;
+    let k = if cap.is_infinite() {
+        f64::INFINITY
+    } else {
+        cap * proc_.utilization.at(year) * ws.dt
+    };
+    update(&mut ws.k[p], k, changed);
+    update(&mut ws.demand[p], proc_.demand.at(year) * ws.dt, changed);
+}
+
+#[inline]
+fn read_entry(plan: &Plan, ws: &mut Workspace, e: usize, year: i32) {
+    let abatement = plan.emission_entries[e].abatement.as_ref();
+    ws.keep[e] = 1.0 - abatement.map_or(0.0, |a| a.at(year));
+}
+
+#[inline]
+fn read_link(plan: &Plan, ws: &mut Workspace, l: usize, year: i32, changed: &mut bool) {
+    let link = &plan.links[l];
+    let active = link.enabled && link.start <= year && year <= link.end;
+    ws.link_active[l] = active;
+    let cap = if active {
+        link.max_rate.map_or(f64::INFINITY, |r| r * ws.dt)
+    } else {
+        0.0
+    };
+    update(&mut ws.link_cap[l], cap, changed);
+}
+
+#[inline]
+fn read_background(plan: &Plan, ws: &mut Workspace, k: usize, year: i32) {
+    ws.background[k] = plan.background[k].at(year) * ws.dt;
 }
 
 /// What the links before `next` in a chain (of a pool or a slot) took: the
@@ -733,9 +781,10 @@ fn emit(plan: &Plan, ws: &mut Workspace) {
     for &(pool, k, factor) in &plan.disposal_entries {
         ws.park_emissions[k as usize] += ws.pools[pool as usize].disposed * factor;
     }
-    for (e, entry) in plan.emission_entries.iter().enumerate() {
-        let amount = entry.coeff * ws.x[entry.process as usize] * ws.keep[e];
-        ws.process_emitted[e] = amount;
+    let entries = plan.emission_entries.iter().zip(&ws.keep);
+    for ((entry, keep), emitted) in entries.zip(&mut ws.process_emitted) {
+        let amount = entry.coeff * ws.x[entry.process as usize] * keep;
+        *emitted = amount;
         ws.park_emissions[entry.pollutant as usize] += amount;
     }
 }

@@ -36,6 +36,19 @@ impl Series {
         }
     }
 
+    /// The first year after `year` in which the value may change, or
+    /// `i32::MAX` if it never does.
+    pub fn next_change(&self, year: i32) -> i32 {
+        match self {
+            Series::Constant(_) => i32::MAX,
+            Series::Steps(steps) => steps
+                .iter()
+                .map(|(y, _)| *y)
+                .find(|&y| y > year)
+                .unwrap_or(i32::MAX),
+        }
+    }
+
     /// Every value the series holds, for range checks.
     pub fn values(&self) -> impl Iterator<Item = f64> + '_ {
         let (constant, steps) = match self {

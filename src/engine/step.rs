@@ -341,13 +341,13 @@ fn entry_change(entry: &EmissionEntry, year: i32) -> i32 {
 /// The first year after `year` in which a link turns on or off.
 fn link_change(link: &LinkPlan, year: i32) -> i32 {
     if !link.enabled {
-        link.end.saturating_add(1)
+        i32::MAX
     } else if year < link.start {
         link.start
     } else if year <= link.end {
         link.end.saturating_add(1)
     } else {
-        link.end.saturating_add(1)
+        i32::MAX
     }
 }
 

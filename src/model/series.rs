@@ -58,12 +58,14 @@ impl Series {
         constant.into_iter().chain(steps.iter().map(|(_, v)| *v))
     }
 
-    /// Every value, mutably (used by scenario changes such as `Scale`).
-    pub fn values_mut(&mut self) -> Vec<&mut f64> {
-        match self {
-            Series::Constant(v) => vec![v],
-            Series::Steps(s) => s.iter_mut().map(|(_, v)| v).collect(),
-        }
+    /// Every value, mutably (used by scenario changes such as `Scale`, and
+    /// by sweeps once a run, so it does not allocate).
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut f64> + '_ {
+        let (constant, steps) = match self {
+            Series::Constant(v) => (Some(v), &mut [][..]),
+            Series::Steps(s) => (None, &mut s[..]),
+        };
+        constant.into_iter().chain(steps.iter_mut().map(|(_, v)| v))
     }
 
     /// The first year at which the steps are not strictly increasing, if any.

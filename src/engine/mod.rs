@@ -197,9 +197,11 @@ pub(crate) struct Wiring {
     pub from: u32,
     /// Process owning the slot.
     pub to: u32,
-    /// Link served just before this one from the same pool, or [`NONE`].
+    /// Link served just before this one from the same pool, or the number
+    /// of links if none: the workspace keeps a link there that never
+    /// carries anything, so a chain's start needs no test.
     pub prev_in_pool: u32,
-    /// Link served just before this one into the same slot, or [`NONE`].
+    /// Link served just before this one into the same slot, or the number of links.
     pub prev_in_slot: u32,
     /// Between processes of different enterprises.
     pub inter: bool,
@@ -225,7 +227,7 @@ pub(crate) struct SlotHot {
     pub coeff: f64,
     /// Consuming process.
     pub process: u32,
-    /// The last link into the slot in service order, or [`NONE`].
+    /// The last link into the slot in service order, or the number of links.
     pub last: u32,
     /// Whether the request is the capacity-based Feed request.
     pub feed: bool,
@@ -635,8 +637,8 @@ impl Plan {
                     slot: slot as u32,
                     from: self.pools[pool].process as u32,
                     to: self.slots[slot].process as u32,
-                    prev_in_pool: prev_in_pool[l].map_or(NONE, |k| k as u32),
-                    prev_in_slot: prev_in_slot[l].map_or(NONE, |k| k as u32),
+                    prev_in_pool: prev_in_pool[l].map_or(n as u32, |k| k as u32),
+                    prev_in_slot: prev_in_slot[l].map_or(n as u32, |k| k as u32),
                     inter: self.links[l].inter_enterprise,
                 }
             })
@@ -669,7 +671,7 @@ impl Plan {
             .map(|(s, last)| SlotHot {
                 coeff: s.coeff,
                 process: s.process as u32,
-                last: index(*last),
+                last: last.map_or(self.links.len() as u32, |l| l as u32),
                 feed: s.feed,
             })
             .collect();

@@ -117,9 +117,10 @@ impl Workspace {
             keep: vec![1.0; n_em],
             background: vec![0.0; nk],
             x: vec![0.0; np],
-            f: vec![0.0; nl],
-            pool_before: vec![0.0; nl],
-            slot_before: vec![0.0; nl],
+            // One more than the links: the start of every chain, never written.
+            f: vec![0.0; nl + 1],
+            pool_before: vec![0.0; nl + 1],
+            slot_before: vec![0.0; nl + 1],
             level_start: vec![0.0; plan.storages.len()],
             level: vec![0.0; plan.storages.len()],
             pools: vec![PoolBalance::default(); npool],
@@ -198,7 +199,7 @@ impl StepView<'_> {
     }
     /// Flow on each link this step (0 when inactive).
     pub fn flow(&self) -> &[f64] {
-        &self.ws.f
+        &self.ws.f[..self.plan.links.len()]
     }
     /// Whether each link is active this year.
     pub fn link_active(&self) -> &[bool] {
@@ -448,12 +449,9 @@ fn read_background(plan: &Plan, ws: &mut Workspace, k: usize, year: i32) {
 /// What the links before `next` in a chain (of a pool or a slot) took: the
 /// amount `prev` saw taken before it plus its own flow.
 #[inline]
+/// At a chain's start `prev` is the sentinel link, which took nothing.
 fn taken_before(before: &[f64], f: &[f64], prev: u32) -> f64 {
-    if prev == NONE {
-        0.0
-    } else {
-        before[prev as usize] + f[prev as usize]
-    }
+    before[prev as usize] + f[prev as usize]
 }
 
 #[inline]

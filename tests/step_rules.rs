@@ -550,3 +550,19 @@ fn steady_steps_reuse_the_solution_bit_for_bit() {
         assert_eq!(record(true), record(false), "park `{}`", park.id);
     }
 }
+
+#[test]
+fn an_output_that_overflows_to_infinity_is_named_not_passed_on() {
+    // Validation refuses numbers this large; the engine still never hands
+    // on an infinity, whatever plan it is given.
+    let text = park(
+        ONE_YEAR,
+        r#"Process(id: "src", enterprise: "e1", name: "S", product: "a", mode: Fixed, capacity: 1e200, outputs: {"slag": 1e200})"#,
+        "",
+        "",
+    );
+    let unvalidated = parkflow::model::parse_park(&text, "test.ron").unwrap();
+    let plan = parkflow::engine::Plan::compile(&unvalidated);
+    let err = parkflow::output::simulate(&plan).unwrap_err().to_string();
+    assert!(err.contains("src/slag") && err.contains("2012"), "{err}");
+}

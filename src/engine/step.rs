@@ -798,6 +798,7 @@ fn check_finite(plan: &Plan, ws: &Workspace, np: usize) -> Result<()> {
     if all_finite(ws.x.iter().copied())
         && all_finite(ws.f.iter().copied())
         && all_finite(ws.slots.iter().map(|s| s.requested))
+        && all_finite(ws.pools.iter().map(|b| b.generated))
     {
         return check_emissions(plan, ws);
     }
@@ -821,6 +822,14 @@ fn check_finite(plan: &Plan, ws: &Workspace, np: usize) -> Result<()> {
             plan.processes[s.process].id, plan.materials[s.material].id
         );
         return Err(bad("request", item, ws.slots[i].requested));
+    }
+    if let Some(i) = (0..plan.pools.len()).find(|&i| !ws.pools[i].generated.is_finite()) {
+        let pool = &plan.pools[i];
+        let item = format!(
+            "{}/{}",
+            plan.processes[pool.process].id, plan.materials[pool.material].id
+        );
+        return Err(bad("output", item, ws.pools[i].generated));
     }
     check_emissions(plan, ws)
 }

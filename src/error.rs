@@ -80,13 +80,20 @@ pub enum Error {
 
 struct Problems<'a>(&'a [String]);
 
+/// Problems listed in a message; the rest are counted, so that a file with
+/// thousands of problems still gets a message a person can read.
+const PROBLEMS_SHOWN: usize = 100;
+
 impl fmt::Display for Problems<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, p) in self.0.iter().enumerate() {
+        for (i, p) in self.0.iter().take(PROBLEMS_SHOWN).enumerate() {
             if i > 0 {
                 writeln!(f)?;
             }
             write!(f, "  - {p}")?;
+        }
+        if self.0.len() > PROBLEMS_SHOWN {
+            write!(f, "\n  ... and {} more", self.0.len() - PROBLEMS_SHOWN)?;
         }
         Ok(())
     }

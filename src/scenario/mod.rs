@@ -272,7 +272,8 @@ pub fn apply_op(park: &mut Park, target: &Target, op: &Op) -> Result<(), String>
 fn apply_to_cell(cell: Cell, op: &Op) -> Result<(), String> {
     let whole = |s: &Series| match s {
         Series::Constant(v) if v.fract() == 0.0 && v.abs() < 1e9 => Ok(*v as i32),
-        _ => Err(format!("needs a whole number here, not {s:?}")),
+        Series::Constant(v) => Err(format!("needs a whole number here, not {v}")),
+        Series::Steps(_) => Err("needs a whole number here, not (year, value) steps".into()),
     };
     match (cell, op) {
         (Cell::Series(s), Op::Set(v)) => *s = v.clone(),

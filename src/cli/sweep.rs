@@ -49,7 +49,7 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
         None => None,
     };
     let (k, n) = shard.unwrap_or((1, 1));
-    let runs: Vec<u64> = (0..prep.runs()).filter(|i| i % n == k - 1).collect();
+    let runs = prep.shard_runs(k, n).map_err(|e| usage(&args.file, e))?;
     let dir = args
         .out
         .clone()

@@ -28,6 +28,17 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Largest input file read (park, scenario, sweep, and the result files
+    /// merge, report and diff read back), in bytes or with K, M, G (powers
+    /// of 1024); larger files are refused unread. Default 64M.
+    #[arg(
+        long,
+        global = true,
+        value_name = "BYTES",
+        env = "PARKFLOW_MAX_INPUT_SIZE",
+        value_parser = crate::limits::parse_size
+    )]
+    pub max_input_size: Option<u64>,
 }
 
 /// Subcommands.
@@ -63,6 +74,9 @@ pub enum Command {
 /// Parse the command line and run it, returning the exit status.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(bytes) = cli.max_input_size {
+        crate::limits::set_max_input_size(bytes);
+    }
     let command = cli.command.unwrap_or(Command::Run(run::RunArgs::default()));
     let outcome = match command {
         Command::Run(args) => run::run(&args),

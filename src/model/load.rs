@@ -44,12 +44,11 @@ pub fn parse_park(text: &str, file: &str) -> Result<Park> {
     parse_ron(text, file)
 }
 
-/// Read a file to a string, with the path in the error.
+/// Read a model file (park, scenario or sweep) to a string, with the path in
+/// the error. A file above the input size limit is refused unread
+/// ([`crate::limits`]).
 pub fn read_text(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+    crate::limits::read_input_text(path)
 }
 
 /// Read, parse and validate a park file.

@@ -644,6 +644,7 @@ pub fn run_checkpointed(
                 .file_name()
                 .is_some_and(|n| n.to_string_lossy().starts_with('.'))
         {
+            crate::limits::check_input_size(&path)?;
             saved.push(crate::output::read_samples(&path, info)?);
         }
     }

@@ -126,11 +126,8 @@ pub fn apply_scenario(park: &mut Park, scenario: &Scenario, file: &str) -> Resul
         file: file.to_string(),
         problems,
     };
-    if !model::is_file_safe_id(&scenario.id) {
-        return Err(invalid(vec![format!(
-            "scenario `{}`: id must be lower-case letters, digits, `_` or `-` (it names the result directory)",
-            scenario.id
-        )]));
+    if let Some(p) = model::file_id_check("scenario", &scenario.id, "the result directory") {
+        return Err(invalid(vec![p]));
     }
     for (i, change) in scenario.changes.iter().enumerate() {
         apply_change(park, change).map_err(|e| invalid(vec![format!("change {}: {e}", i + 1)]))?;

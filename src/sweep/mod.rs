@@ -259,11 +259,8 @@ pub fn load_sweep(path: &Path) -> Result<Prepared> {
 /// Bind a sweep's parameters to a validated park, checking every draw stays in its field's range.
 pub fn prepare(sweep: Sweep, park: Park) -> Result<Prepared, Vec<String>> {
     let mut problems = Vec::new();
-    if !model::is_file_safe_id(&sweep.id) {
-        problems.push(format!(
-            "sweep `{}`: id must be lower-case letters, digits, `_` or `-`",
-            sweep.id
-        ));
+    if let Some(p) = model::file_id_check("sweep", &sweep.id, "the result directory") {
+        problems.push(p);
     }
     if sweep.samples == 0 {
         problems.push("samples: at least 1".into());

@@ -17,8 +17,8 @@ pub use load::{
 pub use series::{Keyed, Number, Series};
 pub use validate::{
     MAX_CAPS, MAX_ENTERPRISES, MAX_FILE_ID_LEN, MAX_LINKS, MAX_MAP_ENTRIES, MAX_MATERIALS,
-    MAX_POLLUTANTS, MAX_PROCESSES, MAX_RUN_SIZE, MAX_SERIES_STEPS, MAX_STORAGES, MAX_YEARS,
-    Warning, file_id_check, is_file_safe_id, validate, warnings,
+    MAX_POLLUTANTS, MAX_PROCESSES, MAX_QUANTITY, MAX_RUN_SIZE, MAX_SERIES_STEPS, MAX_STORAGES,
+    MAX_YEARS, Warning, file_id_check, is_file_safe_id, quantity, validate, warnings,
 };
 
 /// A whole park: the top-level value of a model file.

@@ -42,11 +42,26 @@ pub const MAX_SERIES_STEPS: usize = 10_000;
 /// bytes of memory and 55 bytes of CSV per step item (measured on a
 /// 10,000-process synthetic park), so at most about 1 GB and 550 MB.
 pub const MAX_RUN_SIZE: u64 = 10_000_000;
+/// Largest quantity a park may hold: a capacity, demand, coefficient,
+/// rate, storage level, cost, background or limit. Far above anything
+/// physical (10¹⁸ J is 280 TWh), and small enough that a capacity times a
+/// coefficient, summed over every process and step, stays a finite number.
+pub const MAX_QUANTITY: f64 = 1e18;
 /// Longest id that names a file or directory (park, scenario, sweep).
 pub const MAX_FILE_ID_LEN: usize = 64;
 /// Names Windows reserves for devices, in any case and with any extension:
 /// refused as ids that name a file or directory.
 const RESERVED_NAMES: [&str; 4] = ["con", "prn", "aux", "nul"];
+
+/// A number as a message shows it: plain, or with an exponent when very
+/// large or small (`1e308`, not three hundred digits).
+pub fn quantity(v: f64) -> String {
+    if v == 0.0 || (1e-6..1e16).contains(&v.abs()) {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
+    }
+}
 
 /// Something valid but probably not what the author meant.
 #[derive(Debug, Clone, PartialEq)]
@@ -281,7 +296,12 @@ impl<'a> Checker<'a> {
         if !v.is_finite() {
             self.problem(format!("{item}, {field}: {v} is not a finite number"));
         } else if v < 0.0 {
-            self.problem(format!("{item}, {field}: {v} is negative"));
+            self.problem(format!("{item}, {field}: {} is negative", quantity(v)));
+        } else if v > MAX_QUANTITY {
+            self.problem(format!(
+                "{item}, {field}: {} is above 1e18, the largest quantity a park may hold",
+                quantity(v)
+            ));
         }
     }
 

@@ -34,16 +34,6 @@ pub enum Dist {
     Choice(Vec<f64>),
 }
 
-/// A number as a message shows it: plain, or with an exponent when very
-/// large or small (`1e300`, not three hundred digits).
-pub(crate) fn number(v: f64) -> String {
-    if v == 0.0 || (1e-6..1e16).contains(&v.abs()) {
-        format!("{v}")
-    } else {
-        format!("{v:e}")
-    }
-}
-
 /// Standard normal CDF.
 fn phi(x: f64) -> f64 {
     0.5 * erfc(-x / std::f64::consts::SQRT_2)
@@ -133,7 +123,7 @@ impl Dist {
 
     /// The distribution as written in a sweep file.
     fn describe(&self) -> String {
-        let n = |v: &f64| number(*v);
+        let n = |v: &f64| crate::model::quantity(*v);
         match self {
             Dist::Uniform(lo, hi) => format!("Uniform({}, {})", n(lo), n(hi)),
             Dist::Triangular(lo, mode, hi) => {

@@ -431,19 +431,23 @@ fn check_range(
     if apply == Apply::Scale && bases.is_empty() {
         return Err("it has no value to scale (unbounded or unset): use Set".into());
     }
-    // Scaled draws must stay finite numbers (Dist::check keeps the draws
-    // themselves finite).
+    // What a draw writes stays a quantity validation would accept: the
+    // draws themselves are finite (Dist::check), and their extremes, times
+    // each value they scale, stay within MAX_QUANTITY.
     let draws = [dist.quantile(U_MIN), dist.quantile(U_MAX)];
-    if apply == Apply::Scale
-        && let Some((b, d)) = bases
+    if !t.is_integer()
+        && let Some(v) = bases
             .iter()
-            .flat_map(|b| draws.map(|d| (*b, d)))
-            .find(|(b, d)| !(b * d).is_finite())
+            .flat_map(|b| draws.map(|d| b * d))
+            .find(|v| !(v.abs() <= model::MAX_QUANTITY))
     {
+        let v = if v.is_finite() {
+            model::quantity(v)
+        } else {
+            "infinite".into()
+        };
         return Err(format!(
-            "a draw of {} scales its value {} beyond the largest number; narrow the distribution",
-            dist::number(d),
-            dist::number(b)
+            "draws can make it {v}, above 1e18, the largest quantity a park may hold; narrow the distribution"
         ));
     }
     let mut range = (f64::INFINITY, f64::NEG_INFINITY);

@@ -259,3 +259,41 @@ fn the_readme_documents_every_exit_status() {
         assert!(section.contains(code), "README Exit status lacks {code}");
     }
 }
+
+/// `parkflow check park.ron | head` closed the pipe while parkflow still
+/// wrote its warnings: println! panicked (status 101, "failed printing to
+/// stdout"). Now the write ends parkflow quietly by SIGPIPE, as it does
+/// other Unix tools.
+#[cfg(unix)]
+#[test]
+fn output_into_a_pipe_closed_early_ends_quietly_not_in_a_panic() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    let b = Bench::new();
+    // 3,000 enterprises without a process: 3,000 warnings, more than a pipe holds.
+    let extra: Vec<String> = (0..3000)
+        .map(|i| format!("Enterprise(id: \"idle{i}\", name: \"Idle\")"))
+        .collect();
+    let acid = std::fs::read_to_string(b.path("acid.ron")).unwrap();
+    let text = acid.replacen(
+        r#"Enterprise(id: "beta", name: "Beta Fertiliser"),"#,
+        &format!(
+            r#"Enterprise(id: "beta", name: "Beta Fertiliser"), {},"#,
+            extra.join(", ")
+        ),
+        1,
+    );
+    std::fs::write(b.path("idle.ron"), text).unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("parkflow"))
+        .args(["check", &b.p("idle.ron")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    const SIGPIPE: i32 = 13;
+    assert_eq!(output.status.signal(), Some(SIGPIPE), "{:?}", output.status);
+}

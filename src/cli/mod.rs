@@ -73,6 +73,14 @@ pub enum Command {
 
 /// Parse the command line and run it, returning the exit status.
 pub fn main() -> ExitCode {
+    // Output into a pipe that closed early (`parkflow check park.ron | head`)
+    // ends parkflow quietly by SIGPIPE, as it does other Unix tools; Rust
+    // ignores the signal, and println! would panic on the write error.
+    #[cfg(unix)]
+    // SAFETY: restores the signal's default action; no thread runs yet.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     if let Some(bytes) = cli.max_input_size {
         crate::limits::set_max_input_size(bytes);

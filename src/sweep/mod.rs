@@ -439,7 +439,7 @@ fn check_range(
         && let Some(v) = bases
             .iter()
             .flat_map(|b| draws.map(|d| b * d))
-            .find(|v| !(v.abs() <= model::MAX_QUANTITY))
+            .find(|v| !v.is_finite() || v.abs() > model::MAX_QUANTITY)
     {
         let v = if v.is_finite() {
             model::quantity(v)

@@ -814,12 +814,16 @@ fn seed() -> u64 {
 }
 
 /// Run `cases` mutants of `kind` over every file and print how they ended.
-fn mutants(kind: Kind, cases: u32) {
-    let scale: u32 = std::env::var("PARKFLOW_MUTATION_SCALE")
+/// `PARKFLOW_MUTATION_SCALE`: how many times the usual number of cases to run.
+fn scale() -> u32 {
+    std::env::var("PARKFLOW_MUTATION_SCALE")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(1);
-    let cases = cases * scale;
+        .unwrap_or(1)
+}
+
+fn mutants(kind: Kind, cases: u32) {
+    let cases = cases * scale();
     let config = Config {
         cases,
         rng_seed: RngSeed::Fixed(seed() ^ kind as u64),
@@ -958,6 +962,9 @@ const CLI_PER_KIND: usize = 10;
 /// in a debug build); the others with `--no-plots`.
 const CLI_PLOTS_EVERY: usize = 10;
 
+/// One mutant in `links_every` also goes through `parkflow links`.
+const CLI_LINKS_EVERY: usize = 5;
+
 /// A file's text as the binary sample mutates it: sweeps cut to a few
 /// samples, so that a mutant that still runs finishes at once.
 fn cli_original(file: usize) -> String {
@@ -976,8 +983,10 @@ fn binary(args: &[&std::ffi::OsStr], out: &Path, case: &str) -> i32 {
     let output = common::parkflow().args(args).output().unwrap();
     let code = output.status.code().unwrap_or(-1);
     let stderr = String::from_utf8_lossy(&output.stderr);
+    // `caps` exits 3 when a cap is exceeded.
+    let caps = args[0] == "caps" && code == 3;
     assert!(
-        code == 0 || code == 1,
+        code == 0 || code == 1 || caps,
         "{case}: {args:?} exited {code}:\n{stderr}"
     );
     assert!(!stderr.contains("panicked"), "{case}: {args:?}:\n{stderr}");
@@ -1004,7 +1013,7 @@ fn through_the_binary(kinds: &[Kind]) {
     let scratch = tempfile::tempdir().unwrap();
     let mut n = 0;
     for &kind in kinds {
-        for i in 0..CLI_PER_KIND {
+        for i in 0..CLI_PER_KIND * scale() as usize {
             let file = (i * 5 + kind as usize) % FILES.len();
             let mut dice = Dice(seed() ^ ((kind as u64) << 32) ^ i as u64);
             let (bytes, what) = mutate(kind, &cli_original(file), &mut dice);
@@ -1039,6 +1048,18 @@ fn through_the_binary(kinds: &[Kind]) {
                 ("run", binary(&args, &out, &case))
             };
             *statuses.entry((kind, command, code)).or_default() += 1;
+            if !FILES[file].contains("sweep") {
+                let code = binary(&["caps".as_ref(), path], &out, &case);
+                *statuses.entry((kind, "caps", code)).or_default() += 1;
+                // Ranking candidates runs the park once per candidate and
+                // subset: one mutant in CLI_LINKS_EVERY.
+                if n % CLI_LINKS_EVERY == 0 {
+                    let links = scratch.path().join(format!("links-{n}"));
+                    let args = ["links".as_ref(), path, "--out".as_ref(), links.as_os_str()];
+                    let code = binary(&args, &links, &case);
+                    *statuses.entry((kind, "links", code)).or_default() += 1;
+                }
+            }
             n += 1;
         }
     }

@@ -7,6 +7,22 @@ use std::path::PathBuf;
 /// Everything that can go wrong loading, validating or running a park.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// An input file is larger than the input size limit (see [`crate::limits`]).
+    #[error(
+        "{}: {} is more than the input size limit of {} bytes ({}); raise the limit with --max-input-size BYTES or PARKFLOW_MAX_INPUT_SIZE",
+        path.display(),
+        size.map_or_else(|| "the file".to_string(), |s| format!("{s} bytes ({})", crate::limits::human_size(s))),
+        limit,
+        crate::limits::human_size(*limit)
+    )]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size, when the system knows it (not for a pipe).
+        size: Option<u64>,
+        /// The limit in force.
+        limit: u64,
+    },
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {
@@ -80,13 +96,20 @@ pub enum Error {
 
 struct Problems<'a>(&'a [String]);
 
+/// Problems listed in a message; the rest are counted, so that a file with
+/// thousands of problems still gets a message a person can read.
+const PROBLEMS_SHOWN: usize = 100;
+
 impl fmt::Display for Problems<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, p) in self.0.iter().enumerate() {
+        for (i, p) in self.0.iter().take(PROBLEMS_SHOWN).enumerate() {
             if i > 0 {
                 writeln!(f)?;
             }
             write!(f, "  - {p}")?;
+        }
+        if self.0.len() > PROBLEMS_SHOWN {
+            write!(f, "\n  ... and {} more", self.0.len() - PROBLEMS_SHOWN)?;
         }
         Ok(())
     }

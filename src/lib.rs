@@ -12,6 +12,7 @@ pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod indicators;
+pub mod limits;
 pub mod model;
 pub mod output;
 pub mod report;

@@ -241,7 +241,7 @@ fn the_park_id_must_be_safe_in_a_file_name() {
     rejects(
         r#"id: "v""#,
         r#"id: "../etc""#,
-        "id must be lower-case letters, digits",
+        "park `../etc`: the id must match [a-z0-9_-]{1,64}",
     );
 }
 

@@ -69,10 +69,7 @@ fn load(path: &Path) -> Result<Run> {
     if path.is_dir() {
         let read = |file: &str| -> Result<Table> {
             let p = path.join(file);
-            let bytes = std::fs::read(&p).map_err(|source| Error::Io {
-                path: p.clone(),
-                source,
-            })?;
+            let bytes = crate::limits::read_input(&p)?;
             Table::parse(&bytes, &p.display().to_string())
         };
         return Ok(Run {

@@ -22,6 +22,11 @@ pub struct MergeArgs {
 
 /// Merge shard parts.
 pub fn merge(args: &MergeArgs) -> Result<ExitCode> {
+    for dir in &args.dirs {
+        crate::limits::check_files_in(dir, |name| {
+            name.starts_with("part-") && (name.ends_with(".csv") || name.ends_with(".json"))
+        })?;
+    }
     let (info, table) = output::merge_parts(&args.dirs)?;
     output::write_sweep(&args.out, &info, &table)?;
     println!(

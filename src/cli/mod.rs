@@ -28,6 +28,17 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Largest input file read (park, scenario, sweep, and the result files
+    /// merge, report and diff read back), in bytes or with K, M, G (powers
+    /// of 1024); larger files are refused unread. Default 64M.
+    #[arg(
+        long,
+        global = true,
+        value_name = "BYTES",
+        env = "PARKFLOW_MAX_INPUT_SIZE",
+        value_parser = crate::limits::parse_size
+    )]
+    pub max_input_size: Option<u64>,
 }
 
 /// Subcommands.
@@ -62,7 +73,18 @@ pub enum Command {
 
 /// Parse the command line and run it, returning the exit status.
 pub fn main() -> ExitCode {
+    // Output into a pipe that closed early (`parkflow check park.ron | head`)
+    // ends parkflow quietly by SIGPIPE, as it does other Unix tools; Rust
+    // ignores the signal, and println! would panic on the write error.
+    #[cfg(unix)]
+    // SAFETY: restores the signal's default action; no thread runs yet.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
+    if let Some(bytes) = cli.max_input_size {
+        crate::limits::set_max_input_size(bytes);
+    }
     let command = cli.command.unwrap_or(Command::Run(run::RunArgs::default()));
     let outcome = match command {
         Command::Run(args) => run::run(&args),

@@ -36,6 +36,13 @@ pub fn report(args: &ReportArgs) -> Result<ExitCode> {
         Some(file) => Some(super::load(Some(file))?.park),
         None => None,
     };
+    // What the report reads back: the result files (CSV and JSON) and the font.
+    crate::limits::check_files_in(&args.dir, |name| {
+        !name.starts_with('.') && (name.ends_with(".csv") || name.ends_with(".json"))
+    })?;
+    if let Some(font) = &args.font {
+        crate::limits::check_input_size(font)?;
+    }
     let opts = PlotOptions {
         sankey_year: args.sankey_year,
         font: args.font.clone(),

@@ -42,6 +42,9 @@ pub struct RunArgs {
 
 /// Run a park and write its results.
 pub fn run(args: &RunArgs) -> Result<ExitCode> {
+    if let Some(font) = &args.font {
+        crate::limits::check_input_size(font)?;
+    }
     let loaded = super::load(args.file.as_deref())?;
     let plan = Plan::compile(&loaded.park);
     let sim = output::simulate(&plan)?;

@@ -29,8 +29,8 @@ pub struct SweepArgs {
     /// Run shard K of N (1-based): the runs i with i mod N = K − 1, written as
     /// a part for `parkflow merge`. `auto` reads Slurm's array variables,
     /// `auto/N` the index from Slurm or JOB_COMPLETION_INDEX (Kubernetes).
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<String>,
+    #[arg(long, value_name = "K/N", value_parser = shard_arg)]
+    pub shard: Option<(u64, u64)>,
     /// Finish an interrupted sweep from the chunks it saved.
     #[arg(long)]
     pub resume: bool,
@@ -42,14 +42,12 @@ pub struct SweepArgs {
 /// Run a sweep and write its results.
 pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
     let prep = sweep::load_sweep(&args.file)?;
-    let shard = match &args.shard {
-        Some(spec) => {
-            Some(parse_shard(spec, &|k| std::env::var(k).ok()).map_err(|e| usage(&args.file, e))?)
-        }
-        None => None,
-    };
+    let shard = args.shard;
     let (k, n) = shard.unwrap_or((1, 1));
-    let runs: Vec<u64> = (0..prep.runs()).filter(|i| i % n == k - 1).collect();
+    let runs = prep.shard_runs(k, n).map_err(|e| crate::Error::Invalid {
+        file: args.file.display().to_string(),
+        problems: vec![e],
+    })?;
     let dir = args
         .out
         .clone()
@@ -87,11 +85,10 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn usage(file: &Path, message: String) -> crate::Error {
-    crate::Error::Invalid {
-        file: file.display().to_string(),
-        problems: vec![message],
-    }
+/// `--shard` as clap reads it: a value it cannot read is a usage error
+/// (exit status 2), like any other bad option.
+fn shard_arg(spec: &str) -> Result<(u64, u64), String> {
+    parse_shard(spec, &|k| std::env::var(k).ok())
 }
 
 /// Parse `--shard`: `K/N`, `auto` (Slurm array variables) or `auto/N`

@@ -13,9 +13,20 @@ pub const BUILTIN_PARK: &str = include_str!("../../flows/jilin.ron");
 /// The name under which errors in the built-in park are reported.
 pub const BUILTIN_PARK_NAME: &str = "flows/jilin.ron (built-in)";
 
-/// RON options every parkflow file is read with: `implicit_some` on.
+/// The RON reader's recursion limit: how deep it follows nested values (a
+/// bracket of a value of any type costs two levels, so about 64 brackets).
+/// Every parkflow file nests fewer than ten levels, and its types refuse a
+/// bracket where they expect a number or a string, so deeper text is a
+/// syntax error found without recursing further: no input can overflow the
+/// stack.
+pub const MAX_NESTING: usize = 128;
+
+/// RON options every parkflow file is read with: `implicit_some` on, and
+/// nesting limited to [`MAX_NESTING`].
 pub fn ron_options() -> ron::Options {
-    ron::Options::default().with_default_extension(Extensions::IMPLICIT_SOME)
+    ron::Options::default()
+        .with_default_extension(Extensions::IMPLICIT_SOME)
+        .with_recursion_limit(MAX_NESTING)
 }
 
 /// Parse RON text of any parkflow file type, naming `file` in errors.
@@ -30,11 +41,15 @@ pub fn parse_ron<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Resu
             } => did_you_mean(found, expected.iter().copied()),
             _ => String::new(),
         };
+        let message = match &e.code {
+            ron::Error::ExceededRecursionLimit => "brackets nested too deep".to_string(),
+            code => format!("{code}{hint}"),
+        };
         Error::Syntax {
             file: file.to_string(),
             line: e.span.start.line,
             col: e.span.start.col,
-            message: format!("{}{hint}", e.code),
+            message,
         }
     })
 }
@@ -44,12 +59,11 @@ pub fn parse_park(text: &str, file: &str) -> Result<Park> {
     parse_ron(text, file)
 }
 
-/// Read a file to a string, with the path in the error.
+/// Read a model file (park, scenario or sweep) to a string, with the path in
+/// the error. A file above the input size limit is refused unread
+/// ([`crate::limits`]).
 pub fn read_text(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+    crate::limits::read_input_text(path)
 }
 
 /// Read, parse and validate a park file.

@@ -11,11 +11,15 @@ mod validate;
 use serde::{Deserialize, Serialize};
 
 pub use load::{
-    BUILTIN_PARK, BUILTIN_PARK_NAME, load_park, parse_park, parse_ron, read_text, ron_options,
-    top_level_name,
+    BUILTIN_PARK, BUILTIN_PARK_NAME, MAX_NESTING, load_park, parse_park, parse_ron, read_text,
+    ron_options, top_level_name,
 };
 pub use series::{Keyed, Number, Series};
-pub use validate::{MAX_YEARS, Warning, is_file_safe_id, validate, warnings};
+pub use validate::{
+    MAX_CAPS, MAX_ENTERPRISES, MAX_FILE_ID_LEN, MAX_LINKS, MAX_MAP_ENTRIES, MAX_MATERIALS,
+    MAX_POLLUTANTS, MAX_PROCESSES, MAX_QUANTITY, MAX_RUN_SIZE, MAX_SERIES_STEPS, MAX_STORAGES,
+    MAX_YEARS, Warning, file_id_check, is_file_safe_id, quantity, validate, warnings,
+};
 
 /// A whole park: the top-level value of a model file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,6 +1,7 @@
 //! `Series`: a number that may change from year to year, and keyed lists of
 //! numbers (`{"so2": 0.0004}`) that keep file order and reject duplicate keys.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -262,8 +263,11 @@ impl<'de, V: KeyedValue> Deserialize<'de> for Keyed<V> {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Keyed<V>, A::Error> {
                 let mut entries: Vec<(String, V)> = Vec::new();
+                // A hash set, not a scan of `entries`: a map of a million
+                // keys must not take a million squared comparisons.
+                let mut seen: HashSet<String> = HashSet::new();
                 while let Some(key) = map.next_key::<String>()? {
-                    if entries.iter().any(|(k, _)| *k == key) {
+                    if !seen.insert(key.clone()) {
                         return Err(de::Error::custom(format!("duplicate key `{key}`")));
                     }
                     let value = V::read(&mut map)?;

@@ -126,11 +126,8 @@ pub fn apply_scenario(park: &mut Park, scenario: &Scenario, file: &str) -> Resul
         file: file.to_string(),
         problems,
     };
-    if !model::is_file_safe_id(&scenario.id) {
-        return Err(invalid(vec![format!(
-            "scenario `{}`: id must be lower-case letters, digits, `_` or `-` (it names the result directory)",
-            scenario.id
-        )]));
+    if let Some(p) = model::file_id_check("scenario", &scenario.id, "the result directory") {
+        return Err(invalid(vec![p]));
     }
     for (i, change) in scenario.changes.iter().enumerate() {
         apply_change(park, change).map_err(|e| invalid(vec![format!("change {}: {e}", i + 1)]))?;
@@ -272,7 +269,8 @@ pub fn apply_op(park: &mut Park, target: &Target, op: &Op) -> Result<(), String>
 fn apply_to_cell(cell: Cell, op: &Op) -> Result<(), String> {
     let whole = |s: &Series| match s {
         Series::Constant(v) if v.fract() == 0.0 && v.abs() < 1e9 => Ok(*v as i32),
-        _ => Err(format!("needs a whole number here, not {s:?}")),
+        Series::Constant(v) => Err(format!("needs a whole number here, not {v}")),
+        Series::Steps(_) => Err("needs a whole number here, not (year, value) steps".into()),
     };
     match (cell, op) {
         (Cell::Series(s), Op::Set(v)) => *s = v.clone(),

@@ -29,9 +29,14 @@ impl Design {
 
     /// Model runs for `samples` base samples of `d` parameters.
     pub fn runs(self, samples: u64, d: usize) -> u64 {
+        self.checked_runs(samples, d).unwrap_or(u64::MAX)
+    }
+
+    /// Runs the design calls for, or `None` when they overflow a `u64`.
+    pub fn checked_runs(self, samples: u64, d: usize) -> Option<u64> {
         match self {
-            Design::Sobol => samples * (d as u64 + 2),
-            _ => samples,
+            Design::Sobol => samples.checked_mul(d as u64 + 2),
+            _ => Some(samples),
         }
     }
 
@@ -48,7 +53,9 @@ impl Design {
                 for (j, u) in out.iter_mut().enumerate() {
                     let key = mix(seed ^ (j as u64 + 1).wrapping_mul(0xA24B_AED4_963E_E407));
                     let stratum = permute(run, samples, key);
-                    *u = (stratum as f64 + uniform(seed, run, j as u64)) / samples as f64;
+                    let v = (stratum as f64 + uniform(seed, run, j as u64)) / samples as f64;
+                    // The division can round the top stratum up to 1.
+                    *u = v.min(U_MAX);
                 }
             }
             Design::Sobol => {
@@ -73,10 +80,25 @@ pub fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
+/// The smallest uniform number any design gives (2⁻⁵⁴).
+pub const U_MIN: f64 = 0.5 / (1u64 << 53) as f64;
+
+/// The largest uniform number any design gives: the largest double below 1
+/// (1 − 2⁻⁵³). Distributions are checked at both ends, so every draw is finite.
+pub const U_MAX: f64 = 1.0 - f64::EPSILON / 2.0;
+
 /// A uniform number in (0, 1) that depends only on (seed, index, dim).
 pub fn uniform(seed: u64, index: u64, dim: u64) -> f64 {
-    let h = mix(mix(mix(seed) ^ index) ^ dim.wrapping_mul(0xD6E8_FEB8_6659_FD93));
-    ((h >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    unit(mix(
+        mix(mix(seed) ^ index) ^ dim.wrapping_mul(0xD6E8_FEB8_6659_FD93)
+    ))
+}
+
+/// The midpoint of the 53-bit cell `h` falls in, in (0, 1). The top cell's
+/// midpoint, 1 − 2⁻⁵⁴, rounds to 1, where a Normal or LogNormal quantile is
+/// infinite: it is held at [`U_MAX`]. Every other value is unchanged.
+fn unit(h: u64) -> f64 {
+    (((h >> 11) as f64 + 0.5) / (1u64 << 53) as f64).min(U_MAX)
 }
 
 /// A pseudo-random permutation of `0..n` (keyed), evaluated at `i`: a
@@ -105,6 +127,13 @@ pub fn permute(i: u64, n: u64, key: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_uniform_number_never_reaches_0_or_1() {
+        assert_eq!(unit(0), U_MIN);
+        assert_eq!(unit(u64::MAX), U_MAX);
+        assert!(unit(u64::MAX) < 1.0);
+    }
 
     #[test]
     fn the_permutation_is_a_permutation() {

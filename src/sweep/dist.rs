@@ -5,6 +5,8 @@
 use serde::Deserialize;
 use statrs::function::erf::{erfc, erfc_inv};
 
+use super::design::{U_MAX, U_MIN};
+
 /// A parameter's distribution.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -43,8 +45,14 @@ fn phi_inv(p: f64) -> f64 {
 }
 
 impl Dist {
-    /// Check the parameters; the message says what is wrong.
+    /// Check the parameters, and that every draw is a finite number; the
+    /// message says what is wrong.
     pub fn check(&self) -> Result<(), String> {
+        self.check_parameters()?;
+        self.check_draws()
+    }
+
+    fn check_parameters(&self) -> Result<(), String> {
         let finite = |vs: &[f64]| vs.iter().all(|v| v.is_finite());
         match self {
             Dist::Uniform(lo, hi) if !finite(&[*lo, *hi]) || lo > hi => {
@@ -89,6 +97,50 @@ impl Dist {
                 Err("Choice needs at least one finite value".into())
             }
             _ => Ok(()),
+        }
+    }
+
+    /// Every draw is a finite number. The quantile rises with `u`, so its
+    /// values at the smallest and largest uniforms a design gives bound every
+    /// draw; the spans a quantile multiplies must not overflow either.
+    fn check_draws(&self) -> Result<(), String> {
+        let spans_finite = match self {
+            Dist::Uniform(lo, hi) => (hi - lo).is_finite(),
+            Dist::Triangular(lo, mode, hi) => [(hi - lo) * (mode - lo), (hi - lo) * (hi - mode)]
+                .iter()
+                .all(|v| v.is_finite()),
+            _ => true,
+        };
+        let ends = [U_MIN, 0.5, U_MAX].map(|u| self.quantile(u));
+        if spans_finite && ends.iter().all(|v| v.is_finite()) {
+            return Ok(());
+        }
+        Err(format!(
+            "{}: some draws would not be finite numbers; narrow the distribution",
+            self.describe()
+        ))
+    }
+
+    /// The distribution as written in a sweep file.
+    fn describe(&self) -> String {
+        let n = |v: &f64| crate::model::quantity(*v);
+        match self {
+            Dist::Uniform(lo, hi) => format!("Uniform({}, {})", n(lo), n(hi)),
+            Dist::Triangular(lo, mode, hi) => {
+                format!("Triangular({}, {}, {})", n(lo), n(mode), n(hi))
+            }
+            Dist::Normal { mean, sd, min, max } => {
+                let mut s = format!("Normal(mean: {}, sd: {}", n(mean), n(sd));
+                if let Some(m) = min {
+                    s += &format!(", min: {}", n(m));
+                }
+                if let Some(m) = max {
+                    s += &format!(", max: {}", n(m));
+                }
+                s + ")"
+            }
+            Dist::LogNormal(median, gsd) => format!("LogNormal({}, {})", n(median), n(gsd)),
+            Dist::Choice(values) => format!("Choice of {} values", values.len()),
         }
     }
 

@@ -27,7 +27,7 @@ use crate::indicators::Indicators;
 use crate::model::{self, Park};
 use crate::scenario::{self, path};
 use bind::{Apply, PlanSlot};
-use design::Design;
+use design::{Design, U_MAX, U_MIN};
 use dist::Dist;
 
 /// A sweep file.
@@ -166,6 +166,26 @@ impl Prepared {
             .runs(self.sweep.samples, self.columns.len())
     }
 
+    /// The runs of shard `k` of `n` (1-based): those whose index is k − 1
+    /// modulo n. Refused above [`MAX_SHARD_RUNS`].
+    pub fn shard_runs(&self, k: u64, n: u64) -> Result<Vec<u64>, String> {
+        let total = self.runs();
+        let first = k.saturating_sub(1);
+        let count = total.saturating_sub(first).div_ceil(n.max(1));
+        if count > MAX_SHARD_RUNS {
+            let which = if n == 1 {
+                "the sweep".to_string()
+            } else {
+                format!("shard {k} of {n}")
+            };
+            return Err(format!(
+                "{which} has {count} runs; one process runs at most {MAX_SHARD_RUNS}: split the sweep into at least {} shards with --shard K/N",
+                total.div_ceil(MAX_SHARD_RUNS)
+            ));
+        }
+        Ok((first..total).step_by(n.max(1) as usize).collect())
+    }
+
     /// Width of a result row.
     pub fn width(&self) -> usize {
         self.columns.len() + 2 * self.outputs.len()
@@ -199,6 +219,14 @@ impl Prepared {
     }
 }
 
+/// Most runs in a sweep (all its shards).
+pub const MAX_RUNS: u64 = 1_000_000_000;
+
+/// Most runs one process computes: an unsharded sweep, or one shard. The
+/// results are kept in memory until they are written (about 500 bytes a
+/// run for the default park), so a larger sweep is run in shards.
+pub const MAX_SHARD_RUNS: u64 = 10_000_000;
+
 /// Read and prepare a sweep file.
 pub fn load_sweep(path: &Path) -> Result<Prepared> {
     let text = model::read_text(path)?;
@@ -231,11 +259,8 @@ pub fn load_sweep(path: &Path) -> Result<Prepared> {
 /// Bind a sweep's parameters to a validated park, checking every draw stays in its field's range.
 pub fn prepare(sweep: Sweep, park: Park) -> Result<Prepared, Vec<String>> {
     let mut problems = Vec::new();
-    if !model::is_file_safe_id(&sweep.id) {
-        problems.push(format!(
-            "sweep `{}`: id must be lower-case letters, digits, `_` or `-`",
-            sweep.id
-        ));
+    if let Some(p) = model::file_id_check("sweep", &sweep.id, "the result directory") {
+        problems.push(p);
     }
     if sweep.samples == 0 {
         problems.push("samples: at least 1".into());
@@ -291,6 +316,19 @@ pub fn prepare(sweep: Sweep, park: Park) -> Result<Prepared, Vec<String>> {
     names.sort_unstable();
     if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
         problems.push(format!("`{}` is swept twice", w[0]));
+    }
+    match sweep.design.checked_runs(sweep.samples, columns.len()) {
+        Some(runs) if runs <= MAX_RUNS => {}
+        runs => problems.push(format!(
+            "samples: {} samples make {} runs{}; a sweep makes at most {MAX_RUNS}",
+            sweep.samples,
+            runs.map_or_else(|| "more than 2^64".to_string(), |r| r.to_string()),
+            if sweep.design == Design::Sobol {
+                format!(" (samples × ({} parameter columns + 2))", columns.len())
+            } else {
+                String::new()
+            },
+        )),
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -392,6 +430,25 @@ fn check_range(
     };
     if apply == Apply::Scale && bases.is_empty() {
         return Err("it has no value to scale (unbounded or unset): use Set".into());
+    }
+    // What a draw writes stays a quantity validation would accept: the
+    // draws themselves are finite (Dist::check), and their extremes, times
+    // each value they scale, stay within MAX_QUANTITY.
+    let draws = [dist.quantile(U_MIN), dist.quantile(U_MAX)];
+    if !t.is_integer()
+        && let Some(v) = bases
+            .iter()
+            .flat_map(|b| draws.map(|d| b * d))
+            .find(|v| !v.is_finite() || v.abs() > model::MAX_QUANTITY)
+    {
+        let v = if v.is_finite() {
+            model::quantity(v)
+        } else {
+            "infinite".into()
+        };
+        return Err(format!(
+            "draws can make it {v}, above 1e18, the largest quantity a park may hold; narrow the distribution"
+        ));
     }
     let mut range = (f64::INFINITY, f64::NEG_INFINITY);
     for b in bases {
@@ -588,6 +645,7 @@ pub fn run_checkpointed(
                 .file_name()
                 .is_some_and(|n| n.to_string_lossy().starts_with('.'))
         {
+            crate::limits::check_input_size(&path)?;
             saved.push(crate::output::read_samples(&path, info)?);
         }
     }

@@ -1,0 +1,183 @@
+//! How much parkflow reads: every input file (park, scenario, sweep, and
+//! the result files `merge`, `report` and `diff` read back) is refused above
+//! a size limit before any of it is read into memory.
+//!
+//! The limit is 64 MiB unless the command line sets another
+//! (`--max-input-size BYTES`, or the `PARKFLOW_MAX_INPUT_SIZE` variable it
+//! falls back to). It is one value for the whole process, like the
+//! thread count: a library user sets it once with [`set_max_input_size`].
+//! The limits on what a park may hold are validation rules
+//! (`model::validate`); the nesting depth of RON text is `model::MAX_NESTING`.
+
+use std::io::Read;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::error::{Error, Result};
+
+/// The default largest input file: 64 MiB.
+pub const DEFAULT_MAX_INPUT_SIZE: u64 = 64 * 1024 * 1024;
+
+static MAX_INPUT_SIZE: AtomicU64 = AtomicU64::new(DEFAULT_MAX_INPUT_SIZE);
+
+/// The largest input file read, in bytes.
+pub fn max_input_size() -> u64 {
+    MAX_INPUT_SIZE.load(Ordering::Relaxed)
+}
+
+/// Set the largest input file read, in bytes, for the rest of the process.
+pub fn set_max_input_size(bytes: u64) {
+    MAX_INPUT_SIZE.store(bytes, Ordering::Relaxed);
+}
+
+fn too_large(path: &Path, size: Option<u64>) -> Error {
+    Error::TooLarge {
+        path: path.to_path_buf(),
+        size,
+        limit: max_input_size(),
+    }
+}
+
+/// Refuse `path` when it is larger than the limit, from its size on disk,
+/// without reading it.
+pub fn check_input_size(path: &Path) -> Result<()> {
+    let meta = std::fs::metadata(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if meta.len() > max_input_size() {
+        return Err(too_large(path, Some(meta.len())));
+    }
+    Ok(())
+}
+
+/// Refuse the files directly in `dir` that `reads` selects by name, when
+/// any is larger than the limit: the result files `report` and `merge` read
+/// back. A directory that cannot be listed is left to its reader to report.
+pub fn check_files_in(dir: &Path, reads: impl Fn(&str) -> bool) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if reads(&name.to_string_lossy()) {
+            check_input_size(&entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+/// Read a whole input file, refusing it when it is larger than the limit.
+///
+/// The size on disk is checked first. A file whose size the system does not
+/// know (a pipe, a device) is read up to the limit and refused beyond it.
+pub fn read_input(path: &Path) -> Result<Vec<u8>> {
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let limit = max_input_size();
+    let file = std::fs::File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    if len > limit {
+        return Err(too_large(path, Some(len)));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(path, None));
+    }
+    Ok(bytes)
+}
+
+/// Read a whole input file as UTF-8 text, refusing it when it is larger
+/// than the limit. Bytes that are not UTF-8 are an error naming their line
+/// and column.
+pub fn read_input_text(path: &Path) -> Result<String> {
+    let bytes = read_input(path)?;
+    String::from_utf8(bytes).map_err(|e| {
+        let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        // Both sides of the bad byte are valid up to it, so this is text.
+        let before = std::str::from_utf8(good).unwrap_or_default();
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        Error::Syntax {
+            file: path.display().to_string(),
+            line,
+            col,
+            message: "the file is not UTF-8 text".into(),
+        }
+    })
+}
+
+/// Parse a size: a whole number of bytes, or one with a unit
+/// (`K`/`KiB`, `M`/`MiB`, `G`/`GiB`, powers of 1024; `B` for bytes).
+pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => {
+            return Err(format!(
+                "`{text}`: write a number of bytes, optionally with K, M or G (KiB, MiB, GiB)"
+            ));
+        }
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{text}`: write a whole number of bytes, such as 67108864 or 64M"))?;
+    n.checked_mul(1 << shift)
+        .ok_or_else(|| format!("`{text}` is too large"))
+}
+
+/// A size as people read it: `64 MiB`, `1.5 KiB`, `12 bytes`.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} bytes");
+    }
+    let mut v = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if v.fract() == 0.0 {
+        format!("{v} {}", UNITS[unit])
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_are_read_in_bytes_or_binary_units() {
+        assert_eq!(parse_size("67108864"), Ok(64 << 20));
+        assert_eq!(parse_size("64M"), Ok(64 << 20));
+        assert_eq!(parse_size("64 MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("1g"), Ok(1 << 30));
+        assert_eq!(parse_size("512KiB"), Ok(512 << 10));
+        assert_eq!(parse_size("0"), Ok(0));
+        assert!(parse_size("-1").is_err());
+        assert!(parse_size("1.5M").is_err());
+        assert!(parse_size("64 parsecs").is_err());
+        assert!(parse_size("99999999999999999999G").is_err());
+        assert!(parse_size("").is_err());
+    }
+
+    #[test]
+    fn sizes_are_shown_in_binary_units() {
+        assert_eq!(human_size(12), "12 bytes");
+        assert_eq!(human_size(64 << 20), "64 MiB");
+        assert_eq!(human_size(1536), "1.5 KiB");
+    }
+}

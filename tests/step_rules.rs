@@ -566,3 +566,43 @@ fn an_output_that_overflows_to_infinity_is_named_not_passed_on() {
     let err = parkflow::output::simulate(&plan).unwrap_err().to_string();
     assert!(err.contains("src/slag") && err.contains("2012"), "{err}");
 }
+
+#[test]
+fn a_chain_of_demand_processes_that_overflows_is_named_even_when_each_number_is_valid() {
+    // Every number is at most 1e18, which validation allows, but seventeen
+    // Demand processes each asking 1e18 of the next bring the last to 1e306,
+    // and its byproduct output of 1e18 per unit overflows.
+    let n = 17;
+    let materials: String = (0..n)
+        .map(|i| format!(r#"Material(id: "m{i}", name: "M{i}", unit: "t", kind: Product),"#))
+        .collect();
+    let processes: String = (0..n)
+        .map(|i| {
+            let input = if i + 1 < n {
+                format!(r#"inputs: {{"m{}": 1e18}},"#, i + 1)
+            } else {
+                r#"outputs: {"slag": 1e18},"#.to_string()
+            };
+            let demand = if i == 0 { "demand: 1e18," } else { "" };
+            format!(
+                r#"Process(id: "p{i}", enterprise: "e1", name: "P{i}", product: "m{i}", mode: Demand, {demand} {input}),"#
+            )
+        })
+        .collect();
+    let links: String = (1..n)
+        .map(|i| {
+            format!(
+                r#"Link(id: "l{i}", from: "p{i}", to: "p{}", material: "m{i}"),"#,
+                i - 1
+            )
+        })
+        .collect();
+    let text = format!(
+        r#"Park(id: "chain", name: "Chain", time: Time(start: 2012, end: 2012), pollutants: [],
+    materials: [{materials} Material(id: "slag", name: "Slag", unit: "t", kind: Byproduct)],
+    enterprises: [Enterprise(id: "e1", name: "E1")],
+    processes: [{processes}], links: [{links}])"#
+    );
+    let err = sim_err(&text);
+    assert!(err.contains("p16") && err.contains("2012"), "{err}");
+}

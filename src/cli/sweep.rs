@@ -68,9 +68,12 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
         &|| bar.inc(1),
     )?;
     bar.finish_and_clear();
+    // Staged in the checkpoint directory, so that what a kill leaves of
+    // them is removed with it.
+    let batch = output::Batch::staged_in(&dir, &partial)?;
     match shard {
-        Some(shard) => output::write_part(&dir, &info, shard, &table)?,
-        None => output::write_sweep(&dir, &info, &table)?,
+        Some(shard) => output::write_part(batch, &info, shard, &table)?,
+        None => output::write_sweep(batch, &info, &table)?,
     }
     // Everything is written: the saved chunks are no longer needed.
     let _ = std::fs::remove_dir_all(&partial);

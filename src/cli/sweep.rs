@@ -66,7 +66,8 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
         &partial,
         args.resume,
         &|| bar.inc(1),
-    )?;
+    )
+    .map_err(|e| resume_hint(e, &partial))?;
     bar.finish_and_clear();
     // Staged in the checkpoint directory, so that what a kill leaves of
     // them is removed with it.
@@ -88,6 +89,24 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
         println!("results written to {}", dir.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A failure to save a chunk (a full disk, say) loses none of the chunks
+/// saved before it: say how to go on from them.
+fn resume_hint(e: crate::Error, partial: &Path) -> crate::Error {
+    match e {
+        crate::Error::Io { path, source } if path.starts_with(partial) => crate::Error::Io {
+            path,
+            source: std::io::Error::new(
+                source.kind(),
+                format!(
+                    "{source}\nthe runs saved so far are kept in {}: fix this, then run the same command with --resume",
+                    partial.display()
+                ),
+            ),
+        },
+        e => e,
+    }
 }
 
 fn usage(file: &Path, message: String) -> crate::Error {

@@ -9,14 +9,16 @@
 //!   what the command needs): the same, with "No space left on device", and
 //!   no temporary file left behind. A sweep stopped by a full disk finishes
 //!   with `--resume` once there is space, to the uninterrupted result.
-//! - Sweeps killed with SIGKILL at seeded random moments, several times in
-//!   a row each, and resumed: while killed, every result file is absent or
-//!   whole, and the finished files equal an uninterrupted run's.
+//! - Sweeps killed with SIGKILL at seeded random moments (between chunks,
+//!   while a chunk is written, while the result files are written), four
+//!   times in a row each, and resumed: after every kill each result file is
+//!   absent or whole, and the finished files equal an uninterrupted run's.
 //!
 //! CI runs as root, where mode 0555 stops no one: the child then runs as
 //! `nobody` (setpriv), and the mounts and the immutable attribute need root
-//! anyway. A way that this machine cannot provide is skipped with a printed
-//! reason, and each test fails if it could try no way at all.
+//! anyway. A read-only way that this machine cannot provide is skipped with
+//! a printed reason, and the test fails if it could try none; the full-disk
+//! test needs root to mount its tmpfs and says so when it is not.
 
 mod common;
 
@@ -614,7 +616,9 @@ fn sweeps_killed_again_and_again_resume_to_the_uninterrupted_result() {
         ("LatinHypercube", 12_000, 11),
         ("Sobol", 3_000, 13), // 15,000 runs
     ];
-    let (mut kills, mut resumes, mut late_kills, mut lost) = (0, 0, 0, 0);
+    let (mut kills, mut resumes, mut lost) = (0, 0, 0);
+    let mut aimed = [0; 3];
+    let (mut in_chunk, mut in_results) = (0, 0);
     let mut log = Vec::new();
     for (design, samples, seed) in sweeps {
         let file = acid_sweep(tmp.path(), &format!("{design}.ron"), design, samples, seed);
@@ -652,45 +656,56 @@ fn sweeps_killed_again_and_again_resume_to_the_uninterrupted_result() {
             attempt += 1;
             let saved = saved_chunks(&out);
             let all = runs.div_ceil(chunk);
-            let late = random.between(0, 2) == 0;
-            // The moment: once `wait_for` chunks are saved (by this or
-            // earlier attempts), then a delay of up to 2 ms; or, for a late
-            // kill, once every run is saved, then up to 30 ms, so that the
-            // kill can land in the writing of the results.
+            // The moment, one of three kinds: once `wait_for` chunks are
+            // saved (by this or earlier attempts), then up to 2 ms; as soon
+            // as a chunk is being written (its temporary file appears),
+            // then up to 0.2 ms; or once the result files are being
+            // written, then up to 5 ms.
+            let moment = random.between(0, 2);
             let hi = (all as u64).saturating_sub(1).max(saved as u64);
             let wait_for = random.between(saved as u64, hi) as usize;
-            let delay_us = if late {
-                random.between(0, 30_000)
-            } else {
-                random.between(0, 2_000)
+            let delay_us = match moment {
+                0 => random.between(0, 2_000),
+                1 => random.between(0, 200),
+                _ => random.between(0, 5_000),
             };
             let mut child = cmd.spawn().unwrap();
+            let pid = child.id();
             let started = Instant::now();
-            let mut rows = SavedRows::default();
-            let mut all_saved = false;
             while child.try_wait().unwrap().is_none() {
-                if late {
-                    if rows.count(&out) >= runs {
-                        all_saved = true;
-                        break;
-                    }
-                } else if saved_chunks(&out) >= wait_for {
+                let reached = match moment {
+                    0 => saved_chunks(&out) >= wait_for,
+                    1 => staged_files(&out, pid)
+                        .iter()
+                        .any(|n| n.starts_with(".chunk-")),
+                    _ => staged_files(&out, pid)
+                        .iter()
+                        .any(|n| !n.starts_with(".chunk-")),
+                };
+                if reached {
                     break;
                 }
                 assert!(
                     started.elapsed() < Duration::from_secs(120),
                     "{design}: stuck"
                 );
-                std::thread::sleep(Duration::from_micros(500));
+                std::thread::sleep(Duration::from_micros(100));
             }
             std::thread::sleep(Duration::from_micros(delay_us));
             let _ = child.kill();
             let status = child.wait().unwrap();
             let was_killed = status.signal() == Some(9);
+            // What the kill interrupted, told by the temporary files it
+            // left in the checkpoint directory: a chunk, or result files.
+            let staged = staged_files(&out, pid);
+            let writing_chunk = staged.iter().any(|n| n.starts_with(".chunk-"));
+            let writing_results = staged.iter().any(|n| !n.starts_with(".chunk-"));
             if was_killed {
                 kills += 1;
                 killed_here += 1;
-                late_kills += usize::from(late);
+                aimed[moment as usize] += 1;
+                in_chunk += usize::from(writing_chunk);
+                in_results += usize::from(writing_results);
             } else {
                 assert!(status.success(), "{design}: the sweep failed: {status}");
             }
@@ -719,10 +734,10 @@ fn sweeps_killed_again_and_again_resume_to_the_uninterrupted_result() {
                 if was_killed { "killed" } else { "finished" },
                 started.elapsed().as_secs_f64() * 1e3,
                 saved_chunks(&out),
-                if all_saved {
-                    ", every run saved before the kill"
-                } else {
-                    ""
+                match (writing_chunk, writing_results) {
+                    (_, true) => ", while writing the result files",
+                    (true, _) => ", while writing a chunk",
+                    _ => "",
                 }
             ));
         }
@@ -743,40 +758,27 @@ fn sweeps_killed_again_and_again_resume_to_the_uninterrupted_result() {
         println!("{line}");
     }
     println!(
-        "SIGKILL: {kills} kills ({late_kills} aimed at the writing of the results) of {} sweeps, {resumes} resumes; result files that differed from an uninterrupted run: {lost}",
-        sweeps.len()
+        "SIGKILL: {kills} kills of {} sweeps (aimed: {} between chunks, {} at a chunk's writing, {} at the result files' writing; landed: {in_chunk} while a chunk was written, {in_results} while the result files were), {resumes} resumes; result files that differed from an uninterrupted run: {lost}",
+        sweeps.len(),
+        aimed[0],
+        aimed[1],
+        aimed[2]
     );
     assert_eq!(lost, 0, "result files lost or wrong");
     assert!(kills >= 10);
 }
 
-/// Runs saved in a checkpoint directory, counted from its chunks' rows;
-/// a chunk is read once.
-#[derive(Default)]
-struct SavedRows {
-    seen: BTreeMap<PathBuf, usize>,
-}
-
-impl SavedRows {
-    fn count(&mut self, out: &Path) -> usize {
-        let Some(d) = checkpoint_dir(out) else {
-            return 0;
-        };
-        for e in std::fs::read_dir(out.join(d))
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with("chunk-") && !self.seen.contains_key(&e.path()) {
-                // A chunk appears by a rename, whole.
-                let rows = std::fs::read(e.path())
-                    .map(|b| b.iter().filter(|c| **c == b'\n').count().saturating_sub(1))
-                    .unwrap_or(0);
-                self.seen.insert(e.path(), rows);
-            }
-        }
-        self.seen.retain(|p, _| p.exists());
-        self.seen.values().sum()
-    }
+/// Temporary files of process `pid` (`.<name>.<pid>-<n>.tmp`) in `out`'s
+/// checkpoint directory: what it is writing, or what a kill left.
+fn staged_files(out: &Path, pid: u32) -> Vec<String> {
+    let mark = format!(".{pid}-");
+    checkpoint_dir(out)
+        .and_then(|d| std::fs::read_dir(out.join(d)).ok())
+        .map_or(Vec::new(), |entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with('.') && n.ends_with(".tmp") && n.contains(&mark))
+                .collect()
+        })
 }

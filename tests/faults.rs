@@ -517,6 +517,7 @@ fn a_full_disk_keeps_earlier_results_and_leaves_no_temporary_file() {
             .map(|(_, b)| (b.len() as u64).div_ceil(4096) * 4096)
             .sum();
         assert!(written > 0, "{what} writes something");
+        println!("full disk: {what} writes {written} bytes (in 4 KiB pages)");
         needs.push(written);
     }
 

@@ -155,9 +155,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// removes its temporary files, so the directory keeps its earlier results
 /// byte for byte and no temporary file is left behind.
 ///
-/// Renaming needs no space, so a full disk cannot stop a commit halfway; a
-/// crash during the renames (they take microseconds) can leave a mix of
-/// new and earlier files, each of them whole.
+/// The files are written before the first rename, so a full disk stops a
+/// batch before it changes anything (a rename replaces a name, needing no
+/// new blocks when the name exists). A crash during the renames (they take
+/// microseconds) can leave a mix of new and earlier files, each whole.
 pub struct Batch {
     dir: PathBuf,
     staging: PathBuf,

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use crate::error::{Error, Result};
-use crate::output::write_atomic;
+use crate::output::Batch;
 
 /// Arguments of `init`.
 #[derive(Debug, Args)]
@@ -40,13 +40,11 @@ pub fn init(args: &InitArgs) -> Result<ExitCode> {
             )],
         });
     }
-    std::fs::create_dir_all(&args.dir).map_err(|source| Error::Io {
-        path: args.dir.clone(),
-        source,
-    })?;
+    let mut batch = Batch::new(&args.dir)?;
     for (name, text) in FILES {
-        write_atomic(&args.dir.join(name), text.as_bytes())?;
+        batch.add(name, text.as_bytes())?;
     }
+    batch.commit()?;
     println!(
         "wrote park.ron, scenario.ron, sweep.ron and README.md to {}; start with `parkflow check {}`",
         args.dir.display(),

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use crate::candidates::{self, Ranking, Stop};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::Park;
 use crate::output::{self, num};
 
@@ -45,18 +45,10 @@ pub fn links(args: &LinksArgs) -> Result<ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| default_dir(park, loaded.scenario.as_deref()));
-    std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
-        path: dir.clone(),
-        source,
-    })?;
-    output::write_atomic(
-        &dir.join("candidates.csv"),
-        candidates_csv(&ranking).as_bytes(),
-    )?;
-    output::write_atomic(
-        &dir.join("portfolio.csv"),
-        portfolio_csv(&ranking).as_bytes(),
-    )?;
+    let mut batch = output::Batch::new(&dir)?;
+    batch.add("candidates.csv", candidates_csv(&ranking).as_bytes())?;
+    batch.add("portfolio.csv", portfolio_csv(&ranking).as_bytes())?;
+    batch.commit()?;
     print!("{}", tables(park, &ranking));
     println!("results written to {}", dir.display());
     Ok(ExitCode::SUCCESS)

@@ -57,26 +57,30 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         model_text: &loaded.text,
         scenario: loaded.scenario.as_deref(),
     };
-    output::write_run(&dir, &info, &plan, &sim)?;
+    // Every file is rendered, then written as one batch: a run that cannot
+    // write all of its files (read-only directory, full disk) leaves the
+    // directory's earlier results as they were.
+    let files = output::run_files(&info, &plan, &sim)?;
+    let mut batch = output::Batch::new(&dir)?;
+    for (name, bytes) in &files {
+        batch.add(name, bytes)?;
+    }
     if args.xlsx {
-        let files = output::run_files(&info, &plan, &sim)?;
-        output::write_atomic(
-            &dir.join("results.xlsx"),
-            &output::xlsx_bytes(&loaded.park, &files)?,
-        )?;
+        batch.add("results.xlsx", &output::xlsx_bytes(&loaded.park, &files)?)?;
     }
     // The park as run, so that `parkflow report DIR` can name things.
-    output::write_atomic(
-        &dir.join(report::PARK_FILE),
-        &report::park_json(&loaded.park)?,
-    )?;
+    batch.add(report::PARK_FILE, &report::park_json(&loaded.park)?)?;
     if !args.no_plots {
         let opts = PlotOptions {
             sankey_year: args.sankey_year,
             font: args.font.clone(),
         };
-        report::write_run_plots(&dir, Some(&loaded.park), &opts)?;
+        let results = report::RunResults::from_files(&dir, &files)?;
+        for (name, bytes) in report::run_plot_files(&results, Some(&loaded.park), &opts)? {
+            batch.add(&name, &bytes)?;
+        }
     }
+    batch.commit()?;
     if !args.quiet {
         if let Some(id) = &loaded.scenario {
             println!("scenario `{id}` of {}", loaded.name);

@@ -64,11 +64,15 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
         &partial,
         args.resume,
         &|| bar.inc(1),
-    )?;
+    )
+    .map_err(|e| resume_hint(e, &partial))?;
     bar.finish_and_clear();
+    // Staged in the checkpoint directory, so that what a kill leaves of
+    // them is removed with it.
+    let batch = output::Batch::staged_in(&dir, &partial)?;
     match shard {
-        Some(shard) => output::write_part(&dir, &info, shard, &table)?,
-        None => output::write_sweep(&dir, &info, &table)?,
+        Some(shard) => output::write_part(batch, &info, shard, &table)?,
+        None => output::write_sweep(batch, &info, &table)?,
     }
     // Everything is written: the saved chunks are no longer needed.
     let _ = std::fs::remove_dir_all(&partial);
@@ -89,6 +93,24 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
 /// (exit status 2), like any other bad option.
 fn shard_arg(spec: &str) -> Result<(u64, u64), String> {
     parse_shard(spec, &|k| std::env::var(k).ok())
+}
+
+/// A failure to save a chunk (a full disk, say) loses none of the chunks
+/// saved before it: say how to go on from them.
+fn resume_hint(e: crate::Error, partial: &Path) -> crate::Error {
+    match e {
+        crate::Error::Io { path, source } if path.starts_with(partial) => crate::Error::Io {
+            path,
+            source: std::io::Error::new(
+                source.kind(),
+                format!(
+                    "{source}\nthe runs saved so far are kept in {}: fix this, then run the same command with --resume",
+                    partial.display()
+                ),
+            ),
+        },
+        e => e,
+    }
 }
 
 /// Parse `--shard`: `K/N`, `auto` (Slurm array variables) or `auto/N`

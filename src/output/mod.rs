@@ -1,5 +1,8 @@
 //! Result files (SPEC §5), each written to a temporary name and renamed into
-//! place, so a crash never leaves a half-written file.
+//! place, so a crash never leaves a half-written file. The files of one
+//! result directory are written as a [`Batch`]: all renamed once all are
+//! written, so a failed write (read-only directory, full disk) leaves the
+//! earlier results as they were.
 
 mod record;
 mod sweep;
@@ -12,7 +15,9 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 pub use record::{Simulation, StepRecord, YearEmissions, simulate};
-pub use sweep::{merge_parts, part_paths, read_samples, write_part, write_samples, write_sweep};
+pub use sweep::{
+    merge_parts, part_paths, read_samples, write_parquet, write_part, write_samples, write_sweep,
+};
 pub use xlsx::xlsx_bytes;
 
 use crate::engine::Plan;
@@ -29,46 +34,186 @@ pub fn default_dir(park: &Park, scenario: Option<&str>) -> PathBuf {
     Path::new("results").join(name)
 }
 
+/// An I/O error on `path`, saying it could not be written (the system's
+/// reason, such as "No space left on device", follows).
+fn write_error(path: &Path, what: &str, source: std::io::Error) -> Error {
+    Error::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::new(source.kind(), format!("cannot {what}: {source}")),
+    }
+}
+
+/// Create `dir` and its parents, with an error naming it.
+pub fn create_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| write_error(dir, "create this directory", e))
+}
+
+/// A written and synced temporary file, removed when dropped unless it was
+/// renamed into place.
+struct Staged {
+    tmp: PathBuf,
+    renamed: bool,
+}
+
+impl Staged {
+    fn rename_to(mut self, path: &Path) -> Result<()> {
+        std::fs::rename(&self.tmp, path)
+            .map_err(|e| write_error(path, "rename a temporary file to it", e))?;
+        self.renamed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.renamed {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// A new file `.<name>.<pid>-<n>.tmp` in `staging`: hidden, and never one
+/// that exists (a killed process may have left one of the same name).
+fn create_temporary(name: &str, staging: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let tmp = staging.join(format!(".{name}.{}-{n}.tmp", std::process::id()));
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o644);
+        match options.open(&tmp) {
+            Ok(file) => return Ok((tmp, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Stream a file into a new temporary file in `staging`, synced, ready to be
+/// renamed to `path`. Errors name `path`.
+fn stage(
+    path: &Path,
+    staging: &Path,
+    fill: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
+) -> Result<Staged> {
+    let io = |e| write_error(path, "write it", e);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (tmp, file) = create_temporary(&name, staging).map_err(io)?;
+    let staged = Staged {
+        tmp,
+        renamed: false,
+    };
+    let mut w = BufWriter::with_capacity(1 << 20, file);
+    fill(&mut w).map_err(io)?;
+    let file = w.into_inner().map_err(|e| io(e.into_error()))?;
+    file.sync_all().map_err(io)?;
+    Ok(staged)
+}
+
+fn parent(path: &Path) -> &Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Make renames in `dir` durable. Best effort: some file systems refuse to
+/// sync a directory, and the files themselves are already synced.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
 /// Stream a file to a temporary name beside `path`, then rename it into place.
 pub fn write_streamed(
     path: &Path,
     fill: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
 ) -> Result<()> {
-    let io = |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(&io)?;
-    let mut w = BufWriter::with_capacity(1 << 20, tmp);
-    fill(&mut w).map_err(&io)?;
-    let tmp = w.into_inner().map_err(|e| io(e.into_error()))?;
-    // Temporary files are created private (0600); results are for sharing.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::Permissions::from_mode(0o644);
-        tmp.as_file().set_permissions(mode).map_err(&io)?;
-    }
-    tmp.as_file().sync_all().map_err(&io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
+    stage(path, parent(path), fill)?.rename_to(path)?;
+    sync_dir(parent(path));
     Ok(())
 }
 
 /// Write `bytes` to `path` atomically: a temporary file beside it, synced, then renamed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     write_streamed(path, |w| w.write_all(bytes))
+}
+
+/// Files of one result directory, written all or none: each is written to
+/// a temporary file and synced as it is added, and [`Batch::commit`]
+/// renames them all into place once every one was written. A batch dropped
+/// without commit (a write failed: a read-only directory, a full disk)
+/// removes its temporary files, so the directory keeps its earlier results
+/// byte for byte and no temporary file is left behind.
+///
+/// The files are written before the first rename, so a full disk stops a
+/// batch before it changes anything (a rename replaces a name, needing no
+/// new blocks when the name exists). A crash during the renames (they take
+/// microseconds) can leave a mix of new and earlier files, each whole.
+pub struct Batch {
+    dir: PathBuf,
+    staging: PathBuf,
+    staged: Vec<(PathBuf, Staged)>,
+}
+
+impl Batch {
+    /// A batch of files for `dir`, created if need be, staged beside them.
+    pub fn new(dir: &Path) -> Result<Batch> {
+        Batch::staged_in(dir, dir)
+    }
+
+    /// A batch of files for `dir` whose temporary files go to `staging`
+    /// (created if need be), a directory on the same file system, such as
+    /// a sweep's checkpoint directory, removed later with what a kill left there.
+    pub fn staged_in(dir: &Path, staging: &Path) -> Result<Batch> {
+        create_dir(dir)?;
+        create_dir(staging)?;
+        Ok(Batch {
+            dir: dir.to_path_buf(),
+            staging: staging.to_path_buf(),
+            staged: Vec::new(),
+        })
+    }
+
+    /// The directory the files are for.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Stage file `name` with the given bytes.
+    pub fn add(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+        self.add_streamed(name, |w| w.write_all(bytes))
+    }
+
+    /// Stage file `name`, streamed by `fill`.
+    pub fn add_streamed(
+        &mut self,
+        name: &str,
+        fill: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
+    ) -> Result<()> {
+        let path = self.dir.join(name);
+        let staged = stage(&path, &self.staging, fill)?;
+        self.staged.push((path, staged));
+        Ok(())
+    }
+
+    /// Rename every staged file into place, in the order they were added.
+    pub fn commit(self) -> Result<()> {
+        for (path, staged) in self.staged {
+            staged.rename_to(&path)?;
+        }
+        sync_dir(&self.dir);
+        Ok(())
+    }
 }
 
 /// A number as result files show it: shortest round-trip form, no `-0`.
@@ -143,18 +288,15 @@ pub fn run_files(
     ])
 }
 
-/// Write every result file of a run into `dir`, creating it.
+/// Write every result file of a run into `dir`, creating it: all of them,
+/// or none (see [`Batch`]).
 pub fn write_run(dir: &Path, info: &RunInfo, plan: &Plan, sim: &Simulation) -> Result<()> {
-    // Everything is rendered before anything is written.
     let files = run_files(info, plan, sim)?;
-    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    for (name, bytes) in files {
-        write_atomic(&dir.join(name), &bytes)?;
+    let mut batch = Batch::new(dir)?;
+    for (name, bytes) in &files {
+        batch.add(name, bytes)?;
     }
-    Ok(())
+    batch.commit()
 }
 
 fn years_csv(plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::sweep::{SweepInfo, Table, summary_json};
 
-use super::{push_num, write_atomic, write_streamed};
+use super::Batch;
+use super::push_num;
 
 fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |source| Error::Io {
@@ -24,14 +25,15 @@ fn bad_file(path: &Path, why: String) -> Error {
     }
 }
 
-/// Write `samples.csv` and `summary.json` for a complete sweep into `dir`.
-pub fn write_sweep(dir: &Path, info: &SweepInfo, table: &Table) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+/// Write `samples.csv`, `samples.parquet` and `summary.json` for a complete
+/// sweep as one batch: all of them, or none.
+pub fn write_sweep(mut batch: Batch, info: &SweepInfo, table: &Table) -> Result<()> {
     let mut summary = serde_json::to_vec_pretty(&summary_json(info, table)).expect("plain JSON");
     summary.push(b'\n');
-    write_streamed(&dir.join("samples.csv"), |w| write_samples(w, info, table))?;
-    write_parquet(&dir.join("samples.parquet"), info, table)?;
-    write_atomic(&dir.join("summary.json"), &summary)
+    batch.add_streamed("samples.csv", |w| write_samples(w, info, table))?;
+    batch.add_streamed("samples.parquet", |w| write_parquet(w, info, table))?;
+    batch.add("summary.json", &summary)?;
+    batch.commit()
 }
 
 /// The samples.csv header.
@@ -124,15 +126,28 @@ pub fn part_paths(dir: &Path, shard: (u64, u64)) -> (PathBuf, PathBuf) {
     )
 }
 
-/// Write one shard's rows and description into `dir`.
-pub fn write_part(dir: &Path, info: &SweepInfo, shard: (u64, u64), table: &Table) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(io_error(dir))?;
-    let (csv_path, json_path) = part_paths(dir, shard);
-    write_streamed(&csv_path, |w| write_samples(w, info, table))?;
+/// Write one shard's rows and description as one batch: both, or neither.
+/// The description is renamed last, and `merge` looks for descriptions, so
+/// a part is never found without its rows.
+pub fn write_part(
+    mut batch: Batch,
+    info: &SweepInfo,
+    shard: (u64, u64),
+    table: &Table,
+) -> Result<()> {
+    let (csv_path, json_path) = part_paths(batch.dir(), shard);
+    let name = |p: &Path| {
+        p.file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned()
+    };
+    batch.add_streamed(&name(&csv_path), |w| write_samples(w, info, table))?;
     let meta = serde_json::json!({"info": info, "shard": shard.0, "shards": shard.1});
     let mut bytes = serde_json::to_vec_pretty(&meta).expect("plain JSON");
     bytes.push(b'\n');
-    write_atomic(&json_path, &bytes)
+    batch.add(&name(&json_path), &bytes)?;
+    batch.commit()
 }
 
 /// Merge the shard parts found in `dirs` into one table, checking they are
@@ -219,11 +234,15 @@ pub fn merge_parts(dirs: &[PathBuf]) -> Result<(SweepInfo, Table)> {
     Ok((info, table))
 }
 
-/// Write a table as `samples.parquet` (Snappy-compressed, pure Rust): the
-/// same columns as samples.csv, `sample` as INT64, draws and outputs as
+/// Write a table in `samples.parquet` form (Snappy-compressed, pure Rust):
+/// the same columns as samples.csv, `sample` as INT64, draws and outputs as
 /// DOUBLE, `<output>_met` as BOOLEAN. No timestamps, so equal tables give
 /// equal files.
-pub fn write_parquet(path: &Path, info: &SweepInfo, table: &Table) -> Result<()> {
+pub fn write_parquet(
+    w: &mut (dyn Write + Send),
+    info: &SweepInfo,
+    table: &Table,
+) -> std::io::Result<()> {
     use parquet::basic::{Compression, Repetition, Type as Physical};
     use parquet::data_type::{BoolType, DoubleType, Int64Type};
     use parquet::file::properties::WriterProperties;
@@ -231,10 +250,7 @@ pub fn write_parquet(path: &Path, info: &SweepInfo, table: &Table) -> Result<()>
     use parquet::schema::types::Type;
     use std::sync::Arc;
 
-    let fail = |e: parquet::errors::ParquetError| Error::Io {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e),
-    };
+    let fail = std::io::Error::other;
     let (nc, no) = (info.columns.len(), info.outputs.len());
     let names = header(info);
     let fields = names
@@ -251,7 +267,7 @@ pub fn write_parquet(path: &Path, info: &SweepInfo, table: &Table) -> Result<()>
                 .build()
                 .map(Arc::new)
         })
-        .collect::<Result<Vec<_>, _>>()
+        .collect::<std::result::Result<Vec<_>, _>>()
         .map_err(fail)?;
     let schema = Arc::new(
         Type::group_type_builder("samples")
@@ -266,40 +282,36 @@ pub fn write_parquet(path: &Path, info: &SweepInfo, table: &Table) -> Result<()>
             .build(),
     );
     const GROUP: usize = 1 << 20;
-    write_streamed(path, |w| {
-        let to_io = std::io::Error::other;
-        let mut writer = SerializedFileWriter::new(w, schema, props).map_err(to_io)?;
-        let n = table.runs.len();
-        for start in (0..n).step_by(GROUP).chain((n == 0).then_some(0)) {
-            let end = (start + GROUP).min(n);
-            let mut group = writer.next_row_group().map_err(to_io)?;
-            let mut index = 0;
-            while let Some(mut column) = group.next_column().map_err(to_io)? {
-                let cell = |r: usize| table.rows[r * table.width + index - 1];
-                match index {
-                    0 => {
-                        let runs: Vec<i64> =
-                            table.runs[start..end].iter().map(|r| *r as i64).collect();
-                        column.typed::<Int64Type>().write_batch(&runs, None, None)
-                    }
-                    i if i <= nc + no => {
-                        let values: Vec<f64> = (start..end).map(cell).collect();
-                        column
-                            .typed::<DoubleType>()
-                            .write_batch(&values, None, None)
-                    }
-                    _ => {
-                        let flags: Vec<bool> = (start..end).map(|r| cell(r) > 0.5).collect();
-                        column.typed::<BoolType>().write_batch(&flags, None, None)
-                    }
+    let mut writer = SerializedFileWriter::new(w, schema, props).map_err(fail)?;
+    let n = table.runs.len();
+    for start in (0..n).step_by(GROUP).chain((n == 0).then_some(0)) {
+        let end = (start + GROUP).min(n);
+        let mut group = writer.next_row_group().map_err(fail)?;
+        let mut index = 0;
+        while let Some(mut column) = group.next_column().map_err(fail)? {
+            let cell = |r: usize| table.rows[r * table.width + index - 1];
+            match index {
+                0 => {
+                    let runs: Vec<i64> = table.runs[start..end].iter().map(|r| *r as i64).collect();
+                    column.typed::<Int64Type>().write_batch(&runs, None, None)
                 }
-                .map_err(to_io)?;
-                column.close().map_err(to_io)?;
-                index += 1;
+                i if i <= nc + no => {
+                    let values: Vec<f64> = (start..end).map(cell).collect();
+                    column
+                        .typed::<DoubleType>()
+                        .write_batch(&values, None, None)
+                }
+                _ => {
+                    let flags: Vec<bool> = (start..end).map(|r| cell(r) > 0.5).collect();
+                    column.typed::<BoolType>().write_batch(&flags, None, None)
+                }
             }
-            group.close().map_err(to_io)?;
+            .map_err(fail)?;
+            column.close().map_err(fail)?;
+            index += 1;
         }
-        writer.close().map_err(to_io)?;
-        Ok(())
-    })
+        group.close().map_err(fail)?;
+    }
+    writer.close().map_err(fail)?;
+    Ok(())
 }

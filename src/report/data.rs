@@ -235,8 +235,8 @@ struct Csv {
 }
 
 impl Csv {
-    fn read(path: &Path) -> Result<Csv> {
-        let text = read_string(path)?;
+    /// Parse `text`, the content of the file at `path` (named in errors).
+    fn parse(path: &Path, text: &str) -> Result<Csv> {
         let mut reader = csv::Reader::from_reader(text.as_bytes());
         let header = reader
             .headers()
@@ -314,11 +314,32 @@ impl Results {
 impl RunResults {
     /// Read the result files of a run directory.
     pub fn read(dir: &Path) -> Result<RunResults> {
+        RunResults::load(dir, &|name| read_string(&dir.join(name)))
+    }
+
+    /// The results of a run from its files as rendered, `(name, bytes)`,
+    /// before they are written to `dir`: so that a run draws its pictures
+    /// and writes them with its result files, all or none.
+    pub fn from_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<RunResults> {
+        RunResults::load(dir, &|name| {
+            let path = dir.join(name);
+            let bytes = files
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, b)| b)
+                .ok_or_else(|| invalid(&path, "no such result file was rendered"))?;
+            String::from_utf8(bytes.clone()).map_err(|e| invalid(&path, e.to_string()))
+        })
+    }
+
+    /// The results of a run whose file `name`'s text `text(name)` gives.
+    fn load(dir: &Path, text: &dyn Fn(&str) -> Result<String>) -> Result<RunResults> {
+        let csv = |name: &str| Csv::parse(&dir.join(name), &text(name)?);
         let summary_path = dir.join("summary.json");
-        let summary: RunSummary = serde_json::from_str(&read_string(&summary_path)?)
+        let summary: RunSummary = serde_json::from_str(&text("summary.json")?)
             .map_err(|e| invalid(&summary_path, e.to_string()))?;
 
-        let years_csv = Csv::read(&dir.join("years.csv"))?;
+        let years_csv = csv("years.csv")?;
         let pollutants: Vec<String> = years_csv
             .header
             .iter()
@@ -355,7 +376,7 @@ impl RunResults {
             });
         }
 
-        let e = Csv::read(&dir.join("emissions.csv"))?;
+        let e = csv("emissions.csv")?;
         let c = [
             e.col("year")?,
             e.col("pollutant")?,
@@ -374,7 +395,7 @@ impl RunResults {
             });
         }
 
-        let l = Csv::read(&dir.join("links.csv"))?;
+        let l = csv("links.csv")?;
         let c = [
             l.col("year")?,
             l.col("link")?,
@@ -397,7 +418,7 @@ impl RunResults {
             });
         }
 
-        let m = Csv::read(&dir.join("materials.csv"))?;
+        let m = csv("materials.csv")?;
         let c = [
             m.col("year")?,
             m.col("process")?,
@@ -420,7 +441,7 @@ impl RunResults {
             });
         }
 
-        let i = Csv::read(&dir.join("imports.csv"))?;
+        let i = csv("imports.csv")?;
         let c = [
             i.col("year")?,
             i.col("process")?,
@@ -437,7 +458,7 @@ impl RunResults {
             });
         }
 
-        let p = Csv::read(&dir.join("processes.csv"))?;
+        let p = csv("processes.csv")?;
         let (cp, ce) = (p.col("process")?, p.col("enterprise")?);
         let mut enterprise_of: Vec<(String, String)> = Vec::new();
         for r in 0..p.rows.len() {
@@ -483,7 +504,8 @@ impl SweepResults {
         let summary_path = dir.join("summary.json");
         let summary: serde_json::Value = serde_json::from_str(&read_string(&summary_path)?)
             .map_err(|e| invalid(&summary_path, e.to_string()))?;
-        let s = Csv::read(&dir.join("samples.csv"))?;
+        let samples = dir.join("samples.csv");
+        let s = Csv::parse(&samples, &read_string(&samples)?)?;
         let mut values: BTreeMap<String, Vec<f64>> = BTreeMap::new();
         for (c, name) in s.header.iter().enumerate() {
             let mut col = Vec::with_capacity(s.rows.len());

@@ -40,7 +40,7 @@ pub use sankey::{Sankey, sankey_svg};
 
 use crate::error::{Error, Result};
 use crate::model::Park;
-use crate::output::write_atomic;
+use crate::output::{Batch, write_atomic};
 
 /// One picture, as SVG text and (for plots) PNG bytes.
 #[derive(Debug, Clone)]
@@ -102,26 +102,38 @@ pub fn run_pictures(
     Ok(pictures)
 }
 
+/// A run's pictures as files, `(name, bytes)`: `<name>.svg`, and
+/// `<name>.png` for plots.
+pub fn run_plot_files(
+    results: &RunResults,
+    park: Option<&Park>,
+    opts: &PlotOptions,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut files = Vec::new();
+    for p in run_pictures(results, park, opts)? {
+        files.push((format!("{}.svg", p.name), p.svg.into_bytes()));
+        if let Some(png) = p.png {
+            files.push((format!("{}.png", p.name), png));
+        }
+    }
+    Ok(files)
+}
+
 /// Draw a run's pictures into its directory (`<name>.svg`, `<name>.png`),
-/// each file written atomically. Returns the files written.
+/// all of them or none. Returns the files written.
 pub fn write_run_plots(
     dir: &Path,
     park: Option<&Park>,
     opts: &PlotOptions,
 ) -> Result<Vec<PathBuf>> {
     let results = RunResults::read(dir)?;
-    let pictures = run_pictures(&results, park, opts)?;
+    let mut batch = Batch::new(dir)?;
     let mut written = Vec::new();
-    for p in &pictures {
-        let svg = dir.join(format!("{}.svg", p.name));
-        write_atomic(&svg, p.svg.as_bytes())?;
-        written.push(svg);
-        if let Some(png) = &p.png {
-            let path = dir.join(format!("{}.png", p.name));
-            write_atomic(&path, png)?;
-            written.push(path);
-        }
+    for (name, bytes) in run_plot_files(&results, park, opts)? {
+        batch.add(&name, &bytes)?;
+        written.push(dir.join(name));
     }
+    batch.commit()?;
     Ok(written)
 }
 

@@ -718,19 +718,63 @@ fn check_finite(plan: &Plan, ws: &Workspace, np: usize) -> Result<()> {
         );
         return Err(bad("request", item, ws.slots[i].requested));
     }
+    // What the pools and input slots were settled into: a generated amount
+    // can overflow (a large coefficient times a large activity) when no
+    // flow, request or emission does.
+    let pool_value = |b: &PoolBalance| {
+        [
+            b.generated,
+            b.linked_inter,
+            b.linked_intra,
+            b.stored,
+            b.sold,
+            b.disposed,
+        ]
+        .into_iter()
+        .find(|v| !v.is_finite())
+    };
+    if let Some((i, v)) = (0..plan.pools.len()).find_map(|i| Some(i).zip(pool_value(&ws.pools[i])))
+    {
+        let pool = &plan.pools[i];
+        let item = format!(
+            "{}/{}",
+            plan.processes[pool.process].id, plan.materials[pool.material].id
+        );
+        return Err(bad("amount made", item, v));
+    }
+    let slot_value = |b: &SlotBalance| {
+        [b.delivered, b.imported]
+            .into_iter()
+            .find(|v| !v.is_finite())
+    };
+    if let Some((i, v)) = (0..plan.slots.len()).find_map(|i| Some(i).zip(slot_value(&ws.slots[i])))
+    {
+        let s = &plan.slots[i];
+        let item = format!(
+            "{}/{}",
+            plan.processes[s.process].id, plan.materials[s.material].id
+        );
+        return Err(bad("delivery", item, v));
+    }
     check_emissions(plan, ws)
 }
 
 fn check_emissions(plan: &Plan, ws: &Workspace) -> Result<()> {
-    match (0..plan.pollutants.len())
-        .find(|&k| !ws.park_emissions[k].is_finite() || !ws.background[k].is_finite())
-    {
-        Some(k) => Err(Error::NonFinite {
-            year: ws.year,
-            what: "emission",
-            item: plan.pollutants[k].clone(),
-            value: ws.park_emissions[k],
-        }),
-        None => Ok(()),
+    for k in 0..plan.pollutants.len() {
+        // Name the value that is not finite, the park's or the background's.
+        for (what, value) in [
+            ("emission", ws.park_emissions[k]),
+            ("background emission", ws.background[k]),
+        ] {
+            if !value.is_finite() {
+                return Err(Error::NonFinite {
+                    year: ws.year,
+                    what,
+                    item: plan.pollutants[k].clone(),
+                    value,
+                });
+            }
+        }
     }
+    Ok(())
 }

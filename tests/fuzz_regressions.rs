@@ -79,6 +79,38 @@ fn byproduct_tonnes_that_overflow_are_an_error_not_a_linkage_of_zero() {
 }
 
 #[test]
+fn a_sobol_sweep_whose_run_count_overflows_is_refused_before_running() {
+    let name = "sweep-sobol-run-count.ron";
+    let message = "samples: 18446744073709551615 sobol samples make more than 2^64 runs";
+    assert_refused(fuzz_pipeline::sweep(&text(name)), message);
+    assert_cli_refuses("sweep", name, message);
+}
+
+#[test]
+fn a_latin_hypercube_of_more_samples_than_a_sweep_may_have_is_refused() {
+    let name = "sweep-latin-hypercube-samples.ron";
+    let message = "make 18446744073709551615 runs; a sweep has at most 1000000000";
+    assert_refused(fuzz_pipeline::sweep(&text(name)), message);
+    assert_cli_refuses("sweep", name, message);
+}
+
+#[test]
+fn a_uniform_wider_than_the_largest_number_is_refused_before_drawing() {
+    let name = "sweep-uniform-too-wide.ron";
+    let message = "Uniform(-1e308, 1e308): its range is too wide to draw from";
+    assert_refused(fuzz_pipeline::sweep(&text(name)), message);
+    assert_cli_refuses("sweep", name, message);
+}
+
+#[test]
+fn a_lognormal_whose_draws_overflow_is_refused_before_drawing() {
+    let name = "sweep-lognormal-too-wide.ron";
+    let message = "LogNormal(1.0, 1e300): its range is too wide to draw from";
+    assert_refused(fuzz_pipeline::sweep(&text(name)), message);
+    assert_cli_refuses("sweep", name, message);
+}
+
+#[test]
 fn a_background_scaled_to_infinity_is_named_as_the_background() {
     let name = "sweep-background-overflow.ron";
     let message = "background emission of `cod` is not a finite number (inf)";

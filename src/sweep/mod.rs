@@ -30,6 +30,12 @@ use bind::{Apply, PlanSlot};
 use design::Design;
 use dist::Dist;
 
+/// Most model runs a sweep may have (Sobol: samples × (parameters + 2)).
+/// Run indices and the design's arithmetic stay far from `u64` overflow,
+/// and a count beyond it is a typing slip rather than a study: a million
+/// runs of the default park take about 500 MiB (docs/PERFORMANCE.md).
+pub const MAX_RUNS: u64 = 1_000_000_000;
+
 /// A sweep file.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -287,6 +293,15 @@ pub fn prepare(sweep: Sweep, park: Park) -> Result<Prepared, Vec<String>> {
             });
         }
     }
+    match sweep.design.checked_runs(sweep.samples, columns.len()) {
+        Some(runs) if runs <= MAX_RUNS => {}
+        runs => problems.push(format!(
+            "samples: {} {} samples make {} runs; a sweep has at most {MAX_RUNS}",
+            sweep.samples,
+            sweep.design.as_str(),
+            runs.map_or("more than 2^64".to_string(), |r| r.to_string()),
+        )),
+    }
     let mut names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
     names.sort_unstable();
     if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
@@ -466,6 +481,7 @@ fn run_one(prep: &Prepared, worker: &mut Worker, run_index: u64, row: &mut [f64]
     indicators.clear();
     run(plan, ws, |v| indicators.observe(v))?;
     indicators.finish();
+    indicators.check(plan)?;
     let no = prep.outputs.len();
     for (o, output) in prep.outputs.iter().enumerate() {
         let (value, met) = match output {

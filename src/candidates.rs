@@ -185,6 +185,7 @@ pub fn evaluate(park: &Park, enabled: &[usize]) -> Result<Outcome> {
     let mut indicators = Indicators::new(&plan);
     run(&plan, &mut ws, |view| indicators.observe(view))?;
     indicators.finish();
+    indicators.check(&plan)?;
     let at = |year: i32| indicators.years.iter().find(|y| y.year == year);
     let linkage = plan
         .targets

@@ -838,15 +838,21 @@ fn check_emissions(plan: &Plan, ws: &Workspace) -> Result<()> {
     if all_finite(ws.park_emissions.iter().chain(&ws.background).copied()) {
         return Ok(());
     }
-    match (0..plan.pollutants.len())
-        .find(|&k| !ws.park_emissions[k].is_finite() || !ws.background[k].is_finite())
-    {
-        Some(k) => Err(Error::NonFinite {
-            year: ws.year,
-            what: "emission",
-            item: plan.pollutants[k].clone(),
-            value: ws.park_emissions[k],
-        }),
-        None => Ok(()),
+    for k in 0..plan.pollutants.len() {
+        // Name the value that is not finite, the park's or the background's.
+        for (what, value) in [
+            ("emission", ws.park_emissions[k]),
+            ("background emission", ws.background[k]),
+        ] {
+            if !value.is_finite() {
+                return Err(Error::NonFinite {
+                    year: ws.year,
+                    what,
+                    item: plan.pollutants[k].clone(),
+                    value,
+                });
+            }
+        }
     }
+    Ok(())
 }

@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use crate::engine::{Plan, StepView};
+use crate::error::{Error, Result};
 use crate::model::{Kind, Metric, Scope};
 
 /// One year's indicators.
@@ -166,6 +167,49 @@ impl Indicators {
     /// Close the last year; call once after the run.
     pub fn finish(&mut self) {
         self.close_year();
+    }
+
+    /// An error if a year's totals overflowed to infinity: each step is
+    /// finite (the engine checks), but a year adds up to 365 of them, and
+    /// tonnes are amounts times `t_per_unit`. Call after [`Indicators::finish`].
+    pub fn check(&self, plan: &Plan) -> Result<()> {
+        for y in &self.years {
+            let bad = |what: &'static str, item: &str, value: f64| {
+                (!value.is_finite()).then(|| Error::NonFinite {
+                    year: y.year,
+                    what,
+                    item: item.to_string(),
+                    value,
+                })
+            };
+            let tonnes = [
+                ("yearly tonnes", "byproducts generated", y.byproduct_t),
+                (
+                    "yearly tonnes",
+                    "byproducts linked between enterprises",
+                    y.linked_inter_t,
+                ),
+                (
+                    "yearly tonnes",
+                    "byproducts linked within enterprises",
+                    y.linked_intra_t,
+                ),
+            ];
+            let emissions = plan.pollutants.iter().enumerate().flat_map(|(k, id)| {
+                [
+                    ("yearly emissions", id.as_str(), y.park[k]),
+                    ("yearly background emissions", id.as_str(), y.background[k]),
+                ]
+            });
+            if let Some(e) = tonnes
+                .into_iter()
+                .chain(emissions)
+                .find_map(|(what, item, value)| bad(what, item, value))
+            {
+                return Err(e);
+            }
+        }
+        Ok(())
     }
 
     fn close_year(&mut self) {

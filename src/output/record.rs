@@ -63,6 +63,7 @@ pub fn simulate(plan: &Plan) -> Result<Simulation> {
         add_emissions(&mut emissions, view);
     })?;
     indicators.finish();
+    indicators.check(plan)?;
     let judgement = judge(plan, &indicators.years);
     Ok(Simulation {
         steps,

@@ -27,7 +27,8 @@ impl Design {
         }
     }
 
-    /// Model runs for `samples` base samples of `d` parameters.
+    /// Model runs for `samples` base samples of `d` parameters. A prepared
+    /// sweep's count fits in a `u64` ([`Design::checked_runs`]).
     pub fn runs(self, samples: u64, d: usize) -> u64 {
         self.checked_runs(samples, d).unwrap_or(u64::MAX)
     }
@@ -105,10 +106,11 @@ fn unit(h: u64) -> f64 {
 /// balanced Feistel network on the next power of four, cycle-walked into range.
 pub fn permute(i: u64, n: u64, key: u64) -> u64 {
     debug_assert!(i < n);
-    let mut half = 1;
-    while (1u64 << (2 * half)) < n {
-        half += 1;
-    }
+    // The smallest power of four (4^half, half ≥ 1) that holds 0..n,
+    // computed from the bit length of n − 1 so that no shift overflows for
+    // n up to u64::MAX (half is at most 32).
+    let bits = u64::BITS - (n - 1).leading_zeros();
+    let half = bits.div_ceil(2).max(1);
     let mask = (1u64 << half) - 1;
     let mut x = i;
     loop {
@@ -143,6 +145,15 @@ mod tests {
                 let p = permute(i, n, 42) as usize;
                 assert!(!seen[p], "n = {n}: {p} twice");
                 seen[p] = true;
+            }
+        }
+    }
+
+    #[test]
+    fn the_permutation_stays_in_range_for_the_largest_sample_counts() {
+        for n in [(1u64 << 62) + 1, 1 << 63, u64::MAX] {
+            for i in [0, 1, n / 2, n - 1] {
+                assert!(permute(i, n, 42) < n, "n = {n}, i = {i}");
             }
         }
     }

@@ -34,6 +34,15 @@ pub enum Dist {
     Choice(Vec<f64>),
 }
 
+/// The probabilities a Normal or LogNormal draw is taken at are kept in
+/// [`P_MIN`, `P_MAX`]: a design's uniform can round to exactly 1 (or a
+/// truncated Normal's to 0), where Φ⁻¹ is infinite.
+const P_MIN: f64 = 1e-300;
+/// The largest `f64` below 1.
+const P_MAX: f64 = 1.0 - f64::EPSILON / 2.0;
+/// A bound on |Φ⁻¹(p)| for p in [`P_MIN`, `P_MAX`] (Φ⁻¹(1e-300) ≈ −37.05).
+const Z_MAX: f64 = 38.0;
+
 /// Standard normal CDF.
 fn phi(x: f64) -> f64 {
     0.5 * erfc(-x / std::f64::consts::SQRT_2)
@@ -54,9 +63,17 @@ impl Dist {
 
     fn check_parameters(&self) -> Result<(), String> {
         let finite = |vs: &[f64]| vs.iter().all(|v| v.is_finite());
+        let too_wide = |what: String| {
+            Err(format!(
+                "{what}: its range is too wide to draw from (the draws would overflow to infinity)"
+            ))
+        };
         match self {
             Dist::Uniform(lo, hi) if !finite(&[*lo, *hi]) || lo > hi => {
                 Err(format!("Uniform({lo}, {hi}) needs finite lo ≤ hi"))
+            }
+            Dist::Uniform(lo, hi) if !(hi - lo).is_finite() => {
+                too_wide(format!("Uniform({lo:?}, {hi:?})"))
             }
             Dist::Triangular(lo, mode, hi)
                 if !(finite(&[*lo, *mode, *hi]) && lo <= mode && mode <= hi) || lo == hi =>
@@ -64,6 +81,13 @@ impl Dist {
                 Err(format!(
                     "Triangular({lo}, {mode}, {hi}) needs lo ≤ mode ≤ hi and lo < hi"
                 ))
+            }
+            // The quantile multiplies the width by each side's width.
+            Dist::Triangular(lo, mode, hi)
+                if !((hi - lo) * (mode - lo)).is_finite()
+                    || !((hi - lo) * (hi - mode)).is_finite() =>
+            {
+                too_wide(format!("Triangular({lo:?}, {mode:?}, {hi:?})"))
             }
             Dist::Normal { mean, sd, min, max } => {
                 if !finite(&[*mean, *sd]) || *sd <= 0.0 {
@@ -84,6 +108,15 @@ impl Dist {
                         "Normal(mean: {mean}, sd: {sd}) has almost no probability in [{lo}, {hi}]"
                     ));
                 }
+                // A side with no finite bound is reached by mean ± Z_MAX · sd.
+                let reach = Z_MAX * sd;
+                if (!lo.is_finite() && !(mean - reach).is_finite())
+                    || (!hi.is_finite() && !(mean + reach).is_finite())
+                {
+                    return too_wide(format!(
+                        "Normal(mean: {mean:?}, sd: {sd:?}) without finite min and max"
+                    ));
+                }
                 Ok(())
             }
             Dist::LogNormal(median, gsd)
@@ -92,6 +125,9 @@ impl Dist {
                 Err(format!(
                     "LogNormal({median}, {gsd}) needs median > 0 and gsd ≥ 1"
                 ))
+            }
+            Dist::LogNormal(median, gsd) if median.ln() + Z_MAX * gsd.ln() >= f64::MAX.ln() => {
+                too_wide(format!("LogNormal({median:?}, {gsd:?})"))
             }
             Dist::Choice(values) if values.is_empty() || !finite(values) => {
                 Err("Choice needs at least one finite value".into())
@@ -176,14 +212,16 @@ impl Dist {
             Dist::Normal { mean, sd, min, max } => {
                 let a = min.map_or(0.0, |m| phi((m - mean) / sd));
                 let b = max.map_or(1.0, |m| phi((m - mean) / sd));
-                let x = mean + sd * phi_inv(a + u * (b - a));
+                let x = mean + sd * phi_inv((a + u * (b - a)).clamp(P_MIN, P_MAX));
                 // Rounding at the far tails must not step outside the bounds.
                 x.clamp(
                     min.unwrap_or(f64::NEG_INFINITY),
                     max.unwrap_or(f64::INFINITY),
                 )
             }
-            Dist::LogNormal(median, gsd) => (median.ln() + gsd.ln() * phi_inv(u)).exp(),
+            Dist::LogNormal(median, gsd) => {
+                (median.ln() + gsd.ln() * phi_inv(u.clamp(P_MIN, P_MAX))).exp()
+            }
             Dist::Choice(values) => {
                 let i = ((u * values.len() as f64) as usize).min(values.len() - 1);
                 values[i]
@@ -262,6 +300,52 @@ mod tests {
             max: None,
         };
         assert!((mean(&d) - (2.0 / std::f64::consts::PI).sqrt()).abs() < 2e-3);
+    }
+
+    #[test]
+    fn the_normal_quantile_stays_within_z_max_at_the_clamped_probabilities() {
+        for p in [P_MIN, P_MAX, 0.0, 1.0] {
+            let z = phi_inv(p.clamp(P_MIN, P_MAX));
+            assert!(z.is_finite() && z.abs() < Z_MAX, "Φ⁻¹({p}) = {z}");
+        }
+    }
+
+    #[test]
+    fn distributions_that_pass_the_check_draw_finite_values_even_at_u_1() {
+        let wide = [
+            Dist::Uniform(-1e308, 1e308),
+            Dist::Triangular(0.0, 1e200, 1e300),
+            Dist::Normal {
+                mean: 1.0,
+                sd: 1e307,
+                min: Some(0.0),
+                max: None,
+            },
+            Dist::LogNormal(1.0, 1e300),
+        ];
+        for d in &wide {
+            let e = d.check().unwrap_err();
+            assert!(e.contains("too wide"), "{d:?}: {e}");
+        }
+        let fine = [
+            Dist::Uniform(-1e307, 1e307),
+            Dist::Normal {
+                mean: 0.0,
+                sd: 1e300,
+                min: None,
+                max: None,
+            },
+            Dist::LogNormal(2.0, 1e8),
+        ];
+        // A design's uniform can round to exactly 1.0 (and a truncated
+        // Normal's probability to 0).
+        for d in &fine {
+            d.check().unwrap();
+            for u in [0.0, 1e-300, 0.5, 1.0] {
+                let x = d.quantile(u);
+                assert!(x.is_finite(), "{d:?} at {u}: {x}");
+            }
+        }
     }
 
     #[test]

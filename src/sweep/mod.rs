@@ -30,6 +30,7 @@ use bind::{Apply, PlanSlot};
 use design::{Design, U_MAX, U_MIN};
 use dist::Dist;
 
+
 /// A sweep file.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -523,6 +524,7 @@ fn run_one(prep: &Prepared, worker: &mut Worker, run_index: u64, row: &mut [f64]
     indicators.clear();
     run(plan, ws, |v| indicators.observe(v))?;
     indicators.finish();
+    indicators.check(plan)?;
     let no = prep.outputs.len();
     for (o, output) in prep.outputs.iter().enumerate() {
         let (value, met) = match output {

@@ -57,7 +57,9 @@ fn assert_cli_refuses(command: &str, name: &str, wanted: &str) {
 #[test]
 fn a_byproduct_pool_that_overflows_is_named_instead_of_written_as_inf() {
     let name = "park-pool-overflow.ron";
-    let message = "amount made of `furnace/slag` is not a finite number (inf)";
+    // Validation now refuses the 1e300 coefficient before the engine would
+    // name the infinite pool (docs/reliability/input.md, finding 8).
+    let message = "outputs.slag: 1e300 is above 1e18";
     assert_refused(fuzz_pipeline::park(&text(name)), message);
     assert_cli_refuses("run", name, message);
 }
@@ -65,7 +67,8 @@ fn a_byproduct_pool_that_overflows_is_named_instead_of_written_as_inf() {
 #[test]
 fn a_year_whose_steps_add_up_to_infinite_emissions_is_an_error() {
     let name = "park-yearly-emissions-overflow.ron";
-    let message = "year 2012: yearly emissions of `so2` is not a finite number (inf)";
+    // Refused by the 10¹⁸ rule before the yearly totals could overflow.
+    let message = "capacity: 1e308 is above 1e18";
     assert_refused(fuzz_pipeline::park(&text(name)), message);
     assert_cli_refuses("run", name, message);
 }
@@ -73,7 +76,8 @@ fn a_year_whose_steps_add_up_to_infinite_emissions_is_an_error() {
 #[test]
 fn byproduct_tonnes_that_overflow_are_an_error_not_a_linkage_of_zero() {
     let name = "park-tonnes-overflow.ron";
-    let message = "yearly tonnes of `byproducts generated` is not a finite number (inf)";
+    // Refused by the 10¹⁸ rule before the yearly tonnes could overflow.
+    let message = "capacity: 1e300 is above 1e18";
     assert_refused(fuzz_pipeline::park(&text(name)), message);
     assert_cli_refuses("run", name, message);
 }
@@ -81,7 +85,7 @@ fn byproduct_tonnes_that_overflow_are_an_error_not_a_linkage_of_zero() {
 #[test]
 fn a_sobol_sweep_whose_run_count_overflows_is_refused_before_running() {
     let name = "sweep-sobol-run-count.ron";
-    let message = "samples: 18446744073709551615 sobol samples make more than 2^64 runs";
+    let message = "samples: 18446744073709551615 samples make more than 2^64 runs";
     assert_refused(fuzz_pipeline::sweep(&text(name)), message);
     assert_cli_refuses("sweep", name, message);
 }
@@ -89,7 +93,7 @@ fn a_sobol_sweep_whose_run_count_overflows_is_refused_before_running() {
 #[test]
 fn a_latin_hypercube_of_more_samples_than_a_sweep_may_have_is_refused() {
     let name = "sweep-latin-hypercube-samples.ron";
-    let message = "make 18446744073709551615 runs; a sweep has at most 1000000000";
+    let message = "make 18446744073709551615 runs; a sweep makes at most 1000000000";
     assert_refused(fuzz_pipeline::sweep(&text(name)), message);
     assert_cli_refuses("sweep", name, message);
 }
@@ -113,7 +117,8 @@ fn a_lognormal_whose_draws_overflow_is_refused_before_drawing() {
 #[test]
 fn a_background_scaled_to_infinity_is_named_as_the_background() {
     let name = "sweep-background-overflow.ron";
-    let message = "background emission of `cod` is not a finite number (inf)";
+    // Refused before the sweep runs: no draw may write above 1e18.
+    let message = "(`background.cod`): draws can make it infinite, above 1e18";
     assert_refused(fuzz_pipeline::sweep(&text(name)), message);
     assert_cli_refuses("sweep", name, message);
 }

@@ -30,7 +30,6 @@ use bind::{Apply, PlanSlot};
 use design::{Design, U_MAX, U_MIN};
 use dist::Dist;
 
-
 /// A sweep file.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -185,14 +185,15 @@ pub enum Block {
 /// No index: the end of a chain of links.
 pub(crate) const NONE: u32 = u32::MAX;
 
-/// What the solver reads of a link, packed into 24 bytes so that large parks
-/// stay in cache. Derived from [`LinkPlan`] and the service order.
+/// What the solver reads of a link, packed into 48 bytes so that large parks
+/// stay in cache and a link's flow needs no lookup of its pool or slot.
+/// Derived from [`LinkPlan`], its pool, its slot and the service order; the
+/// coefficients are copies, kept equal by [`Plan::set_pool_coeff`] and
+/// [`Plan::set_slot_coeff`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Wiring {
     /// Source pool.
     pub pool: u32,
-    /// Sink slot.
-    pub slot: u32,
     /// Process owning the pool.
     pub from: u32,
     /// Process owning the slot.
@@ -203,6 +204,14 @@ pub(crate) struct Wiring {
     pub prev_in_pool: u32,
     /// Link served just before this one into the same slot, or the number of links.
     pub prev_in_slot: u32,
+    /// Storage attached to the source pool, or [`NONE`].
+    pub storage: u32,
+    /// Source pool's amount per unit of activity (a copy of [`PoolHot::coeff`]).
+    pub out_coeff: f64,
+    /// Sink slot's amount per unit of activity (a copy of [`SlotHot::coeff`]).
+    pub in_coeff: f64,
+    /// Whether the sink slot's request is the capacity-based Feed request.
+    pub feed: bool,
     /// Between processes of different enterprises.
     pub inter: bool,
 }
@@ -214,8 +223,8 @@ pub(crate) struct PoolHot {
     pub coeff: f64,
     /// Producing process.
     pub process: u32,
-    /// Attached storage, or [`NONE`].
-    pub storage: u32,
+    /// The last link from the pool in service order, or the number of links.
+    pub last: u32,
     /// Whether what is left is disposed of (else sold).
     pub dispose: bool,
 }
@@ -311,8 +320,14 @@ pub struct Plan {
     pub(crate) product_links: Vec<u32>,
     /// Every process emission factor, flattened in process order.
     pub(crate) emission_entries: Vec<EmissionEntry>,
-    /// Emissions per unit disposed, flattened: `(pool, pollutant, factor)`.
+    /// Emissions per unit disposed, flattened: `(pool, pollutant, factor)`,
+    /// by pollutant, then pool.
     pub(crate) disposal_entries: Vec<(u32, u32, f64)>,
+    /// Indices into [`Plan::emission_entries`] by pollutant, then process.
+    pub(crate) emission_order: Vec<u32>,
+    /// Per pollutant, where its entries end in [`Plan::disposal_entries`] and
+    /// in [`Plan::emission_order`].
+    pub(crate) pollutant_ends: Vec<(u32, u32)>,
     /// Links in service order: (priority, position in file).
     pub service_order: Vec<usize>,
     /// Per link: the link served just before it from the same pool.
@@ -559,6 +574,8 @@ impl Plan {
             product_links: Vec::new(),
             emission_entries: Vec::new(),
             disposal_entries: Vec::new(),
+            emission_order: Vec::new(),
+            pollutant_ends: Vec::new(),
             metric: park.targets.as_ref().map_or(Metric::Mass, |t| t.metric),
             baseline: park
                 .targets
@@ -588,6 +605,29 @@ impl Plan {
         plan.order_links(&priorities);
         plan.schedule();
         plan
+    }
+
+    /// Set output pool `pool`'s amount per unit of activity, in every copy
+    /// the solver reads.
+    pub fn set_pool_coeff(&mut self, pool: usize, coeff: f64) {
+        self.pools[pool].coeff = coeff;
+        self.pool_hot[pool].coeff = coeff;
+        for &l in &self.pool_links[pool] {
+            self.wiring[l].out_coeff = coeff;
+        }
+    }
+
+    /// Set input slot `slot`'s amount per unit of activity, in every copy
+    /// the solver reads.
+    pub fn set_slot_coeff(&mut self, slot: usize, coeff: f64) {
+        self.slots[slot].coeff = coeff;
+        self.slot_hot[slot].coeff = coeff;
+        // Walk the slot's chain of links from its last.
+        let mut l = self.slot_hot[slot].last as usize;
+        while l < self.wiring.len() {
+            self.wiring[l].in_coeff = coeff;
+            l = self.wiring[l].prev_in_slot as usize;
+        }
     }
 
     /// Process owning a link's source pool.
@@ -634,11 +674,14 @@ impl Plan {
                 let (pool, slot) = (self.links[l].pool, self.links[l].slot);
                 Wiring {
                     pool: pool as u32,
-                    slot: slot as u32,
                     from: self.pools[pool].process as u32,
                     to: self.slots[slot].process as u32,
                     prev_in_pool: prev_in_pool[l].map_or(n as u32, |k| k as u32),
                     prev_in_slot: prev_in_slot[l].map_or(n as u32, |k| k as u32),
+                    storage: self.pools[pool].storage.map_or(NONE, |s| s as u32),
+                    out_coeff: self.pools[pool].coeff,
+                    in_coeff: self.slots[slot].coeff,
+                    feed: self.slots[slot].feed,
                     inter: self.links[l].inter_enterprise,
                 }
             })
@@ -653,14 +696,15 @@ impl Plan {
 
     /// Fill the packed copies the solver reads (see [`Wiring`]).
     fn pack(&mut self) {
-        let index = |i: Option<usize>| i.map_or(NONE, |i| i as u32);
         self.pool_hot = self
             .pools
             .iter()
-            .map(|p| PoolHot {
+            .zip(&self.pool_links)
+            .map(|(p, links)| (p, links.last()))
+            .map(|(p, last)| PoolHot {
                 coeff: p.coeff,
                 process: p.process as u32,
-                storage: index(p.storage),
+                last: last.map_or(self.links.len() as u32, |&l| l as u32),
                 dispose: p.fate == PoolFate::Dispose,
             })
             .collect();
@@ -701,6 +745,21 @@ impl Plan {
                     .disposal
                     .iter()
                     .map(move |&(k, factor)| (i as u32, k as u32, factor))
+            })
+            .collect();
+        // Each pollutant's emissions are added up in one place, in the order
+        // disposal, then processes (a stable sort keeps pool and process order).
+        self.disposal_entries.sort_by_key(|&(_, k, _)| k);
+        self.emission_order = (0..self.emission_entries.len() as u32).collect();
+        self.emission_order
+            .sort_by_key(|&e| self.emission_entries[e as usize].pollutant);
+        self.pollutant_ends = (0..self.pollutants.len() as u32)
+            .map(|k| {
+                let disposal = self.disposal_entries.partition_point(|e| e.1 <= k);
+                let entries = self
+                    .emission_order
+                    .partition_point(|&e| self.emission_entries[e as usize].pollutant <= k);
+                (disposal as u32, entries as u32)
             })
             .collect();
         self.product_links.clear();

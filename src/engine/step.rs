@@ -33,6 +33,18 @@ struct LeontiefCache {
     epoch: u64,
 }
 
+/// What a link's evaluation leaves for the links after it.
+#[derive(Debug, Clone, Copy, Default)]
+struct LinkState {
+    /// Most the link may carry this step: `max_rate · Δ`, ∞ without a
+    /// limit, 0 when inactive.
+    cap: f64,
+    /// What the links of the source pool took, up to and including this one.
+    pool_taken: f64,
+    /// What the links into the sink slot delivered, up to and including this one.
+    slot_taken: f64,
+}
+
 /// Everything one run needs that changes: reused across runs, so that a sweep
 /// of a million samples allocates nothing per step.
 #[derive(Debug, Clone)]
@@ -45,21 +57,19 @@ pub struct Workspace {
     demand: Vec<f64>,
     capacity: Vec<f64>,
     link_active: Vec<bool>,
-    link_cap: Vec<f64>,
     keep: Vec<f64>,
     background: Vec<f64>,
     // The step's unknowns.
     x: Vec<f64>,
     f: Vec<f64>,
-    pool_before: Vec<f64>,
-    slot_before: Vec<f64>,
+    /// Per link, and one more: the start of every chain, which takes nothing.
+    links: Vec<LinkState>,
     // Storage levels at the step's start and end.
     level_start: Vec<f64>,
     level: Vec<f64>,
     // After the fixed point.
     pools: Vec<PoolBalance>,
     slots: Vec<SlotBalance>,
-    process_emitted: Vec<f64>,
     park_emissions: Vec<f64>,
     /// Taken out while its block is solved, so the rest stays readable.
     leontief: Vec<Option<Box<LeontiefCache>>>,
@@ -79,7 +89,7 @@ pub struct Workspace {
     varying_links: Vec<(u32, i32)>,
     /// Background series that have steps, with the next change.
     varying_background: Vec<(u32, i32)>,
-    /// Offsets of each process's emission entries in `keep` and `process_emitted`.
+    /// Offsets of each process's emission entries in `keep`.
     emission_offsets: Vec<usize>,
 }
 
@@ -113,19 +123,16 @@ impl Workspace {
             demand: vec![0.0; np],
             capacity: vec![0.0; np],
             link_active: vec![false; nl],
-            link_cap: vec![0.0; nl],
             keep: vec![1.0; n_em],
             background: vec![0.0; nk],
             x: vec![0.0; np],
             // One more than the links: the start of every chain, never written.
             f: vec![0.0; nl + 1],
-            pool_before: vec![0.0; nl + 1],
-            slot_before: vec![0.0; nl + 1],
+            links: vec![LinkState::default(); nl + 1],
             level_start: vec![0.0; plan.storages.len()],
             level: vec![0.0; plan.storages.len()],
             pools: vec![PoolBalance::default(); npool],
             slots: vec![SlotBalance::default(); nslot],
-            process_emitted: vec![0.0; n_em],
             park_emissions: vec![0.0; nk],
             leontief,
             epoch: 0,
@@ -232,11 +239,11 @@ impl StepView<'_> {
     /// Emissions of process `p` this step, after abatement: `(pollutant, amount)`.
     pub fn process_emissions(&self, p: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
         let range = self.ws.emission_offsets[p]..self.ws.emission_offsets[p + 1];
-        self.plan.processes[p]
-            .emissions
+        let x = self.ws.x[p];
+        self.plan.emission_entries[range.clone()]
             .iter()
-            .zip(&self.ws.process_emitted[range])
-            .map(|((k, _, _), amount)| (*k, *amount))
+            .zip(&self.ws.keep[range])
+            .map(move |(entry, keep)| (entry.pollutant as usize, entry.coeff * x * keep))
     }
     /// Emissions from disposing of pool `pool` this step: `(pollutant, amount)`.
     pub fn disposal_emissions(&self, pool: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
@@ -438,7 +445,7 @@ fn read_link(plan: &Plan, ws: &mut Workspace, l: usize, year: i32, changed: &mut
     } else {
         0.0
     };
-    update(&mut ws.link_cap[l], cap, changed);
+    update(&mut ws.links[l].cap, cap, changed);
 }
 
 #[inline]
@@ -446,23 +453,16 @@ fn read_background(plan: &Plan, ws: &mut Workspace, k: usize, year: i32) {
     ws.background[k] = plan.background[k].at(year) * ws.dt;
 }
 
-/// What the links before `next` in a chain (of a pool or a slot) took: the
-/// amount `prev` saw taken before it plus its own flow.
-#[inline]
-/// At a chain's start `prev` is the sentinel link, which took nothing.
-fn taken_before(before: &[f64], f: &[f64], prev: u32) -> f64 {
-    before[prev as usize] + f[prev as usize]
-}
-
-#[inline]
-fn request(plan: &Plan, ws: &Workspace, slot: usize) -> f64 {
-    let s = plan.slot_hot[slot];
-    s.coeff
-        * if s.feed {
-            ws.k[s.process as usize]
+/// What link `l`'s sink slot asks for, before the links served before it.
+#[inline(always)]
+fn wanted(ws: &Workspace, w: &super::Wiring) -> f64 {
+    w.in_coeff
+        * if w.feed {
+            ws.k[w.to as usize]
         } else {
-            ws.x[s.process as usize]
+            ws.x[w.to as usize]
         }
+        - ws.links[w.prev_in_slot as usize].slot_taken
 }
 
 /// `min(amount, cap)`, never negative. Plain comparisons: every operand is
@@ -476,29 +476,24 @@ fn clamp_flow(amount: f64, cap: f64) -> f64 {
 /// What link `l` would carry if its pool were unlimited.
 #[inline]
 fn unlimited_flow(plan: &Plan, ws: &Workspace, l: usize) -> f64 {
-    let w = plan.wiring[l];
-    let left =
-        request(plan, ws, w.slot as usize) - taken_before(&ws.slot_before, &ws.f, w.prev_in_slot);
     // An inactive link has cap 0.
-    clamp_flow(left, ws.link_cap[l])
+    clamp_flow(wanted(ws, &plan.wiring[l]), ws.links[l].cap)
 }
 
 /// Evaluate link `l`'s flow from its pool, its sink and the links served before it.
 #[inline(always)]
 fn eval_link(plan: &Plan, ws: &mut Workspace, l: usize) -> f64 {
-    let w = plan.wiring[l];
-    let pool_before = taken_before(&ws.pool_before, &ws.f, w.prev_in_pool);
-    let slot_before = taken_before(&ws.slot_before, &ws.f, w.prev_in_slot);
-    ws.pool_before[l] = pool_before;
-    ws.slot_before[l] = slot_before;
-    let pool = plan.pool_hot[w.pool as usize];
-    let stock = if pool.storage == NONE {
+    let w = &plan.wiring[l];
+    let pool_before = ws.links[w.prev_in_pool as usize].pool_taken;
+    let stock = if w.storage == NONE {
         0.0
     } else {
-        ws.level_start[pool.storage as usize]
+        ws.level_start[w.storage as usize]
     };
-    let available = pool.coeff * ws.x[w.from as usize] + stock - pool_before;
-    let wanted = request(plan, ws, w.slot as usize) - slot_before;
+    let available = w.out_coeff * ws.x[w.from as usize] + stock - pool_before;
+    let wanted = wanted(ws, w);
+    let slot_before = ws.links[w.prev_in_slot as usize].slot_taken;
+    let state = &mut ws.links[l];
     // An inactive link has cap 0, so it carries nothing.
     let f = clamp_flow(
         if available < wanted {
@@ -506,8 +501,10 @@ fn eval_link(plan: &Plan, ws: &mut Workspace, l: usize) -> f64 {
         } else {
             wanted
         },
-        ws.link_cap[l],
+        state.cap,
     );
+    state.pool_taken = pool_before + f;
+    state.slot_taken = slot_before + f;
     ws.f[l] = f;
     f
 }
@@ -515,7 +512,7 @@ fn eval_link(plan: &Plan, ws: &mut Workspace, l: usize) -> f64 {
 /// What links delivered to `slot`.
 #[inline]
 fn delivered(plan: &Plan, ws: &Workspace, slot: usize) -> f64 {
-    taken_before(&ws.slot_before, &ws.f, plan.slot_hot[slot].last)
+    ws.links[plan.slot_hot[slot].last as usize].slot_taken
 }
 
 /// Evaluate process `p`'s activity from what it depends on.
@@ -582,8 +579,8 @@ fn iterate_cycle(plan: &Plan, ws: &mut Workspace, nodes: &[usize]) -> Result<()>
             ws.x[v] = 0.0;
         } else {
             ws.f[v - np] = 0.0;
-            ws.pool_before[v - np] = 0.0;
-            ws.slot_before[v - np] = 0.0;
+            ws.links[v - np].pool_taken = 0.0;
+            ws.links[v - np].slot_taken = 0.0;
         }
     }
     let mut change = f64::INFINITY;
@@ -599,9 +596,9 @@ fn iterate_cycle(plan: &Plan, ws: &mut Workspace, nodes: &[usize]) -> Result<()>
                 // What earlier links took is read by nodes evaluated before
                 // this one in the sweep: a change there needs another sweep.
                 let l = v - np;
-                let old = [ws.f[l], ws.pool_before[l], ws.slot_before[l]];
+                let old = [ws.f[l], ws.links[l].pool_taken, ws.links[l].slot_taken];
                 let new_f = eval_link(plan, ws, l);
-                let new = [new_f, ws.pool_before[l], ws.slot_before[l]];
+                let new = [new_f, ws.links[l].pool_taken, ws.links[l].slot_taken];
                 for (o, n) in old.iter().zip(&new) {
                     delta = delta.max((n - o).abs());
                     scale = scale.max(n.abs());
@@ -716,9 +713,20 @@ fn solve_leontief_block(plan: &Plan, ws: &mut Workspace, cache: &mut LeontiefCac
 
 /// After the fixed point: pool leftovers to storage, then fate; imports.
 fn settle(plan: &Plan, ws: &mut Workspace) {
-    for b in ws.pools.iter_mut() {
+    // Pools without storage first (most of them), then those with one. What
+    // a pool's links took is the end of its chain.
+    for (b, hot) in ws.pools.iter_mut().zip(&plan.pool_hot) {
+        let generated = hot.coeff * ws.x[hot.process as usize];
+        let rest = (generated + 0.0 - ws.links[hot.last as usize].pool_taken).max(0.0);
+        b.generated = generated;
         b.linked_inter = 0.0;
         b.linked_intra = 0.0;
+        b.stored = 0.0;
+        (b.sold, b.disposed) = if hot.dispose {
+            (0.0, rest)
+        } else {
+            (rest, 0.0)
+        };
     }
     for (w, f) in plan.wiring.iter().zip(&ws.f) {
         let b = &mut ws.pools[w.pool as usize];
@@ -728,22 +736,11 @@ fn settle(plan: &Plan, ws: &mut Workspace) {
             b.linked_intra += f;
         }
     }
-    // Pools without storage first (most of them), then those with one.
-    for (b, hot) in ws.pools.iter_mut().zip(&plan.pool_hot) {
-        let generated = hot.coeff * ws.x[hot.process as usize];
-        let rest = (generated + 0.0 - b.linked_inter - b.linked_intra).max(0.0);
-        b.generated = generated;
-        b.stored = 0.0;
-        (b.sold, b.disposed) = if hot.dispose {
-            (0.0, rest)
-        } else {
-            (rest, 0.0)
-        };
-    }
     for (s, storage) in plan.storages.iter().enumerate() {
         let b = &mut ws.pools[storage.pool];
         let stock = ws.level_start[s];
-        let left = (b.generated + stock - b.linked_inter - b.linked_intra).max(0.0);
+        let taken = ws.links[plan.pool_hot[storage.pool].last as usize].pool_taken;
+        let left = (b.generated + stock - taken).max(0.0);
         let kept = left.min(storage.capacity);
         ws.level[s] = kept;
         let rest = left - kept;
@@ -762,7 +759,7 @@ fn settle(plan: &Plan, ws: &mut Workspace) {
             } else {
                 ws.x[hot.process as usize]
             };
-        let delivered = taken_before(&ws.slot_before, &ws.f, hot.last);
+        let delivered = ws.links[hot.last as usize].slot_taken;
         b.requested = requested;
         b.delivered = delivered;
         b.imported = if hot.feed {
@@ -773,25 +770,35 @@ fn settle(plan: &Plan, ws: &mut Workspace) {
     }
 }
 
-/// Emissions of the step: disposal, then processes after abatement.
+/// Emissions of the step: disposal, then processes after abatement, added
+/// up pollutant by pollutant. (Each process's own emissions are worked out
+/// again when asked for, by [`StepView::process_emissions`], the same way.)
 fn emit(plan: &Plan, ws: &mut Workspace) {
-    ws.park_emissions.fill(0.0);
-    for &(pool, k, factor) in &plan.disposal_entries {
-        ws.park_emissions[k as usize] += ws.pools[pool as usize].disposed * factor;
-    }
-    let entries = plan.emission_entries.iter().zip(&ws.keep);
-    for ((entry, keep), emitted) in entries.zip(&mut ws.process_emitted) {
-        let amount = entry.coeff * ws.x[entry.process as usize] * keep;
-        *emitted = amount;
-        ws.park_emissions[entry.pollutant as usize] += amount;
+    let (mut disposal, mut entries) = (0, 0);
+    for (total, &(disposal_end, entries_end)) in
+        ws.park_emissions.iter_mut().zip(&plan.pollutant_ends)
+    {
+        let mut sum = 0.0;
+        for &(pool, _, factor) in &plan.disposal_entries[disposal..disposal_end as usize] {
+            sum += ws.pools[pool as usize].disposed * factor;
+        }
+        for &e in &plan.emission_order[entries..entries_end as usize] {
+            let entry = &plan.emission_entries[e as usize];
+            sum += entry.coeff * ws.x[entry.process as usize] * ws.keep[e as usize];
+        }
+        *total = sum;
+        (disposal, entries) = (disposal_end as usize, entries_end as usize);
     }
 }
 
-/// Whether every value is finite, without a branch per value: `v · 0` is 0
-/// for a finite `v` and NaN for an infinite or NaN one, and NaN survives the sum.
+/// Whether every value is finite, without a branch per value: `v · 0` is
+/// ±0 for a finite `v` and NaN for an infinite or NaN one, so its bits
+/// without the sign are 0 only for a finite `v`. (An integer `or` is
+/// associative, unlike a floating-point sum, so the compiler may take the
+/// values several at a time.)
 #[inline]
 fn all_finite(values: impl Iterator<Item = f64>) -> bool {
-    values.fold(0.0, |sum, v| sum + v * 0.0) == 0.0
+    values.fold(0, |bad, v| bad | ((v * 0.0).to_bits() << 1)) == 0
 }
 
 fn check_finite(plan: &Plan, ws: &Workspace, np: usize) -> Result<()> {

@@ -55,9 +55,13 @@ impl YearIndicators {
 /// Accumulates indicators over a run's steps.
 #[derive(Debug, Clone)]
 pub struct Indicators {
-    /// `(pool, material)` of each byproduct pool. Tonnes per unit are read
-    /// from the plan each step, so a sweep may change them.
+    /// `(pool, material)` of each byproduct pool.
     byproduct_pools: Vec<(usize, usize)>,
+    /// `(pool, tonnes per unit)` of the byproduct pools with a tonnes
+    /// conversion, read from the plan as each run starts, so a sweep may
+    /// change them between runs. A byproduct with no tonnes conversion is
+    /// left out of mass metrics.
+    tonnes: Vec<(usize, f64)>,
     /// `(link, from enterprise, to enterprise)` of each link that would join
     /// two enterprises by a byproduct.
     exchange_links: Vec<(usize, usize, usize)>,
@@ -73,7 +77,7 @@ pub struct Indicators {
 impl Indicators {
     /// An accumulator for runs of `plan`.
     pub fn new(plan: &Plan) -> Indicators {
-        let byproduct_pools = plan
+        let byproduct_pools: Vec<(usize, usize)> = plan
             .pools
             .iter()
             .enumerate()
@@ -98,6 +102,7 @@ impl Indicators {
             .collect();
         let years = plan.end.saturating_sub(plan.start) as usize + 1;
         Indicators {
+            tonnes: Vec::with_capacity(byproduct_pools.len()),
             byproduct_pools,
             exchange_links,
             linked_enterprise: vec![false; plan.enterprises.len()],
@@ -117,6 +122,15 @@ impl Indicators {
     /// Take in one solved step.
     pub fn observe(&mut self, view: &StepView) {
         let plan = view.plan;
+        if view.step() == 0 && view.year() == plan.start {
+            // A run starts: the plan may have changed since the last.
+            self.tonnes.clear();
+            self.tonnes.extend(
+                self.byproduct_pools
+                    .iter()
+                    .filter_map(|&(i, m)| plan.materials[m].tonnes.map(|t| (i, t))),
+            );
+        }
         if view.step() == 0 {
             self.close_year();
             let nk = plan.pollutants.len();
@@ -140,14 +154,11 @@ impl Indicators {
         }
         let year = self.current.as_mut().expect("opened at step 0");
         let pools = view.pools();
-        for &(i, m) in &self.byproduct_pools {
-            // A byproduct with no tonnes conversion is left out of mass metrics.
-            let Some(t) = plan.materials[m].tonnes else {
-                continue;
-            };
-            year.byproduct_t += pools[i].generated * t;
-            year.linked_inter_t += pools[i].linked_inter * t;
-            year.linked_intra_t += pools[i].linked_intra * t;
+        for &(i, t) in &self.tonnes {
+            let pool = &pools[i];
+            year.byproduct_t += pool.generated * t;
+            year.linked_inter_t += pool.linked_inter * t;
+            year.linked_intra_t += pool.linked_intra * t;
         }
         let flow = view.flow();
         for &(l, from, to) in &self.exchange_links {

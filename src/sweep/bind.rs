@@ -233,14 +233,10 @@ pub fn write(plan: &mut Plan, base: &Plan, slot: &PlanSlot, apply: Apply, value:
             }
         }
         PlanSlot::Input(s) => {
-            let v = number(base.slots[*s].coeff);
-            plan.slots[*s].coeff = v;
-            plan.slot_hot[*s].coeff = v;
+            plan.set_slot_coeff(*s, number(base.slots[*s].coeff));
         }
         PlanSlot::Output(i) => {
-            let v = number(base.pools[*i].coeff);
-            plan.pools[*i].coeff = v;
-            plan.pool_hot[*i].coeff = v;
+            plan.set_pool_coeff(*i, number(base.pools[*i].coeff));
         }
         PlanSlot::Emission(p, e, flat) => {
             let v = number(base.processes[*p].emissions[*e].1);

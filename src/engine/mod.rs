@@ -8,6 +8,7 @@
 //! number of times without allocating inside the step loop.
 
 mod graph;
+pub(crate) mod lanes;
 mod step;
 
 use std::collections::HashMap;

@@ -2,6 +2,7 @@
 
 use nalgebra::{DMatrix, DVector, Dyn, LU};
 
+use super::lanes::Lanes;
 use super::{
     Block, EmissionEntry, LinkPlan, NONE, Plan, PoolBalance, ProcessPlan, Rule, SlotBalance,
 };
@@ -771,22 +772,22 @@ fn settle(plan: &Plan, ws: &mut Workspace) {
 }
 
 /// Emissions of the step: disposal, then processes after abatement, added
-/// up pollutant by pollutant. (Each process's own emissions are worked out
-/// again when asked for, by [`StepView::process_emissions`], the same way.)
+/// up pollutant by pollutant in [`Lanes`]. (Each process's own emissions are
+/// worked out again when asked for, by [`StepView::process_emissions`].)
 fn emit(plan: &Plan, ws: &mut Workspace) {
     let (mut disposal, mut entries) = (0, 0);
-    for (total, &(disposal_end, entries_end)) in
-        ws.park_emissions.iter_mut().zip(&plan.pollutant_ends)
-    {
-        let mut sum = 0.0;
-        for &(pool, _, factor) in &plan.disposal_entries[disposal..disposal_end as usize] {
-            sum += ws.pools[pool as usize].disposed * factor;
-        }
-        for &e in &plan.emission_order[entries..entries_end as usize] {
+    let totals = ws.park_emissions.iter_mut().zip(&plan.pollutant_ends);
+    for (total, &(disposal_end, entries_end)) in totals {
+        let disposal_range = disposal..disposal_end as usize;
+        let entries_range = entries..entries_end as usize;
+        let disposed = plan.disposal_entries[disposal_range]
+            .iter()
+            .map(|&(pool, _, factor)| ws.pools[pool as usize].disposed * factor);
+        let emitted = plan.emission_order[entries_range].iter().map(|&e| {
             let entry = &plan.emission_entries[e as usize];
-            sum += entry.coeff * ws.x[entry.process as usize] * ws.keep[e as usize];
-        }
-        *total = sum;
+            entry.coeff * ws.x[entry.process as usize] * ws.keep[e as usize]
+        });
+        *total = Lanes::sum(disposed.chain(emitted));
         (disposal, entries) = (disposal_end as usize, entries_end as usize);
     }
 }

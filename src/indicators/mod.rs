@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 
+use crate::engine::lanes::Lanes;
 use crate::engine::{Plan, StepView};
 use crate::error::{Error, Result};
 use crate::model::{Kind, Metric, Scope};
@@ -154,12 +155,18 @@ impl Indicators {
         }
         let year = self.current.as_mut().expect("opened at step 0");
         let pools = view.pools();
-        for &(i, t) in &self.tonnes {
+        // The step's tonnes in lanes, so the additions overlap, then to the year.
+        let [generated, inter, intra] = Lanes::sums(&self.tonnes, |&(i, t)| {
             let pool = &pools[i];
-            year.byproduct_t += pool.generated * t;
-            year.linked_inter_t += pool.linked_inter * t;
-            year.linked_intra_t += pool.linked_intra * t;
-        }
+            [
+                pool.generated * t,
+                pool.linked_inter * t,
+                pool.linked_intra * t,
+            ]
+        });
+        year.byproduct_t += generated;
+        year.linked_inter_t += inter;
+        year.linked_intra_t += intra;
         let flow = view.flow();
         for &(l, from, to) in &self.exchange_links {
             if flow[l] > 0.0 {

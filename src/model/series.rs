@@ -306,6 +306,35 @@ mod tests {
     }
 
     #[test]
+    fn a_series_is_read_as_its_steps_say() {
+        // Every series of 0 to 6 steps drawn from 2010..2016, at every year
+        // around them, against the definition read the other way round.
+        for mask in 0u32..64 {
+            let steps: Vec<(i32, f64)> = (0..6)
+                .filter(|i| mask & (1 << i) != 0)
+                .map(|i| (2010 + i, f64::from(i) + 0.5))
+                .collect();
+            let s = Series::Steps(steps.clone());
+            for year in 2005..2020 {
+                let value = steps
+                    .iter()
+                    .take_while(|(y, _)| *y <= year)
+                    .last()
+                    .map_or(0.0, |s| s.1);
+                let next = steps
+                    .iter()
+                    .map(|s| s.0)
+                    .filter(|&y| y > year)
+                    .min()
+                    .unwrap_or(i32::MAX);
+                assert_eq!(s.at(year), value, "{steps:?} at {year}");
+                assert_eq!(s.next_change(year), next, "{steps:?} after {year}");
+            }
+        }
+        assert_eq!(Series::Constant(3.0).next_change(2012), i32::MAX);
+    }
+
+    #[test]
     fn series_accepts_integers_floats_and_steps() {
         let s: Series = ron::from_str("700000").unwrap();
         assert_eq!(s, Series::Constant(700000.0));

@@ -88,7 +88,7 @@ pub struct ProcessPlan {
 pub enum PoolFate {
     /// Sold outside the park (products, and byproducts with `Sell`).
     Sell,
-    /// Disposed of; emission factors are in [`Plan::disposal`] for the material.
+    /// Disposed of; emission factors are in the material's [`MaterialPlan::disposal`].
     Dispose,
 }
 

@@ -3,9 +3,7 @@
 use nalgebra::{DMatrix, DVector, Dyn, LU};
 
 use super::lanes::Lanes;
-use super::{
-    Block, EmissionEntry, LinkPlan, NONE, Plan, PoolBalance, ProcessPlan, Rule, SlotBalance,
-};
+use super::{Block, LinkPlan, NONE, Plan, PoolBalance, Rule, SlotBalance};
 use crate::error::{Error, Result};
 
 /// Largest number of Gauss–Seidel sweeps over a cycle before giving up.
@@ -46,6 +44,16 @@ struct LinkState {
     slot_taken: f64,
 }
 
+/// Something read again in a year it changes: a process's series, an
+/// emission entry's abatement, a link's activity, a background series.
+#[derive(Debug, Clone, Copy)]
+enum Change {
+    Process(u32),
+    Entry(u32),
+    Link(u32),
+    Background(u32),
+}
+
 /// Everything one run needs that changes: reused across runs, so that a sweep
 /// of a million samples allocates nothing per step.
 #[derive(Debug, Clone)]
@@ -81,15 +89,13 @@ pub struct Workspace {
     /// Whether steady steps reuse the solution (see [`run`]).
     reuse: bool,
     /// Processes with a capacity, utilization or demand that has steps, each
-    /// with the next year in which one of them changes.
-    varying_processes: Vec<(u32, i32)>,
-    /// Emission entries whose abatement has steps, with the next change.
-    varying_entries: Vec<(u32, i32)>,
-    /// Enabled links active in some years of the run and not in others,
-    /// with the next year their state changes.
-    varying_links: Vec<(u32, i32)>,
-    /// Background series that have steps, with the next change.
-    varying_background: Vec<(u32, i32)>,
+    /// What changes in each year of the run after the first (index: year
+    /// − start): the processes, emission entries and links whose series
+    /// have a step in it, or that turn on or off in it, and background
+    /// series with a step in it. Filled as the first year reads everything;
+    /// each later year reads its own list and files each item again under
+    /// the next year it changes.
+    changes: Vec<Vec<Change>>,
     /// Offsets of each process's emission entries in `keep`.
     emission_offsets: Vec<usize>,
 }
@@ -139,10 +145,7 @@ impl Workspace {
             epoch: 0,
             solved: false,
             reuse: true,
-            varying_processes: Vec::with_capacity(np),
-            varying_entries: Vec::with_capacity(n_em),
-            varying_links: Vec::with_capacity(nl),
-            varying_background: Vec::with_capacity(nk),
+            changes: vec![Vec::new(); plan.end.saturating_sub(plan.start).max(0) as usize + 1],
             emission_offsets,
         }
     }
@@ -268,33 +271,6 @@ pub fn run(plan: &Plan, ws: &mut Workspace, mut observe: impl FnMut(&StepView)) 
         ws.level[s] = st.initial;
     }
     ws.solved = false;
-    // Only series with steps can change from year to year, and only in the
-    // years of their steps: list them once a run, with their next change.
-    let first = plan.start;
-    ws.varying_processes.clear();
-    ws.varying_processes.extend(
-        (0..plan.processes.len() as u32)
-            .map(|p| (p, process_change(&plan.processes[p as usize], first)))
-            .filter(|&(_, next)| next != i32::MAX),
-    );
-    ws.varying_entries.clear();
-    ws.varying_entries.extend(
-        (0..plan.emission_entries.len() as u32)
-            .map(|e| (e, entry_change(&plan.emission_entries[e as usize], first)))
-            .filter(|&(_, next)| next != i32::MAX),
-    );
-    ws.varying_links.clear();
-    ws.varying_links.extend(
-        (0..plan.links.len() as u32)
-            .map(|l| (l, link_change(&plan.links[l as usize], first)))
-            .filter(|&(_, next)| next != i32::MAX),
-    );
-    ws.varying_background.clear();
-    ws.varying_background.extend(
-        (0..plan.background.len() as u32)
-            .map(|k| (k, plan.background[k as usize].next_change(first)))
-            .filter(|&(_, next)| next != i32::MAX),
-    );
     for year in plan.start..=plan.end {
         if set_year(plan, ws, year, year == plan.start) {
             ws.solved = false;
@@ -327,26 +303,6 @@ fn update(slot: &mut f64, value: f64, changed: &mut bool) {
     }
 }
 
-/// The first year after `year` in which a process's capacity, utilization
-/// or demand changes (`i32::MAX`: never).
-fn process_change(proc_: &ProcessPlan, year: i32) -> i32 {
-    let capacity = proc_
-        .capacity
-        .as_ref()
-        .map_or(i32::MAX, |s| s.next_change(year));
-    capacity
-        .min(proc_.utilization.next_change(year))
-        .min(proc_.demand.next_change(year))
-}
-
-/// The first year after `year` in which an emission's abatement changes.
-fn entry_change(entry: &EmissionEntry, year: i32) -> i32 {
-    entry
-        .abatement
-        .as_ref()
-        .map_or(i32::MAX, |s| s.next_change(year))
-}
-
 /// The first year after `year` in which a link turns on or off.
 fn link_change(link: &LinkPlan, year: i32) -> i32 {
     if !link.enabled {
@@ -361,83 +317,99 @@ fn link_change(link: &LinkPlan, year: i32) -> i32 {
 }
 
 /// Read the series at `year` into the workspace: all of them (`all`, the
-/// first year of a run), or those that change in `year`. Returns whether
-/// anything the solution depends on (capacities, demands, link limits) changed.
+/// first year of a run), or those that change in `year`. Only series with
+/// steps, and links that turn on or off, can change from year to year, and
+/// only in the years of their steps: each read finds the next year the item
+/// changes, in the same pass, and files the item under it (`changes`).
+/// Returns whether anything the solution depends on (capacities, demands,
+/// link limits) changed.
 fn set_year(plan: &Plan, ws: &mut Workspace, year: i32, all: bool) -> bool {
     ws.year = year;
     ws.epoch += 1;
     let mut changed = false;
     if all {
+        for list in &mut ws.changes {
+            list.clear();
+        }
         for p in 0..plan.processes.len() {
-            read_process(plan, ws, p, year, &mut changed);
+            let next = read_process(plan, ws, p, year, &mut changed);
+            file_change(plan, ws, Change::Process(p as u32), next);
         }
         for e in 0..plan.emission_entries.len() {
-            read_entry(plan, ws, e, year);
+            let next = read_entry(plan, ws, e, year);
+            file_change(plan, ws, Change::Entry(e as u32), next);
         }
         for l in 0..plan.links.len() {
-            read_link(plan, ws, l, year, &mut changed);
+            let next = read_link(plan, ws, l, year, &mut changed);
+            file_change(plan, ws, Change::Link(l as u32), next);
         }
         for k in 0..plan.background.len() {
-            read_background(plan, ws, k, year);
+            let next = read_background(plan, ws, k, year);
+            file_change(plan, ws, Change::Background(k as u32), next);
         }
         return changed;
     }
-    for i in 0..ws.varying_processes.len() {
-        let (p, next) = ws.varying_processes[i];
-        if year >= next {
-            read_process(plan, ws, p as usize, year, &mut changed);
-            ws.varying_processes[i].1 = process_change(&plan.processes[p as usize], year);
-        }
+    // Take this year's list out, so that reading can file into later ones,
+    // and put it back empty, keeping its allocation.
+    let index = (year - plan.start) as usize;
+    let mut list = std::mem::take(&mut ws.changes[index]);
+    for &change in &list {
+        let next = match change {
+            Change::Process(p) => read_process(plan, ws, p as usize, year, &mut changed),
+            Change::Entry(e) => read_entry(plan, ws, e as usize, year),
+            Change::Link(l) => read_link(plan, ws, l as usize, year, &mut changed),
+            Change::Background(k) => read_background(plan, ws, k as usize, year),
+        };
+        file_change(plan, ws, change, next);
     }
-    for i in 0..ws.varying_entries.len() {
-        let (e, next) = ws.varying_entries[i];
-        if year >= next {
-            read_entry(plan, ws, e as usize, year);
-            ws.varying_entries[i].1 = entry_change(&plan.emission_entries[e as usize], year);
-        }
-    }
-    for i in 0..ws.varying_links.len() {
-        let (l, next) = ws.varying_links[i];
-        if year >= next {
-            read_link(plan, ws, l as usize, year, &mut changed);
-            ws.varying_links[i].1 = link_change(&plan.links[l as usize], year);
-        }
-    }
-    for i in 0..ws.varying_background.len() {
-        let (k, next) = ws.varying_background[i];
-        if year >= next {
-            read_background(plan, ws, k as usize, year);
-            ws.varying_background[i].1 = plan.background[k as usize].next_change(year);
-        }
-    }
+    list.clear();
+    ws.changes[index] = list;
     changed
 }
 
+/// File `change` under year `next`, if that is in the run.
 #[inline]
-fn read_process(plan: &Plan, ws: &mut Workspace, p: usize, year: i32, changed: &mut bool) {
+fn file_change(plan: &Plan, ws: &mut Workspace, change: Change, next: i32) {
+    if next <= plan.end {
+        ws.changes[(next - plan.start) as usize].push(change);
+    }
+}
+
+/// Read process `p`'s capacity, utilization and demand at `year`; returns
+/// the first later year in which one of them changes (`i32::MAX`: never).
+#[inline]
+fn read_process(plan: &Plan, ws: &mut Workspace, p: usize, year: i32, changed: &mut bool) -> i32 {
     let proc_ = &plan.processes[p];
-    let cap = proc_
+    let (cap, cap_next) = proc_
         .capacity
         .as_ref()
-        .map_or(f64::INFINITY, |s| s.at(year));
+        .map_or((f64::INFINITY, i32::MAX), |s| s.at_and_next(year));
+    let (utilization, utilization_next) = proc_.utilization.at_and_next(year);
+    let (demand, demand_next) = proc_.demand.at_and_next(year);
     ws.capacity[p] = cap;
     let k = if cap.is_infinite() {
         f64::INFINITY
     } else {
-        cap * proc_.utilization.at(year) * ws.dt
+        cap * utilization * ws.dt
     };
     update(&mut ws.k[p], k, changed);
-    update(&mut ws.demand[p], proc_.demand.at(year) * ws.dt, changed);
+    update(&mut ws.demand[p], demand * ws.dt, changed);
+    cap_next.min(utilization_next).min(demand_next)
 }
 
+/// Read emission entry `e`'s abatement at `year`; returns its next change.
 #[inline]
-fn read_entry(plan: &Plan, ws: &mut Workspace, e: usize, year: i32) {
+fn read_entry(plan: &Plan, ws: &mut Workspace, e: usize, year: i32) -> i32 {
     let abatement = plan.emission_entries[e].abatement.as_ref();
-    ws.keep[e] = 1.0 - abatement.map_or(0.0, |a| a.at(year));
+    let (removed, next) = abatement.map_or((0.0, i32::MAX), |a| a.at_and_next(year));
+    ws.keep[e] = 1.0 - removed;
+    next
 }
 
+/// Read whether link `l` is active at `year`, and its limit; returns the
+/// next year it turns on or off.
 #[inline]
-fn read_link(plan: &Plan, ws: &mut Workspace, l: usize, year: i32, changed: &mut bool) {
+fn read_link(plan: &Plan, ws: &mut Workspace, l: usize, year: i32, changed: &mut bool) -> i32 {
     let link = &plan.links[l];
     let active = link.enabled && link.start <= year && year <= link.end;
     ws.link_active[l] = active;
@@ -447,11 +419,15 @@ fn read_link(plan: &Plan, ws: &mut Workspace, l: usize, year: i32, changed: &mut
         0.0
     };
     update(&mut ws.links[l].cap, cap, changed);
+    link_change(link, year)
 }
 
+/// Read background series `k` at `year`; returns its next change.
 #[inline]
-fn read_background(plan: &Plan, ws: &mut Workspace, k: usize, year: i32) {
-    ws.background[k] = plan.background[k].at(year) * ws.dt;
+fn read_background(plan: &Plan, ws: &mut Workspace, k: usize, year: i32) -> i32 {
+    let (value, next) = plan.background[k].at_and_next(year);
+    ws.background[k] = value * ws.dt;
+    next
 }
 
 /// What link `l`'s sink slot asks for, before the links served before it.

@@ -37,6 +37,26 @@ impl Series {
         }
     }
 
+    /// The value in `year` and the first later year in which it changes
+    /// (`i32::MAX`: never), in one pass over the steps: what [`Series::at`]
+    /// and [`Series::next_change`] give.
+    #[inline]
+    pub fn at_and_next(&self, year: i32) -> (f64, i32) {
+        match self {
+            Series::Constant(v) => (*v, i32::MAX),
+            Series::Steps(steps) => {
+                let mut value = 0.0;
+                for &(y, v) in steps {
+                    if y > year {
+                        return (value, y);
+                    }
+                    value = v;
+                }
+                (value, i32::MAX)
+            }
+        }
+    }
+
     /// The first year after `year` in which the value may change, or
     /// `i32::MAX` if it never does.
     pub fn next_change(&self, year: i32) -> i32 {
@@ -329,9 +349,11 @@ mod tests {
                     .unwrap_or(i32::MAX);
                 assert_eq!(s.at(year), value, "{steps:?} at {year}");
                 assert_eq!(s.next_change(year), next, "{steps:?} after {year}");
+                assert_eq!(s.at_and_next(year), (value, next), "{steps:?} at {year}");
             }
         }
         assert_eq!(Series::Constant(3.0).next_change(2012), i32::MAX);
+        assert_eq!(Series::Constant(3.0).at_and_next(2012), (3.0, i32::MAX));
     }
 
     #[test]

@@ -11,6 +11,7 @@ use serde_json::json;
 
 use crate::engine::Plan;
 use crate::error::Result;
+use crate::indicators::margin_percent;
 use crate::output::{self, Simulation};
 
 /// Arguments of `caps`.
@@ -127,11 +128,7 @@ fn table(park: &str, rows: &[Row], only: Option<i32>) -> String {
     );
     for r in rows {
         let margin = r.limit - r.value;
-        let pct = if r.limit > 0.0 {
-            margin / r.limit * 100.0
-        } else {
-            0.0
-        };
+        let pct = margin_percent(margin, r.limit);
         let sources: Vec<String> = r
             .sources
             .iter()

@@ -9,7 +9,7 @@ use clap::Args;
 
 use crate::engine::Plan;
 use crate::error::Result;
-use crate::indicators::Judgement;
+use crate::indicators::{Judgement, margin_percent};
 use crate::model::Park;
 use crate::output::{self, RunInfo, Simulation};
 use crate::report::{self, PlotOptions};
@@ -135,11 +135,7 @@ pub fn table(park: &Park, plan: &Plan, sim: &Simulation) -> String {
             "  year  scope  pollutant          total          limit         margin   status"
         );
         for c in &j.caps {
-            let pct = if c.limit > 0.0 {
-                c.margin / c.limit * 100.0
-            } else {
-                0.0
-            };
+            let pct = margin_percent(c.margin, c.limit);
             let _ = writeln!(
                 s,
                 "  {}  {:<5}  {:<9}  {:>13.1}  {:>13.1}  {:>13.1}   {} ({:+.1}%)",

@@ -296,6 +296,16 @@ pub struct CapResult {
     pub met: bool,
 }
 
+/// A cap's margin as a percentage of its limit (0 for a limit of 0), as the
+/// tables and the report print it: `+1.1%` is 1.1% under the limit.
+pub fn margin_percent(margin: f64, limit: f64) -> f64 {
+    if limit > 0.0 {
+        margin / limit * 100.0
+    } else {
+        0.0
+    }
+}
+
 /// Targets and caps judged against a run's years.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Judgement {

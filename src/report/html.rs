@@ -8,6 +8,7 @@
 
 use std::fmt::Write as _;
 
+use crate::indicators::margin_percent;
 use crate::model::Park;
 
 use super::names::Names;
@@ -120,11 +121,7 @@ pub fn run_findings(r: &RunResults, names: &Names) -> Vec<(String, Option<bool>)
         ));
     }
     for c in &r.summary.caps {
-        let pct = if c.limit > 0.0 {
-            c.margin / c.limit * 100.0
-        } else {
-            0.0
-        };
+        let pct = margin_percent(c.margin, c.limit);
         let who = if c.scope == "city" {
             "city total"
         } else {
@@ -276,11 +273,7 @@ pub fn run_report(
     if !r.summary.caps.is_empty() {
         o.push_str("<h2>Caps</h2>\n<table id=\"caps\">\n<tr><th>year</th><th>scope</th><th>pollutant</th><th>total</th><th>limit</th><th>margin</th><th>status</th></tr>\n");
         for c in &r.summary.caps {
-            let pct = if c.limit > 0.0 {
-                c.margin / c.limit * 100.0
-            } else {
-                0.0
-            };
+            let pct = margin_percent(c.margin, c.limit);
             let _ = writeln!(
                 o,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"{}\">{} ({pct:+.1}%)</td></tr>",

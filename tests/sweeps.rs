@@ -4,6 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use parkflow::engine::Plan;
+use parkflow::model::{parse_park, validate};
+use parkflow::output::simulate;
 use parkflow::sweep::{load_sweep, run_sweep};
 use predicates::str::contains;
 
@@ -339,4 +342,50 @@ fn a_killed_sweep_resumes_to_the_uninterrupted_result() {
         0,
         "saved chunks are removed once the results are written"
     );
+}
+
+#[test]
+fn coefficients_drawn_into_the_compiled_plan_give_the_bits_of_a_park_written_with_them() {
+    // A sweep writes input and output coefficients into the compiled plan,
+    // where each link's wiring keeps copies of them: a park written with the
+    // drawn values and compiled afresh must give the same bits.
+    let dir = tempfile::tempdir().unwrap();
+    let params = r#"
+        Param(path: "processes.mma.outputs.spent_acid", dist: Uniform(0.6, 1.6)),
+        Param(path: "processes.as_plant.inputs.spent_acid", dist: Uniform(0.5, 1.5)),
+    "#;
+    let prep = load_sweep(&sweep_file(dir.path(), "MonteCarlo", 20, params)).unwrap();
+    assert_eq!(prep.output_names, ["linkage_2013", "cod_2013", "so2_2013"]);
+    let table = run_sweep(&prep, (0..20).collect(), 1, &|| {}).unwrap();
+    let text = std::fs::read_to_string(flows("examples/acid.ron")).unwrap();
+    let mut flows_seen = 0;
+    for row in table.rows.chunks(table.width) {
+        let (output, input) = (row[0], row[1]);
+        let edited = text
+            .replace(
+                r#"outputs: {"spent_acid": 1.1}"#,
+                &format!(r#"outputs: {{"spent_acid": {output:?}}}"#),
+            )
+            .replace(
+                r#"inputs: {"spent_acid": 1.0,"#,
+                &format!(r#"inputs: {{"spent_acid": {input:?},"#),
+            );
+        assert_ne!(edited, text);
+        let park = parse_park(&edited, "edited.ron").unwrap();
+        validate(&park, "edited.ron").unwrap();
+        let plan = Plan::compile(&park);
+        let sim = simulate(&plan).unwrap();
+        let year = sim.years.iter().find(|y| y.year == 2013).unwrap();
+        let total = |id: &str| year.total(plan.pollutants.iter().position(|k| k == id).unwrap());
+        let fresh = [year.linkage_mass, total("cod"), total("so2")];
+        for (name, (swept, fresh)) in prep.output_names.iter().zip(row[2..5].iter().zip(fresh)) {
+            assert_eq!(
+                swept.to_bits(),
+                fresh.to_bits(),
+                "{name} with output {output}, input {input}: {swept} swept, {fresh} compiled"
+            );
+        }
+        flows_seen += usize::from(year.linkage_mass > 0.0);
+    }
+    assert!(flows_seen > 0, "the acid link never carried anything");
 }

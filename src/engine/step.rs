@@ -331,21 +331,19 @@ fn set_year(plan: &Plan, ws: &mut Workspace, year: i32, all: bool) -> bool {
         for list in &mut ws.changes {
             list.clear();
         }
-        for p in 0..plan.processes.len() {
-            let next = read_process(plan, ws, p, year, &mut changed);
-            file_change(plan, ws, Change::Process(p as u32), next);
+        // Item by item, each kind in a loop of its own, so that reading
+        // needs no dispatch on the kind.
+        for p in 0..plan.processes.len() as u32 {
+            read_change(plan, ws, Change::Process(p), year, &mut changed);
         }
-        for e in 0..plan.emission_entries.len() {
-            let next = read_entry(plan, ws, e, year);
-            file_change(plan, ws, Change::Entry(e as u32), next);
+        for e in 0..plan.emission_entries.len() as u32 {
+            read_change(plan, ws, Change::Entry(e), year, &mut changed);
         }
-        for l in 0..plan.links.len() {
-            let next = read_link(plan, ws, l, year, &mut changed);
-            file_change(plan, ws, Change::Link(l as u32), next);
+        for l in 0..plan.links.len() as u32 {
+            read_change(plan, ws, Change::Link(l), year, &mut changed);
         }
-        for k in 0..plan.background.len() {
-            let next = read_background(plan, ws, k, year);
-            file_change(plan, ws, Change::Background(k as u32), next);
+        for k in 0..plan.background.len() as u32 {
+            read_change(plan, ws, Change::Background(k), year, &mut changed);
         }
         return changed;
     }
@@ -354,22 +352,23 @@ fn set_year(plan: &Plan, ws: &mut Workspace, year: i32, all: bool) -> bool {
     let index = (year - plan.start) as usize;
     let mut list = std::mem::take(&mut ws.changes[index]);
     for &change in &list {
-        let next = match change {
-            Change::Process(p) => read_process(plan, ws, p as usize, year, &mut changed),
-            Change::Entry(e) => read_entry(plan, ws, e as usize, year),
-            Change::Link(l) => read_link(plan, ws, l as usize, year, &mut changed),
-            Change::Background(k) => read_background(plan, ws, k as usize, year),
-        };
-        file_change(plan, ws, change, next);
+        read_change(plan, ws, change, year, &mut changed);
     }
     list.clear();
     ws.changes[index] = list;
     changed
 }
 
-/// File `change` under year `next`, if that is in the run.
-#[inline]
-fn file_change(plan: &Plan, ws: &mut Workspace, change: Change, next: i32) {
+/// Read `change` at `year` and file it under the next year it changes, if
+/// that is in the run.
+#[inline(always)]
+fn read_change(plan: &Plan, ws: &mut Workspace, change: Change, year: i32, changed: &mut bool) {
+    let next = match change {
+        Change::Process(p) => read_process(plan, ws, p as usize, year, changed),
+        Change::Entry(e) => read_entry(plan, ws, e as usize, year),
+        Change::Link(l) => read_link(plan, ws, l as usize, year, changed),
+        Change::Background(k) => read_background(plan, ws, k as usize, year),
+    };
     if next <= plan.end {
         ws.changes[(next - plan.start) as usize].push(change);
     }

@@ -23,23 +23,12 @@ pub enum Series {
 impl Series {
     /// The value in calendar year `year`.
     pub fn at(&self, year: i32) -> f64 {
-        match self {
-            Series::Constant(v) => *v,
-            Series::Steps(steps) => {
-                // Steps are few (a handful per series); a linear scan from the
-                // end is faster than a binary search at this size.
-                steps
-                    .iter()
-                    .rev()
-                    .find(|(y, _)| *y <= year)
-                    .map_or(0.0, |(_, v)| *v)
-            }
-        }
+        self.at_and_next(year).0
     }
 
     /// The value in `year` and the first later year in which it changes
-    /// (`i32::MAX`: never), in one pass over the steps: what [`Series::at`]
-    /// and [`Series::next_change`] give.
+    /// (`i32::MAX`: never), in one pass over the steps. (Steps are few, a
+    /// handful per series: a scan is faster than a binary search here.)
     #[inline]
     pub fn at_and_next(&self, year: i32) -> (f64, i32) {
         match self {
@@ -54,19 +43,6 @@ impl Series {
                 }
                 (value, i32::MAX)
             }
-        }
-    }
-
-    /// The first year after `year` in which the value may change, or
-    /// `i32::MAX` if it never does.
-    pub fn next_change(&self, year: i32) -> i32 {
-        match self {
-            Series::Constant(_) => i32::MAX,
-            Series::Steps(steps) => steps
-                .iter()
-                .map(|(y, _)| *y)
-                .find(|&y| y > year)
-                .unwrap_or(i32::MAX),
         }
     }
 
@@ -348,11 +324,9 @@ mod tests {
                     .min()
                     .unwrap_or(i32::MAX);
                 assert_eq!(s.at(year), value, "{steps:?} at {year}");
-                assert_eq!(s.next_change(year), next, "{steps:?} after {year}");
                 assert_eq!(s.at_and_next(year), (value, next), "{steps:?} at {year}");
             }
         }
-        assert_eq!(Series::Constant(3.0).next_change(2012), i32::MAX);
         assert_eq!(Series::Constant(3.0).at_and_next(2012), (3.0, i32::MAX));
     }
 

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use crate::model::{Fate, Kind, Metric, Mode, Park, Scope, Series};
 
-pub use step::{StepView, Workspace, run};
+pub use step::{StepView, Workspace, run, run_years};
 
 /// How one pool's amount was divided in a step:
 /// `generated = linked_inter + linked_intra + stored + sold + disposed`.

@@ -267,20 +267,84 @@ impl StepView<'_> {
 /// solution, so it is not solved again: only its emissions are recomputed.
 /// In a steady year, or a steady stretch of years, that skips most of the work.
 pub fn run(plan: &Plan, ws: &mut Workspace, mut observe: impl FnMut(&StepView)) -> Result<()> {
+    start_run(plan, ws);
+    for year in plan.start..=plan.end {
+        run_year(
+            plan,
+            ws,
+            year,
+            (year > plan.start).then(|| year - 1),
+            &mut observe,
+        )?;
+    }
+    Ok(())
+}
+
+/// Run as much of the time range as the steps of `years` need, calling
+/// `observe` after each step run; `years` is ascending and within the
+/// range.
+///
+/// A plan with a storage carries its levels from step to step, so every
+/// year from the start to the last of `years` is run. A plan without one
+/// carries nothing from one year to the next (a year's solution depends
+/// only on that year's series and links), so only the years in `years`
+/// are run, each reading what changed since the year run before it.
+/// Either way the steps observed are bitwise
+/// those [`run`] gives for the same years. What is not run is not checked:
+/// a value that is not finite, or a block with no solution, in a year left
+/// out is not found.
+pub fn run_years(
+    plan: &Plan,
+    ws: &mut Workspace,
+    years: &[i32],
+    mut observe: impl FnMut(&StepView),
+) -> Result<()> {
+    start_run(plan, ws);
+    if plan.storages.is_empty() {
+        let mut since = None;
+        for &year in years {
+            run_year(plan, ws, year, since, &mut observe)?;
+            since = Some(year);
+        }
+    } else if let Some(&last) = years.last() {
+        for year in plan.start..=last {
+            run_year(
+                plan,
+                ws,
+                year,
+                (year > plan.start).then(|| year - 1),
+                &mut observe,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Storage levels to their initial values; nothing solved yet.
+fn start_run(plan: &Plan, ws: &mut Workspace) {
     for (s, st) in plan.storages.iter().enumerate() {
         ws.level[s] = st.initial;
     }
     ws.solved = false;
-    for year in plan.start..=plan.end {
-        if set_year(plan, ws, year, year == plan.start) {
-            ws.solved = false;
-        }
-        for step in 0..plan.steps_per_year {
-            ws.step = step;
-            solve_step(plan, ws)?;
-            ws.solved = ws.reuse;
-            observe(&StepView { plan, ws });
-        }
+}
+
+/// Read `year` (see [`set_year`]) and run its steps.
+#[inline(always)]
+fn run_year(
+    plan: &Plan,
+    ws: &mut Workspace,
+    year: i32,
+    since: Option<i32>,
+    observe: &mut impl FnMut(&StepView),
+) -> Result<()> {
+    if set_year(plan, ws, year, since) {
+        ws.solved = false;
+    }
+    for step in 0..plan.steps_per_year {
+        ws.step = step;
+        solve_step(plan, ws)?;
+        ws.solved = ws.reuse;
+        observe(&StepView { plan, ws });
     }
     Ok(())
 }
@@ -316,18 +380,20 @@ fn link_change(link: &LinkPlan, year: i32) -> i32 {
     }
 }
 
-/// Read the series at `year` into the workspace: all of them (`all`, the
-/// first year of a run), or those that change in `year`. Only series with
-/// steps, and links that turn on or off, can change from year to year, and
-/// only in the years of their steps: each read finds the next year the item
-/// changes, in the same pass, and files the item under it (`changes`).
-/// Returns whether anything the solution depends on (capacities, demands,
-/// link limits) changed.
-fn set_year(plan: &Plan, ws: &mut Workspace, year: i32, all: bool) -> bool {
+/// Read the series at `year` into the workspace: all of them (`since` is
+/// `None`: the first year of a run), or those that changed after the year
+/// read before (`since`) up to `year`. Only series with steps, and links
+/// that turn on or off, can change from year to year, and only in the years
+/// of their steps: each read finds the next year the item changes, in the
+/// same pass, and files the item under it (`changes`). So after a read of
+/// year Y every item is filed once, under the first year after Y in which
+/// it changes, and the lists up to Y are empty. Returns whether anything
+/// the solution depends on (capacities, demands, link limits) changed.
+fn set_year(plan: &Plan, ws: &mut Workspace, year: i32, since: Option<i32>) -> bool {
     ws.year = year;
     ws.epoch += 1;
     let mut changed = false;
-    if all {
+    let Some(since) = since else {
         for list in &mut ws.changes {
             list.clear();
         }
@@ -346,16 +412,18 @@ fn set_year(plan: &Plan, ws: &mut Workspace, year: i32, all: bool) -> bool {
             read_change(plan, ws, Change::Background(k), year, &mut changed);
         }
         return changed;
+    };
+    for changed_in in since + 1..=year {
+        // Take the list out, so that reading can file into later ones (all
+        // after `year`), and put it back empty, keeping its allocation.
+        let index = (changed_in - plan.start) as usize;
+        let mut list = std::mem::take(&mut ws.changes[index]);
+        for &change in &list {
+            read_change(plan, ws, change, year, &mut changed);
+        }
+        list.clear();
+        ws.changes[index] = list;
     }
-    // Take this year's list out, so that reading can file into later ones,
-    // and put it back empty, keeping its allocation.
-    let index = (year - plan.start) as usize;
-    let mut list = std::mem::take(&mut ws.changes[index]);
-    for &change in &list {
-        read_change(plan, ws, change, year, &mut changed);
-    }
-    list.clear();
-    ws.changes[index] = list;
     changed
 }
 

@@ -126,8 +126,10 @@ impl Indicators {
     /// Take in one solved step.
     pub fn observe(&mut self, view: &StepView) {
         let plan = view.plan;
-        if view.step() == 0 && view.year() == plan.start {
-            // A run starts: the plan may have changed since the last.
+        if self.current.is_none() {
+            // A run starts (after `new`, `clear` or `finish`; it may start
+            // after the plan's first year, see `run_years`): the plan may
+            // have changed since the last.
             self.tonnes.clear();
             self.tonnes.extend(
                 self.byproduct_pools

@@ -21,7 +21,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use crate::engine::{Plan, Workspace, run};
+use crate::engine::{Plan, Workspace, run_years};
 use crate::error::{Error, Result};
 use crate::indicators::Indicators;
 use crate::model::{self, Park};
@@ -117,6 +117,10 @@ pub struct Prepared {
     pub outputs: Vec<Output>,
     /// Output names, in order.
     pub output_names: Vec<String>,
+    /// The years the outputs read, ascending: a run simulates only these
+    /// when the park carries nothing from year to year (see
+    /// [`crate::engine::run_years`]).
+    pub years: Vec<i32>,
     /// SHA-256 of the sweep file and the park (and scenario) it runs.
     pub fingerprint: String,
 }
@@ -345,6 +349,15 @@ pub fn prepare(sweep: Sweep, park: Park) -> Result<Prepared, Vec<String>> {
             output_names.push(format!("{}_{}", plan.pollutants[k], cap.year));
         }
     }
+    let mut years: Vec<i32> = outputs
+        .iter()
+        .map(|output| match *output {
+            Output::Linkage { year } => year,
+            Output::Cap { cap, .. } => plan.caps[cap].year,
+        })
+        .collect();
+    years.sort_unstable();
+    years.dedup();
     Ok(Prepared {
         sweep,
         park,
@@ -352,6 +365,7 @@ pub fn prepare(sweep: Sweep, park: Park) -> Result<Prepared, Vec<String>> {
         columns,
         outputs,
         output_names,
+        years,
         fingerprint: String::new(),
     })
 }
@@ -521,7 +535,7 @@ fn run_one(prep: &Prepared, worker: &mut Worker, run_index: u64, row: &mut [f64]
         ..
     } = worker;
     indicators.clear();
-    run(plan, ws, |v| indicators.observe(v))?;
+    run_years(plan, ws, &prep.years, |v| indicators.observe(v))?;
     indicators.finish();
     indicators.check(plan)?;
     let no = prep.outputs.len();

@@ -421,3 +421,52 @@ fn running_only_the_output_years_gives_the_rows_of_running_every_year() {
     let linkage: Vec<f64> = only.rows.chunks(width).map(|r| r[r.len() - 12]).collect();
     assert!(linkage.iter().any(|&v| v != linkage[0]));
 }
+
+#[test]
+fn a_failed_sweep_names_its_first_failed_run_at_any_thread_count() {
+    // Miller & Blair's two sectors with sector 2's own input drawn: above
+    // 1 − 0.05 / 0.85 ≈ 0.941 the block is not productive and the run fails.
+    let dir = tempfile::tempdir().unwrap();
+    let park = std::fs::read_to_string(flows("examples/miller_blair.ron"))
+        .unwrap()
+        .replace(
+            r#"    materials: ["#,
+            r#"    pollutants: [Pollutant(id: "co2", name: "CO2", unit: "t")],
+    caps: [Cap(year: 2000, scope: Park, limits: {"co2": 1e9})],
+    materials: ["#,
+        )
+        .replace(
+            r#"demand: 600,"#,
+            r#"demand: 600, emissions: {"co2": 1.0},"#,
+        );
+    let park_path = dir.path().join("park.ron");
+    std::fs::write(&park_path, park).unwrap();
+    let path = dir.path().join("sweep.ron");
+    std::fs::write(
+        &path,
+        format!(
+            r#"Sweep(id: "fails", park: "{}", samples: 1000, seed: 5, design: MonteCarlo,
+                  params: [Param(path: "processes.s2.inputs.good2", dist: Uniform(0.0, 0.95))])"#,
+            park_path.display()
+        ),
+    )
+    .unwrap();
+    let prep = load_sweep(&path).unwrap();
+    let failed: Vec<u64> = (0..1000)
+        .filter(|&i| run_sweep(&prep, vec![i], 1, &|| {}).is_err())
+        .collect();
+    assert!(
+        !failed.is_empty() && failed.len() < 30,
+        "failed runs: {failed:?}"
+    );
+    for threads in [1, 2] {
+        let Err(e) = run_sweep(&prep, (0..1000).collect(), threads, &|| {}) else {
+            panic!("the sweep succeeded on {threads} threads");
+        };
+        let message = e.to_string();
+        assert!(
+            message.contains(&format!("run {}: ", failed[0])),
+            "{threads} threads: {message}"
+        );
+    }
+}

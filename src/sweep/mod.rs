@@ -17,6 +17,8 @@ mod summary;
 pub use summary::summary_json;
 
 use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -574,8 +576,13 @@ fn run_one(prep: &Prepared, worker: &mut Worker, run_index: u64, row: &mut [f64]
     Ok(())
 }
 
+/// Runs a worker takes at a time: enough that taking its worker costs
+/// nothing, few enough that both threads stay busy to the end.
+const RUNS_PER_TASK: usize = 64;
+
 /// Run the given runs (ascending) on `threads` threads (0: all cores),
-/// calling `progress` after each.
+/// calling `progress` after each. If runs fail, the error names the
+/// first of them, whatever the thread count.
 pub fn run_sweep(
     prep: &Prepared,
     runs: Vec<u64>,
@@ -592,22 +599,47 @@ pub fn run_sweep(
             source: std::io::Error::other(e),
         })?;
     let columns = prep.columns.len();
+    // One worker per thread, made when the thread first needs it (a plan
+    // copy costs tens of microseconds; rayon splits work far more often).
+    let workers: Vec<Mutex<Option<Worker>>> = (0..pool.current_num_threads())
+        .map(|_| Mutex::new(None))
+        .collect();
+    // The first run that failed so far: tasks of later runs are skipped,
+    // tasks of earlier ones still run, so the first failure is the one
+    // reported.
+    let first_failed = AtomicU64::new(u64::MAX);
+    let failures = Mutex::new(Vec::new());
     pool.install(|| {
-        rows.par_chunks_mut(width)
-            .zip(runs.par_iter())
-            .try_for_each_init(
-                || Worker::new(&prep.plan, columns),
-                |worker, (row, &run_index)| {
+        rows.par_chunks_mut((width * RUNS_PER_TASK).max(1))
+            .zip(runs.par_chunks(RUNS_PER_TASK))
+            .for_each(|(rows, runs)| {
+                if runs[0] > first_failed.load(Ordering::Relaxed) {
+                    return;
+                }
+                let thread = rayon::current_thread_index().unwrap_or(0);
+                let mut worker = workers[thread].lock().unwrap_or_else(|e| e.into_inner());
+                let worker = worker.get_or_insert_with(|| Worker::new(&prep.plan, columns));
+                for (row, &run_index) in rows.chunks_mut(width).zip(runs) {
                     let result = run_one(prep, worker, run_index, row);
                     progress();
-                    result.map_err(|e| (run_index, e))
-                },
-            )
-    })
-    .map_err(|(run_index, e)| Error::Invalid {
-        file: format!("sweep `{}`", prep.sweep.id),
-        problems: vec![format!("run {run_index}: {e}")],
-    })?;
+                    if let Err(e) = result {
+                        first_failed.fetch_min(run_index, Ordering::Relaxed);
+                        failures
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push((run_index, e));
+                        return;
+                    }
+                }
+            });
+    });
+    let failures = failures.into_inner().unwrap_or_else(|e| e.into_inner());
+    if let Some((run_index, e)) = failures.into_iter().min_by_key(|(run, _)| *run) {
+        return Err(Error::Invalid {
+            file: format!("sweep `{}`", prep.sweep.id),
+            problems: vec![format!("run {run_index}: {e}")],
+        });
+    }
     Ok(Table { width, runs, rows })
 }
 

@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::error::Result;
 use crate::output;
-use crate::sweep::{self, Prepared, summary_json};
+use crate::sweep::{self, Prepared};
 
 /// Arguments of `sweep`.
 #[derive(Debug, Args)]
@@ -54,26 +54,38 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
         .unwrap_or_else(|| Path::new("results").join(&prep.sweep.id));
     let info = prep.info();
     let partial = dir.join(format!(".partial-{}-{k}-of-{n}", &info.fingerprint[..16]));
+    // The runs, and the formatting of samples.csv and of the saved chunks
+    // and the statistics, use as many threads as asked for.
+    let threads = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads)
+        .build()
+        .map_err(|e| crate::Error::Io {
+            path: "<threads>".into(),
+            source: std::io::Error::other(e),
+        })?;
     let bar = progress_bar(runs.len() as u64, args.quiet);
-    let table = sweep::run_checkpointed(
-        &prep,
-        &info,
-        runs,
-        args.threads,
-        args.chunk.max(1),
-        &partial,
-        args.resume,
-        &|| bar.inc(1),
-    )
-    .map_err(|e| resume_hint(e, &partial))?;
+    let table = threads
+        .install(|| {
+            sweep::run_checkpointed(
+                &prep,
+                &info,
+                runs,
+                args.threads,
+                args.chunk.max(1),
+                &partial,
+                args.resume,
+                &|| bar.inc(1),
+            )
+        })
+        .map_err(|e| resume_hint(e, &partial))?;
     bar.finish_and_clear();
     // Staged in the checkpoint directory, so that what a kill leaves of
     // them is removed with it.
     let batch = output::Batch::staged_in(&dir, &partial)?;
-    match shard {
-        Some(shard) => output::write_part(batch, &info, shard, &table)?,
-        None => output::write_sweep(batch, &info, &table)?,
-    }
+    let summary = threads.install(|| match shard {
+        Some(shard) => output::write_part(batch, &info, shard, &table).map(|()| None),
+        None => output::write_sweep(batch, &info, &table).map(Some),
+    })?;
     // Everything is written: the saved chunks are no longer needed.
     let _ = std::fs::remove_dir_all(&partial);
     if !args.quiet {
@@ -82,7 +94,10 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
                 "shard {k} of {n}: {} runs; merge all {n} parts with `parkflow merge`",
                 table.runs.len()
             ),
-            None => print!("{}", findings(&prep, &summary_json(&info, &table))),
+            None => print!(
+                "{}",
+                findings(&prep, summary.as_ref().expect("written above"))
+            ),
         }
         println!("results written to {}", dir.display());
     }

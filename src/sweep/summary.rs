@@ -2,6 +2,7 @@
 //! probability of meeting each target and cap and all of them, and the
 //! sensitivity of each output to each parameter.
 
+use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 
 use super::design::Design;
@@ -19,11 +20,14 @@ pub fn summary_json(info: &SweepInfo, table: &Table) -> Value {
     let mut outputs = Map::new();
     let mut probabilities = Map::new();
     let mut all = vec![true; n_runs];
-    for (o, name) in info.outputs.iter().enumerate() {
-        let values = column(nc + o);
+    let summaries: Vec<_> = (0..no)
+        .into_par_iter()
+        .map(|o| summarize(&column(nc + o)))
+        .collect();
+    for ((o, name), summary) in info.outputs.iter().enumerate().zip(summaries) {
         outputs.insert(
             name.clone(),
-            serde_json::to_value(summarize(&values)).expect("plain numbers"),
+            serde_json::to_value(summary).expect("plain numbers"),
         );
         let met = column(nc + no + o);
         let share = met.iter().filter(|m| **m > 0.5).count() as f64 / n_runs.max(1) as f64;
@@ -47,10 +51,15 @@ pub fn summary_json(info: &SweepInfo, table: &Table) -> Value {
             .collect()
     };
     // Spearman = Pearson of ranks: rank each column once.
-    let param_ranks: Vec<Vec<f64>> = (0..nc).map(|c| ranks(&pick(c))).collect();
+    // Each column on its own (on the current rayon pool): the same values
+    // whatever the thread count.
+    let param_ranks: Vec<Vec<f64>> = (0..nc).into_par_iter().map(|c| ranks(&pick(c))).collect();
+    let output_ranks: Vec<Vec<f64>> = (0..no)
+        .into_par_iter()
+        .map(|o| ranks(&pick(nc + o)))
+        .collect();
     let mut sensitivity = Map::new();
-    for (o, name) in info.outputs.iter().enumerate() {
-        let y = ranks(&pick(nc + o));
+    for ((o, name), y) in info.outputs.iter().enumerate().zip(output_ranks) {
         let mut per_param = Map::new();
         for (c, col) in info.columns.iter().enumerate() {
             per_param.insert(

@@ -352,3 +352,48 @@ pub fn write_parquet(
     writer.close().map_err(fail)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sweep::design::Design;
+
+    #[test]
+    fn samples_csv_in_parallel_blocks_has_the_bytes_of_one_row_after_another() {
+        // More rows than one window of blocks holds, ending in a short block.
+        let n = ROWS_PER_TASK * TASKS_AT_ONCE + ROWS_PER_TASK + 17;
+        let info = SweepInfo {
+            sweep: "blocks".into(),
+            design: Design::MonteCarlo,
+            seed: 1,
+            samples: n as u64,
+            runs: n as u64,
+            columns: vec!["a".into()],
+            outputs: vec!["y".into()],
+            thresholds: vec![0.5],
+            fingerprint: String::new(),
+        };
+        let table = Table {
+            width: 3,
+            runs: (0..n as u64).map(|r| r * 3 + 1).collect(),
+            rows: (0..n)
+                .flat_map(|r| {
+                    let y = (r as f64 * 0.37).sin();
+                    [r as f64 / 7.0, y, f64::from(u8::from(y > 0.5))]
+                })
+                .collect(),
+        };
+        let mut expected = String::from("sample,a,y,y_met\n");
+        for r in 0..n {
+            let row = &table.rows[r * 3..r * 3 + 3];
+            let (mut a, mut y) = (String::new(), String::new());
+            push_num(&mut a, row[0]);
+            push_num(&mut y, row[1]);
+            let met = if row[2] > 0.5 { "true" } else { "false" };
+            expected.push_str(&format!("{},{a},{y},{met}\n", table.runs[r]));
+        }
+        let mut written = Vec::new();
+        write_samples(&mut written, &info, &table).unwrap();
+        assert_eq!(String::from_utf8(written).unwrap(), expected);
+    }
+}

@@ -263,17 +263,7 @@ proptest! {
                     let mut ws = Workspace::new(&plan);
                     ws.set_reuse_steady_steps(reuse);
                     let mut steps = Vec::new();
-                    run(&plan, &mut ws, |v| {
-                        steps.push((
-                            v.activity().to_vec(),
-                            v.flow().to_vec(),
-                            v.pools().to_vec(),
-                            v.slots().to_vec(),
-                            v.park_emissions().to_vec(),
-                            v.level().to_vec(),
-                        ))
-                    })
-                    .unwrap();
+                    run(&plan, &mut ws, |v| steps.push(observed(v))).unwrap();
                     steps
                 };
                 prop_assert_eq!(record(true), record(false));

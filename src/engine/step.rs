@@ -268,16 +268,7 @@ impl StepView<'_> {
 /// In a steady year, or a steady stretch of years, that skips most of the work.
 pub fn run(plan: &Plan, ws: &mut Workspace, mut observe: impl FnMut(&StepView)) -> Result<()> {
     start_run(plan, ws);
-    for year in plan.start..=plan.end {
-        run_year(
-            plan,
-            ws,
-            year,
-            (year > plan.start).then(|| year - 1),
-            &mut observe,
-        )?;
-    }
-    Ok(())
+    run_through(plan, ws, plan.end, &mut observe)
 }
 
 /// Run as much of the time range as the steps of `years` need, calling
@@ -289,10 +280,9 @@ pub fn run(plan: &Plan, ws: &mut Workspace, mut observe: impl FnMut(&StepView)) 
 /// carries nothing from one year to the next (a year's solution depends
 /// only on that year's series and links), so only the years in `years`
 /// are run, each reading what changed since the year run before it.
-/// Either way the steps observed are bitwise
-/// those [`run`] gives for the same years. What is not run is not checked:
-/// a value that is not finite, or a block with no solution, in a year left
-/// out is not found.
+/// Either way the steps observed are bitwise those [`run`] gives for the
+/// same years. What is not run is not checked: a value that is not finite,
+/// or a block with no solution, in a year left out is not found.
 pub fn run_years(
     plan: &Plan,
     ws: &mut Workspace,
@@ -307,15 +297,21 @@ pub fn run_years(
             since = Some(year);
         }
     } else if let Some(&last) = years.last() {
-        for year in plan.start..=last {
-            run_year(
-                plan,
-                ws,
-                year,
-                (year > plan.start).then(|| year - 1),
-                &mut observe,
-            )?;
-        }
+        run_through(plan, ws, last, &mut observe)?;
+    }
+    Ok(())
+}
+
+/// Run every year from the plan's first to `last`.
+fn run_through(
+    plan: &Plan,
+    ws: &mut Workspace,
+    last: i32,
+    observe: &mut impl FnMut(&StepView),
+) -> Result<()> {
+    for year in plan.start..=last {
+        let since = (year > plan.start).then(|| year - 1);
+        run_year(plan, ws, year, since, observe)?;
     }
     Ok(())
 }

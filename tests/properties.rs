@@ -312,6 +312,19 @@ proptest! {
                     let expected: Vec<_> = sim.years.iter().filter(|y| wanted(y.year)).cloned().collect();
                     prop_assert_eq!(&ind.years, &expected);
                 }
+                // Years in any order, and years outside the range.
+                let (first, last) = (plan.start, plan.end);
+                let asked = [last, plan.start - 1, first, last + 1, last];
+                let expected: Vec<_> = if plan.storages.is_empty() {
+                    [last, first, last]
+                        .iter()
+                        .flat_map(|&y| full.iter().filter(move |s| s.0 == y))
+                        .cloned()
+                        .collect()
+                } else {
+                    full.clone()
+                };
+                prop_assert_eq!(&steps_of(&plan, &mut ws, &asked), &expected);
                 // So does a reused workspace, run twice.
                 let mut ws = Workspace::new(&plan);
                 let mut ind = Indicators::new(&plan);

@@ -272,8 +272,7 @@ pub fn run(plan: &Plan, ws: &mut Workspace, mut observe: impl FnMut(&StepView)) 
 }
 
 /// Run as much of the time range as the steps of `years` need, calling
-/// `observe` after each step run; `years` is ascending and within the
-/// range.
+/// `observe` after each step run. Years outside the range are ignored.
 ///
 /// A plan with a storage carries its levels from step to step, so every
 /// year from the start to the last of `years` is run. A plan without one
@@ -290,13 +289,18 @@ pub fn run_years(
     mut observe: impl FnMut(&StepView),
 ) -> Result<()> {
     start_run(plan, ws);
+    let in_range = years
+        .iter()
+        .copied()
+        .filter(|year| (plan.start..=plan.end).contains(year));
     if plan.storages.is_empty() {
         let mut since = None;
-        for &year in years {
+        for year in in_range {
+            // A year not after the one run before is read in full.
+            let since = since.replace(year).filter(|&before| before < year);
             run_year(plan, ws, year, since, &mut observe)?;
-            since = Some(year);
         }
-    } else if let Some(&last) = years.last() {
+    } else if let Some(last) = in_range.max() {
         run_through(plan, ws, last, &mut observe)?;
     }
     Ok(())

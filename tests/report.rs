@@ -31,6 +31,43 @@ fn report(dir: &Path) -> String {
     std::fs::read_to_string(dir.join("report.html")).unwrap()
 }
 
+#[test]
+fn a_sweep_report_reads_its_samples_and_names_a_broken_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let sweep_file = dir.path().join("sweep.ron");
+    std::fs::write(
+        &sweep_file,
+        format!(
+            r#"Sweep(id: "acid-sweep", park: "{}", samples: 300, seed: 3,
+                  params: [Param(path: "processes.mma.capacity", dist: Uniform(50, 150))])"#,
+            example("acid.ron").display()
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("sweep");
+    parkflow()
+        .args(["sweep", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&sweep_file)
+        .assert()
+        .success();
+    let html = report(&out);
+    assert!(html.contains("processes.mma.capacity"));
+    // A row cut short: the report refuses the file and says where.
+    let samples = std::fs::read_to_string(out.join("samples.csv")).unwrap();
+    let mut lines: Vec<&str> = samples.lines().collect();
+    let short = lines[5].rsplit_once(',').unwrap().0.to_string();
+    lines[5] = &short;
+    std::fs::write(out.join("samples.csv"), lines.join("\n") + "\n").unwrap();
+    parkflow()
+        .arg("report")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(contains("samples.csv"))
+        .stderr(contains("line: 6"));
+}
+
 /// Decode a PNG, returning (width, height, RGB(A) pixels, bytes per pixel).
 fn decode_png(path: &Path) -> (u32, u32, Vec<u8>, usize) {
     let decoder = png::Decoder::new(std::fs::File::open(path).unwrap());

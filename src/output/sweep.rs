@@ -53,8 +53,8 @@ fn header(info: &SweepInfo) -> Vec<String> {
 /// Rows formatted by one task when writing samples.csv.
 const ROWS_PER_TASK: usize = 4096;
 /// Tasks formatted before their text is written: bounds the text held at
-/// once (about 40 MB for the default park's uncertainty sweep).
-const TASKS_AT_ONCE: usize = 32;
+/// once (about 13 MB for the default park's uncertainty sweep).
+const TASKS_AT_ONCE: usize = 8;
 
 /// Write a table's rows in samples.csv form. Rows are formatted in
 /// parallel (on the current rayon pool) in blocks, and written in order:

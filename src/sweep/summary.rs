@@ -54,12 +54,9 @@ pub fn summary_json(info: &SweepInfo, table: &Table) -> Value {
     // Each column on its own (on the current rayon pool): the same values
     // whatever the thread count.
     let param_ranks: Vec<Vec<f64>> = (0..nc).into_par_iter().map(|c| ranks(&pick(c))).collect();
-    let output_ranks: Vec<Vec<f64>> = (0..no)
-        .into_par_iter()
-        .map(|o| ranks(&pick(nc + o)))
-        .collect();
     let mut sensitivity = Map::new();
-    for ((o, name), y) in info.outputs.iter().enumerate().zip(output_ranks) {
+    for (o, name) in info.outputs.iter().enumerate() {
+        let y = ranks(&pick(nc + o));
         let mut per_param = Map::new();
         for (c, col) in info.columns.iter().enumerate() {
             per_param.insert(

@@ -20,7 +20,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use common::{example, parkflow};
+use common::{acid_sweep, example, parkflow};
 use parkflow::model::{Park, parse_park};
 
 /// What an attacker would write in a field labelled `label`.
@@ -498,24 +498,12 @@ fn a_hand_edited_results_directory_is_shown_as_text() {
     assert!(!shown.is_empty(), "the edited ids are on the page, escaped");
 
     // A sweep's results, edited: its id, output names and column names.
-    let sweep_file = dir.path().join("sweep.ron");
-    std::fs::write(
-        &sweep_file,
-        format!(
-            r#"Sweep(id: "acid-sweep", park: "{}", samples: 200, seed: 3, params: [
-                Param(path: "processes.mma.capacity", dist: Uniform(50, 150)),
-                Param(path: "links.acid.max_rate", dist: Triangular(40, 60, 80))])"#,
-            example("acid.ron").display()
-        ),
-    )
-    .unwrap();
-    let sweep = dir.path().join("sweep");
-    parkflow()
-        .args(["sweep", "--quiet", "--out"])
-        .arg(&sweep)
-        .arg(&sweep_file)
-        .assert()
-        .success();
+    let sweep = acid_sweep(
+        dir.path(),
+        200,
+        r#"Param(path: "processes.mma.capacity", dist: Uniform(50, 150)),
+           Param(path: "links.acid.max_rate", dist: Triangular(40, 60, 80))"#,
+    );
     let plain_sweep = report_files(&sweep);
     let allowed_sweep = vocabulary_of(&plain_sweep);
     let names = [

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{example, parkflow};
+use common::{acid_sweep, example, parkflow};
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
@@ -34,23 +34,8 @@ fn report(dir: &Path) -> String {
 #[test]
 fn a_sweep_report_reads_its_samples_and_names_a_broken_row() {
     let dir = tempfile::tempdir().unwrap();
-    let sweep_file = dir.path().join("sweep.ron");
-    std::fs::write(
-        &sweep_file,
-        format!(
-            r#"Sweep(id: "acid-sweep", park: "{}", samples: 300, seed: 3,
-                  params: [Param(path: "processes.mma.capacity", dist: Uniform(50, 150))])"#,
-            example("acid.ron").display()
-        ),
-    )
-    .unwrap();
-    let out = dir.path().join("sweep");
-    parkflow()
-        .args(["sweep", "--quiet", "--out"])
-        .arg(&out)
-        .arg(&sweep_file)
-        .assert()
-        .success();
+    let params = r#"Param(path: "processes.mma.capacity", dist: Uniform(50, 150))"#;
+    let out = acid_sweep(dir.path(), 300, params);
     let html = report(&out);
     assert!(html.contains("processes.mma.capacity"));
     // A row cut short: the report refuses the file and says where.

@@ -1,18 +1,16 @@
 //! Sweeps: reproducible draws, parallel runs with identical files, outputs,
 //! and clear errors for bad sweep files.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use common::{acid_sweep_file, parkflow};
 use parkflow::engine::Plan;
 use parkflow::model::{parse_park, validate};
 use parkflow::output::simulate;
 use parkflow::sweep::{load_sweep, run_sweep};
 use predicates::str::contains;
-
-fn parkflow() -> Command {
-    Command::new(assert_cmd::cargo::cargo_bin!("parkflow"))
-}
 
 fn flows(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -22,16 +20,7 @@ fn flows(path: &str) -> PathBuf {
 
 /// A sweep file over the acid example, with the given design, samples and params.
 fn sweep_file(dir: &Path, design: &str, samples: u64, params: &str) -> PathBuf {
-    let path = dir.join("sweep.ron");
-    std::fs::write(
-        &path,
-        format!(
-            r#"Sweep(id: "acid-sweep", park: "{}", samples: {samples}, seed: 7, design: {design}, params: [{params}])"#,
-            flows("examples/acid.ron").display()
-        ),
-    )
-    .unwrap();
-    path
+    acid_sweep_file(dir, design, samples, 7, params)
 }
 
 const ACID_PARAMS: &str = r#"

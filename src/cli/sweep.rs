@@ -56,13 +56,7 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
     let partial = dir.join(format!(".partial-{}-{k}-of-{n}", &info.fingerprint[..16]));
     // The runs, and the formatting of samples.csv and of the saved chunks
     // and the statistics, use as many threads as asked for.
-    let threads = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads)
-        .build()
-        .map_err(|e| crate::Error::Io {
-            path: "<threads>".into(),
-            source: std::io::Error::other(e),
-        })?;
+    let threads = sweep::thread_pool(args.threads)?;
     let bar = progress_bar(runs.len() as u64, args.quiet);
     let table = threads
         .install(|| {

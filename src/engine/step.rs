@@ -88,13 +88,13 @@ pub struct Workspace {
     solved: bool,
     /// Whether steady steps reuse the solution (see [`run`]).
     reuse: bool,
-    /// Processes with a capacity, utilization or demand that has steps, each
     /// What changes in each year of the run after the first (index: year
     /// − start): the processes, emission entries and links whose series
     /// have a step in it, or that turn on or off in it, and background
-    /// series with a step in it. Filled as the first year reads everything;
-    /// each later year reads its own list and files each item again under
-    /// the next year it changes.
+    /// series with a step in it. Filled as the first year read reads
+    /// everything; a later year reads the lists since the year read before
+    /// it and files each item again under the next year it changes (see
+    /// [`set_year`]).
     changes: Vec<Vec<Change>>,
     /// Offsets of each process's emission entries in `keep`.
     emission_offsets: Vec<usize>,

@@ -26,8 +26,8 @@ impl Series {
         self.at_and_next(year).0
     }
 
-    /// The value in `year` and the first later year in which it changes
-    /// (`i32::MAX`: never), in one pass over the steps. (Steps are few, a
+    /// The value in `year` and the first later year with a step, where the
+    /// value may change (`i32::MAX`: none), in one pass over the steps. (Steps are few, a
     /// handful per series: a scan is faster than a binary search here.)
     #[inline]
     pub fn at_and_next(&self, year: i32) -> (f64, i32) {

@@ -3,10 +3,10 @@
 //! from, both in the same CSV form.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::sweep::{SweepInfo, Table, summary_json};

@@ -576,6 +576,17 @@ fn run_one(prep: &Prepared, worker: &mut Worker, run_index: u64, row: &mut [f64]
     Ok(())
 }
 
+/// A rayon pool of `threads` threads (0: one per core).
+pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::Io {
+            path: "<threads>".into(),
+            source: std::io::Error::other(e),
+        })
+}
+
 /// Runs a worker takes at a time: enough that taking its worker costs
 /// nothing, few enough that both threads stay busy to the end.
 const RUNS_PER_TASK: usize = 64;
@@ -591,13 +602,7 @@ pub fn run_sweep(
 ) -> Result<Table> {
     let width = prep.width();
     let mut rows = vec![0.0; runs.len() * width];
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::Io {
-            path: "<threads>".into(),
-            source: std::io::Error::other(e),
-        })?;
+    let pool = thread_pool(threads)?;
     let columns = prep.columns.len();
     // One worker per thread, made when the thread first needs it (a plan
     // copy costs tens of microseconds; rayon splits work far more often).

@@ -99,3 +99,33 @@ pub fn example(name: &str) -> PathBuf {
         .join("flows/examples")
         .join(name)
 }
+
+/// A sweep file `dir/sweep.ron` over the acid example (id `acid-sweep`),
+/// with the given design, samples, seed and params (`Param(...)` items).
+pub fn acid_sweep_file(dir: &Path, design: &str, samples: u64, seed: u64, params: &str) -> PathBuf {
+    let path = dir.join("sweep.ron");
+    std::fs::write(
+        &path,
+        format!(
+            r#"Sweep(id: "acid-sweep", park: "{}", samples: {samples}, seed: {seed}, design: {design}, params: [{params}])"#,
+            example("acid.ron").display()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+/// Run a Monte Carlo sweep of the acid example with `samples` samples
+/// (seed 3) over `params`, through the binary, into `dir/sweep`; returns
+/// that directory.
+pub fn acid_sweep(dir: &Path, samples: u64, params: &str) -> PathBuf {
+    let sweep_file = acid_sweep_file(dir, "MonteCarlo", samples, 3, params);
+    let out = dir.join("sweep");
+    parkflow()
+        .args(["sweep", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&sweep_file)
+        .assert()
+        .success();
+    out
+}

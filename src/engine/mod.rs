@@ -186,6 +186,39 @@ pub enum Block {
 /// No index: the end of a chain of links.
 pub(crate) const NONE: u32 = u32::MAX;
 
+/// A list of indices per item, packed: item `i`'s list is
+/// `items[start[i]..start[i + 1]]`, ascending, each index once.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Adjacency {
+    start: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl Adjacency {
+    /// The lists of `n` items from `(item, index)` pairs, in any order.
+    fn from_pairs(n: usize, mut pairs: Vec<(usize, usize)>) -> Adjacency {
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut start = Vec::with_capacity(n + 1);
+        let mut next = 0;
+        for i in 0..n {
+            start.push(next as u32);
+            next += pairs[next..].partition_point(|&(item, _)| item == i);
+        }
+        start.push(next as u32);
+        Adjacency {
+            start,
+            items: pairs.iter().map(|&(_, index)| index as u32).collect(),
+        }
+    }
+
+    /// Item `i`'s list.
+    #[inline(always)]
+    pub(crate) fn of(&self, i: usize) -> &[u32] {
+        &self.items[self.start[i] as usize..self.start[i + 1] as usize]
+    }
+}
+
 /// What the solver reads of a link, packed into 48 bytes so that large parks
 /// stay in cache and a link's flow needs no lookup of its pool or slot.
 /// Derived from [`LinkPlan`], its pool, its slot and the service order; the
@@ -211,6 +244,8 @@ pub(crate) struct Wiring {
     pub out_coeff: f64,
     /// Sink slot's amount per unit of activity (a copy of [`SlotHot::coeff`]).
     pub in_coeff: f64,
+    /// Sink slot.
+    pub slot: u32,
     /// Whether the sink slot's request is the capacity-based Feed request.
     pub feed: bool,
     /// Between processes of different enterprises.
@@ -226,6 +261,8 @@ pub(crate) struct PoolHot {
     pub process: u32,
     /// The last link from the pool in service order, or the number of links.
     pub last: u32,
+    /// Its enabled links: `Plan::pool_links_by_index[links.0..links.1]`.
+    pub links: (u32, u32),
     /// Whether what is left is disposed of (else sold).
     pub dispose: bool,
 }
@@ -319,6 +356,22 @@ pub struct Plan {
     pub(crate) rules: Vec<Rule>,
     /// Product links of Demand processes, in service order, one run per process.
     pub(crate) product_links: Vec<u32>,
+    /// Per node of the dependency graph (processes, then links offset by
+    /// the number of processes): the blocks whose evaluation reads its value.
+    pub(crate) successors: Adjacency,
+    /// Per process: the blocks whose evaluation reads its step capacity or
+    /// demand (its own, those of links into its Feed slot, and those of
+    /// the Demand processes whose product links go there).
+    pub(crate) capacity_readers: Adjacency,
+    /// Per link: the blocks whose evaluation reads its limit (its own, and
+    /// its source's when that is a Demand process and the link carries its
+    /// product).
+    pub(crate) limit_readers: Adjacency,
+    /// Per storage: the blocks of the links that draw on its level.
+    pub(crate) storage_readers: Adjacency,
+    /// Each pool's enabled links in index order (the order its linked
+    /// amounts are added up), one run per pool (see [`PoolHot::links`]).
+    pub(crate) pool_links_by_index: Vec<u32>,
     /// Every process emission factor, flattened in process order.
     pub(crate) emission_entries: Vec<EmissionEntry>,
     /// Emissions per unit disposed, flattened: `(pool, pollutant, factor)`,
@@ -573,6 +626,11 @@ impl Plan {
             slot_hot: Vec::new(),
             rules: Vec::new(),
             product_links: Vec::new(),
+            successors: Adjacency::default(),
+            capacity_readers: Adjacency::default(),
+            limit_readers: Adjacency::default(),
+            storage_readers: Adjacency::default(),
+            pool_links_by_index: Vec::new(),
             emission_entries: Vec::new(),
             disposal_entries: Vec::new(),
             emission_order: Vec::new(),
@@ -682,6 +740,7 @@ impl Plan {
                     storage: self.pools[pool].storage.map_or(NONE, |s| s as u32),
                     out_coeff: self.pools[pool].coeff,
                     in_coeff: self.slots[slot].coeff,
+                    slot: slot as u32,
                     feed: self.slots[slot].feed,
                     inter: self.links[l].inter_enterprise,
                 }
@@ -697,18 +756,21 @@ impl Plan {
 
     /// Fill the packed copies the solver reads (see [`Wiring`]).
     fn pack(&mut self) {
-        self.pool_hot = self
-            .pools
-            .iter()
-            .zip(&self.pool_links)
-            .map(|(p, links)| (p, links.last()))
-            .map(|(p, last)| PoolHot {
+        self.pool_links_by_index.clear();
+        self.pool_hot = Vec::with_capacity(self.pools.len());
+        for (p, links) in self.pools.iter().zip(&self.pool_links) {
+            let start = self.pool_links_by_index.len() as u32;
+            let mut by_index: Vec<u32> = links.iter().map(|&l| l as u32).collect();
+            by_index.sort_unstable();
+            self.pool_links_by_index.extend(by_index);
+            self.pool_hot.push(PoolHot {
                 coeff: p.coeff,
                 process: p.process as u32,
-                last: last.map_or(self.links.len() as u32, |&l| l as u32),
+                last: links.last().map_or(self.links.len() as u32, |&l| l as u32),
+                links: (start, self.pool_links_by_index.len() as u32),
                 dispose: p.fate == PoolFate::Dispose,
-            })
-            .collect();
+            });
+        }
         self.slot_hot = self
             .slots
             .iter()
@@ -863,6 +925,66 @@ impl Plan {
                 self.cycles.push(comp);
             }
         }
+        self.readers(&edges);
+    }
+
+    /// Who reads what a step changes, as blocks (see [`Plan::successors`]
+    /// and the fields after it): what lets a step re-evaluate only what
+    /// depends on what changed. `edges` are the dependency graph's.
+    fn readers(&mut self, edges: &[(usize, usize)]) {
+        let (np, nl) = (self.processes.len(), self.links.len());
+        // The block of each node; disabled links have none.
+        let mut block_of = vec![None; np + nl];
+        for (b, block) in self.blocks.iter().enumerate() {
+            match *block {
+                Block::Process(p) => block_of[p as usize] = Some(b),
+                Block::Link(l) => block_of[np + l as usize] = Some(b),
+                Block::Leontief(i) => {
+                    for &v in &self.leontief[i as usize] {
+                        block_of[v] = Some(b);
+                    }
+                }
+                Block::Cycle(i) => {
+                    for &v in &self.cycles[i as usize] {
+                        block_of[v] = Some(b);
+                    }
+                }
+            }
+        }
+        let blocks = |pairs: Vec<(usize, usize)>| -> Vec<(usize, usize)> {
+            pairs
+                .into_iter()
+                .filter_map(|(item, v)| block_of[v].map(|b| (item, b)))
+                .collect()
+        };
+        let mut capacity = (0..np).map(|p| (p, p)).collect::<Vec<_>>();
+        let mut limit = (0..nl).map(|l| (l, np + l)).collect::<Vec<_>>();
+        for &l in &self.service_order {
+            let link = &self.links[l];
+            let (source, sink) = (self.link_from(l), self.link_to(l));
+            let product_of_demand = self.processes[source].mode == ModePlan::Demand
+                && self.processes[source].pools.start == link.pool;
+            if product_of_demand {
+                limit.push((l, source));
+            }
+            if self.slots[link.slot].feed {
+                // The request of a Feed slot is its coefficient times K.
+                capacity.push((sink, np + l));
+                if product_of_demand {
+                    capacity.push((sink, source));
+                }
+            }
+        }
+        let storage = self
+            .storages
+            .iter()
+            .enumerate()
+            .flat_map(|(s, st)| self.pool_links[st.pool].iter().map(move |&l| (s, np + l)))
+            .collect();
+        self.successors = Adjacency::from_pairs(np + nl, blocks(edges.to_vec()));
+        self.capacity_readers = Adjacency::from_pairs(np, blocks(capacity));
+        self.limit_readers = Adjacency::from_pairs(nl, blocks(limit));
+        self.storage_readers = Adjacency::from_pairs(self.storages.len(), blocks(storage));
     }
 
     /// A cycle is a Leontief system when it holds only unbounded Demand

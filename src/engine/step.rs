@@ -84,9 +84,23 @@ pub struct Workspace {
     leontief: Vec<Option<Box<LeontiefCache>>>,
     /// Counts the years read in, so a Leontief block rebuilds A once a year.
     epoch: u64,
-    /// Whether the workspace holds the solution for the current inputs.
-    solved: bool,
-    /// Whether steady steps reuse the solution (see [`run`]).
+    /// Whether the next step solves everything: at a run's start, or with
+    /// reuse off. Otherwise it evaluates only the nodes marked `dirty`.
+    full: bool,
+    /// Whether anything is marked since the last step was solved.
+    pending: bool,
+    /// Blocks to evaluate at the next step, one bit each (block `b` is bit
+    /// `b % 64` of word `b / 64`): an input of theirs changed.
+    todo: Vec<u64>,
+    /// Nodes whose pools and slots are to be balanced again this step:
+    /// processes whose activity changed, and links whose flow, or what it
+    /// leaves for the next links, changed.
+    touched: Vec<u32>,
+    /// Feed slots whose request (coefficient times K) changed with K, each
+    /// once (`feed_marked`), to be balanced again.
+    feed_todo: Vec<u32>,
+    feed_marked: Vec<bool>,
+    /// Whether steps re-evaluate only what changed (see [`run`]).
     reuse: bool,
     /// What changes in each year of the run after the first (index: year
     /// − start): the processes, emission entries and links whose series
@@ -143,7 +157,12 @@ impl Workspace {
             park_emissions: vec![0.0; nk],
             leontief,
             epoch: 0,
-            solved: false,
+            full: true,
+            pending: false,
+            todo: vec![0; plan.blocks.len().div_ceil(64)],
+            touched: Vec::with_capacity(np + nl),
+            feed_todo: Vec::with_capacity(nslot),
+            feed_marked: vec![false; nslot],
             reuse: true,
             changes: vec![Vec::new(); plan.end.saturating_sub(plan.start).max(0) as usize + 1],
             emission_offsets,
@@ -262,10 +281,16 @@ impl StepView<'_> {
 /// Run the whole time range, calling `observe` after each step.
 ///
 /// A run's results depend only on the plan, never on what the workspace ran
-/// before. A step whose inputs (capacities, demands, link limits and storage
-/// levels) are bitwise those of the step before has bitwise the same
-/// solution, so it is not solved again: only its emissions are recomputed.
-/// In a steady year, or a steady stretch of years, that skips most of the work.
+/// before. A run's first step evaluates everything. After it, a step
+/// evaluates only what depends on what changed: an activity or a flow is
+/// computed from its inputs alone, so if its inputs (capacities, demands,
+/// link limits, storage levels, and the activities and flows it reads) are
+/// bitwise those of the step before, so is its value, and it is left as it
+/// is. A process or link whose value changes marks those that read it
+/// ([`Plan::successors`](super::Plan)), and so on down the schedule; pools
+/// and slots are balanced again only where an activity or flow of theirs
+/// changed. Emissions are always added up again. A year where only a few
+/// projects start or grow touches a few nodes, and a steady step none.
 pub fn run(plan: &Plan, ws: &mut Workspace, mut observe: impl FnMut(&StepView)) -> Result<()> {
     start_run(plan, ws);
     run_through(plan, ws, plan.end, &mut observe)
@@ -320,12 +345,12 @@ fn run_through(
     Ok(())
 }
 
-/// Storage levels to their initial values; nothing solved yet.
+/// Storage levels to their initial values; the first step evaluates everything.
 fn start_run(plan: &Plan, ws: &mut Workspace) {
     for (s, st) in plan.storages.iter().enumerate() {
         ws.level[s] = st.initial;
     }
-    ws.solved = false;
+    ws.full = true;
 }
 
 /// Read `year` (see [`set_year`]) and run its steps.
@@ -337,34 +362,49 @@ fn run_year(
     since: Option<i32>,
     observe: &mut impl FnMut(&StepView),
 ) -> Result<()> {
-    if set_year(plan, ws, year, since) {
-        ws.solved = false;
-    }
+    set_year(plan, ws, year, since);
     for step in 0..plan.steps_per_year {
         ws.step = step;
         solve_step(plan, ws)?;
-        ws.solved = ws.reuse;
         observe(&StepView { plan, ws });
     }
     Ok(())
 }
 
 impl Workspace {
-    /// Whether a step with the same inputs as the step before reuses its
-    /// solution (the default). Off, every step is solved: for tests that
-    /// check the two agree, and for timing the solver itself.
+    /// Whether a step re-evaluates only what changed since the step before
+    /// (the default; see [`run`]). Off, every step evaluates everything:
+    /// for tests that check the two agree, and for timing the solver itself.
     pub fn set_reuse_steady_steps(&mut self, on: bool) {
         self.reuse = on;
+        self.full |= !on;
+    }
+
+    /// Mark `blocks` for evaluation.
+    #[inline]
+    fn mark(&mut self, blocks: &[u32]) {
+        for &b in blocks {
+            self.todo[b as usize / 64] |= 1 << (b % 64);
+        }
+        self.pending = true;
+    }
+
+    /// Forget every mark: everything is evaluated.
+    fn clear_marks(&mut self) {
+        self.todo.fill(0);
+        self.touched.clear();
+        self.feed_todo.clear();
+        self.feed_marked.fill(false);
+        self.pending = false;
     }
 }
 
-/// Store `value` in `slot`, noting in `changed` whether its bits differ.
+/// Store `value` in `slot`; whether its bits differ from what was there.
 #[inline]
-fn update(slot: &mut f64, value: f64, changed: &mut bool) {
-    if slot.to_bits() != value.to_bits() {
-        *slot = value;
-        *changed = true;
-    }
+fn update(slot: &mut f64, value: f64) -> bool {
+    let changed = slot.to_bits() != value.to_bits();
+    *slot = value;
+    changed
 }
 
 /// The first year after `year` in which a link turns on or off.
@@ -387,12 +427,12 @@ fn link_change(link: &LinkPlan, year: i32) -> i32 {
 /// of their steps: each read finds the next year the item changes, in the
 /// same pass, and files the item under it (`changes`). So after a read of
 /// year Y every item is filed once, under the first year after Y in which
-/// it changes, and the lists up to Y are empty. Returns whether anything
-/// the solution depends on (capacities, demands, link limits) changed.
-fn set_year(plan: &Plan, ws: &mut Workspace, year: i32, since: Option<i32>) -> bool {
+/// it changes, and the lists up to Y are empty. A value the solution
+/// depends on (a capacity, a demand, a link's limit) whose bits change
+/// marks what reads it for the next step.
+fn set_year(plan: &Plan, ws: &mut Workspace, year: i32, since: Option<i32>) {
     ws.year = year;
     ws.epoch += 1;
-    let mut changed = false;
     let Some(since) = since else {
         for list in &mut ws.changes {
             list.clear();
@@ -400,18 +440,18 @@ fn set_year(plan: &Plan, ws: &mut Workspace, year: i32, since: Option<i32>) -> b
         // Item by item, each kind in a loop of its own, so that reading
         // needs no dispatch on the kind.
         for p in 0..plan.processes.len() as u32 {
-            read_change(plan, ws, Change::Process(p), year, &mut changed);
+            read_change(plan, ws, Change::Process(p), year);
         }
         for e in 0..plan.emission_entries.len() as u32 {
-            read_change(plan, ws, Change::Entry(e), year, &mut changed);
+            read_change(plan, ws, Change::Entry(e), year);
         }
         for l in 0..plan.links.len() as u32 {
-            read_change(plan, ws, Change::Link(l), year, &mut changed);
+            read_change(plan, ws, Change::Link(l), year);
         }
         for k in 0..plan.background.len() as u32 {
-            read_change(plan, ws, Change::Background(k), year, &mut changed);
+            read_change(plan, ws, Change::Background(k), year);
         }
-        return changed;
+        return;
     };
     for changed_in in since + 1..=year {
         // Take the list out, so that reading can file into later ones (all
@@ -419,22 +459,21 @@ fn set_year(plan: &Plan, ws: &mut Workspace, year: i32, since: Option<i32>) -> b
         let index = (changed_in - plan.start) as usize;
         let mut list = std::mem::take(&mut ws.changes[index]);
         for &change in &list {
-            read_change(plan, ws, change, year, &mut changed);
+            read_change(plan, ws, change, year);
         }
         list.clear();
         ws.changes[index] = list;
     }
-    changed
 }
 
 /// Read `change` at `year` and file it under the next year it changes, if
 /// that is in the run.
 #[inline(always)]
-fn read_change(plan: &Plan, ws: &mut Workspace, change: Change, year: i32, changed: &mut bool) {
+fn read_change(plan: &Plan, ws: &mut Workspace, change: Change, year: i32) {
     let next = match change {
-        Change::Process(p) => read_process(plan, ws, p as usize, year, changed),
+        Change::Process(p) => read_process(plan, ws, p as usize, year),
         Change::Entry(e) => read_entry(plan, ws, e as usize, year),
-        Change::Link(l) => read_link(plan, ws, l as usize, year, changed),
+        Change::Link(l) => read_link(plan, ws, l as usize, year),
         Change::Background(k) => read_background(plan, ws, k as usize, year),
     };
     if next <= plan.end {
@@ -445,7 +484,7 @@ fn read_change(plan: &Plan, ws: &mut Workspace, change: Change, year: i32, chang
 /// Read process `p`'s capacity, utilization and demand at `year`; returns
 /// the first later year in which one of them changes (`i32::MAX`: never).
 #[inline]
-fn read_process(plan: &Plan, ws: &mut Workspace, p: usize, year: i32, changed: &mut bool) -> i32 {
+fn read_process(plan: &Plan, ws: &mut Workspace, p: usize, year: i32) -> i32 {
     let proc_ = &plan.processes[p];
     let (cap, cap_next) = proc_
         .capacity
@@ -459,8 +498,15 @@ fn read_process(plan: &Plan, ws: &mut Workspace, p: usize, year: i32, changed: &
     } else {
         cap * utilization * ws.dt
     };
-    update(&mut ws.k[p], k, changed);
-    update(&mut ws.demand[p], demand * ws.dt, changed);
+    // Both updates, then one test.
+    if update(&mut ws.k[p], k) | update(&mut ws.demand[p], demand * ws.dt) && !ws.full {
+        ws.mark(plan.capacity_readers.of(p));
+        if let Rule::Feed { slot } = plan.rules[p]
+            && !std::mem::replace(&mut ws.feed_marked[slot as usize], true)
+        {
+            ws.feed_todo.push(slot);
+        }
+    }
     cap_next.min(utilization_next).min(demand_next)
 }
 
@@ -476,16 +522,19 @@ fn read_entry(plan: &Plan, ws: &mut Workspace, e: usize, year: i32) -> i32 {
 /// Read whether link `l` is active at `year`, and its limit; returns the
 /// next year it turns on or off.
 #[inline]
-fn read_link(plan: &Plan, ws: &mut Workspace, l: usize, year: i32, changed: &mut bool) -> i32 {
+fn read_link(plan: &Plan, ws: &mut Workspace, l: usize, year: i32) -> i32 {
     let link = &plan.links[l];
     let active = link.enabled && link.start <= year && year <= link.end;
-    ws.link_active[l] = active;
     let cap = if active {
         link.max_rate.map_or(f64::INFINITY, |r| r * ws.dt)
     } else {
         0.0
     };
-    update(&mut ws.links[l].cap, cap, changed);
+    // A Leontief block reads whether its links are active, even one of limit 0.
+    let was_active = std::mem::replace(&mut ws.link_active[l], active);
+    if update(&mut ws.links[l].cap, cap) | (was_active != active) && !ws.full {
+        ws.mark(plan.limit_readers.of(l));
+    }
     link_change(link, year)
 }
 
@@ -583,15 +632,40 @@ fn eval_process(plan: &Plan, ws: &mut Workspace, p: usize) -> f64 {
 
 fn solve_step(plan: &Plan, ws: &mut Workspace) -> Result<()> {
     let np = plan.processes.len();
-    // Storage levels are the last input: the same levels as the step before
-    // (and the same parameters, `solved`) give the same solution.
-    let steady = ws.solved && ws.level == ws.level_start;
-    ws.level_start.copy_from_slice(&ws.level);
-    if steady {
-        // The solution was checked when it was found; only emissions are new.
-        emit(plan, ws);
-        return check_emissions(plan, ws);
+    // Storage levels are the last input: a level that moved marks the links
+    // that draw on it.
+    for s in 0..plan.storages.len() {
+        if ws.level[s].to_bits() != ws.level_start[s].to_bits() {
+            ws.level_start[s] = ws.level[s];
+            ws.mark(plan.storage_readers.of(s));
+        }
     }
+    if ws.full {
+        solve_all(plan, ws)?;
+        ws.full = !ws.reuse;
+        emit(plan, ws);
+        check_finite(plan, ws, np)
+    } else if ws.pending {
+        // Only what was evaluated again can have become infinite; the
+        // rest was checked when it was.
+        let finite = solve_marked(plan, ws)?;
+        emit(plan, ws);
+        if finite {
+            check_emissions(plan, ws)
+        } else {
+            check_finite(plan, ws, np)
+        }
+    } else {
+        // Nothing the solution depends on changed: only emissions are new.
+        emit(plan, ws);
+        check_emissions(plan, ws)
+    }
+}
+
+/// Evaluate every block, then balance every pool and slot.
+#[inline(never)]
+fn solve_all(plan: &Plan, ws: &mut Workspace) -> Result<()> {
+    ws.clear_marks();
     // Blocks run in dependency order, so every value is written before it
     // is read, except inside a cycle, which resets its own nodes first.
     // Disabled links are never evaluated and keep the flow 0 they start with.
@@ -607,9 +681,117 @@ fn solve_step(plan: &Plan, ws: &mut Workspace) -> Result<()> {
             Block::Cycle(c) => iterate_cycle(plan, ws, &plan.cycles[c as usize])?,
         }
     }
-    settle(plan, ws);
-    emit(plan, ws);
-    check_finite(plan, ws, np)
+    for i in 0..plan.pools.len() {
+        settle_pool(plan, ws, i);
+    }
+    settle_storages(plan, ws);
+    for i in 0..plan.slots.len() {
+        settle_slot(plan, ws, i);
+    }
+    Ok(())
+}
+
+/// Evaluate the marked blocks, in the same order as [`solve_all`]; a value
+/// that changes marks the blocks that read it, all later in the order.
+/// Then balance the pools and slots of what changed. Returns whether every
+/// activity, flow, output and request it worked out is finite.
+#[inline(never)]
+fn solve_marked(plan: &Plan, ws: &mut Workspace) -> Result<bool> {
+    let np = plan.processes.len();
+    let mut bad = 0;
+    let mut word = 0;
+    while word < ws.todo.len() {
+        let bits = ws.todo[word];
+        if bits == 0 {
+            word += 1;
+            continue;
+        }
+        // The first marked block; marks made while it runs are all later.
+        ws.todo[word] = bits & (bits - 1);
+        let b = word * 64 + bits.trailing_zeros() as usize;
+        match plan.blocks[b] {
+            Block::Process(p) => {
+                let p = p as usize;
+                let before = ws.x[p];
+                let x = eval_process(plan, ws, p);
+                if x.to_bits() != before.to_bits() {
+                    bad |= not_finite(x);
+                    ws.mark(plan.successors.of(p));
+                    ws.touched.push(p as u32);
+                }
+            }
+            Block::Link(l) => {
+                let l = l as usize;
+                let before = (ws.f[l], ws.links[l]);
+                let f = eval_link(plan, ws, l);
+                let after = &ws.links[l];
+                if f.to_bits() != before.0.to_bits()
+                    || after.pool_taken.to_bits() != before.1.pool_taken.to_bits()
+                    || after.slot_taken.to_bits() != before.1.slot_taken.to_bits()
+                {
+                    bad |= not_finite(f);
+                    ws.mark(plan.successors.of(np + l));
+                    ws.touched.push((np + l) as u32);
+                }
+            }
+            // A cycle is solved whole, and then counts as changed throughout.
+            Block::Leontief(i) => {
+                solve_leontief(plan, ws, i as usize)?;
+                bad |= block_changed(plan, ws, b, &plan.leontief[i as usize]);
+            }
+            Block::Cycle(i) => {
+                let nodes = &plan.cycles[i as usize];
+                iterate_cycle(plan, ws, nodes)?;
+                bad |= block_changed(plan, ws, b, nodes);
+            }
+        }
+    }
+    // Balance the pools and slots of the nodes touched; one may come up
+    // twice, and gives the same balance each time.
+    let mut touched = std::mem::take(&mut ws.touched);
+    for &v in &touched {
+        let v = v as usize;
+        if v < np {
+            let proc_ = &plan.processes[v];
+            for i in proc_.pools.clone() {
+                bad |= not_finite(settle_pool(plan, ws, i));
+            }
+            for i in proc_.slots.clone() {
+                bad |= not_finite(settle_slot(plan, ws, i));
+            }
+        } else {
+            let w = &plan.wiring[v - np];
+            bad |= not_finite(settle_pool(plan, ws, w.pool as usize));
+            bad |= not_finite(settle_slot(plan, ws, w.slot as usize));
+        }
+    }
+    touched.clear();
+    ws.touched = touched;
+    let mut feed = std::mem::take(&mut ws.feed_todo);
+    for &i in &feed {
+        ws.feed_marked[i as usize] = false;
+        bad |= not_finite(settle_slot(plan, ws, i as usize));
+    }
+    feed.clear();
+    ws.feed_todo = feed;
+    settle_storages(plan, ws);
+    ws.pending = false;
+    Ok(bad == 0)
+}
+
+/// Cycle block `b` was solved: each of its nodes counts as changed. Its
+/// own mark, which its nodes set on one another, is cleared. Returns
+/// [`not_finite`] of its values, `or`-ed.
+fn block_changed(plan: &Plan, ws: &mut Workspace, b: usize, nodes: &[usize]) -> u64 {
+    let np = plan.processes.len();
+    let mut bad = 0;
+    for &v in nodes {
+        bad |= not_finite(if v < np { ws.x[v] } else { ws.f[v - np] });
+        ws.mark(plan.successors.of(v));
+        ws.touched.push(v as u32);
+    }
+    ws.todo[b / 64] &= !(1 << (b % 64));
+    bad
 }
 
 /// Gauss–Seidel sweeps over a cycle until the largest change is below
@@ -755,31 +937,42 @@ fn solve_leontief_block(plan: &Plan, ws: &mut Workspace, cache: &mut LeontiefCac
     Ok(())
 }
 
-/// After the fixed point: pool leftovers to storage, then fate; imports.
-fn settle(plan: &Plan, ws: &mut Workspace) {
-    // Pools without storage first (most of them), then those with one. What
-    // a pool's links took is the end of its chain.
-    for (b, hot) in ws.pools.iter_mut().zip(&plan.pool_hot) {
-        let generated = hot.coeff * ws.x[hot.process as usize];
-        let rest = (generated + 0.0 - ws.links[hot.last as usize].pool_taken).max(0.0);
-        b.generated = generated;
-        b.linked_inter = 0.0;
-        b.linked_intra = 0.0;
-        b.stored = 0.0;
-        (b.sold, b.disposed) = if hot.dispose {
-            (0.0, rest)
+/// Balance pool `i` after the fixed point: what its links took, and the
+/// rest sold or disposed of. (A pool with a storage is finished by
+/// [`settle_storages`].)
+#[inline(always)]
+fn settle_pool(plan: &Plan, ws: &mut Workspace, i: usize) -> f64 {
+    let hot = plan.pool_hot[i];
+    let generated = hot.coeff * ws.x[hot.process as usize];
+    // What the pool's links took is the end of its chain.
+    let rest = (generated + 0.0 - ws.links[hot.last as usize].pool_taken).max(0.0);
+    // Added up in link order, from 0.
+    let (mut inter, mut intra) = (0.0, 0.0);
+    let (start, end) = hot.links;
+    for &l in &plan.pool_links_by_index[start as usize..end as usize] {
+        let f = ws.f[l as usize];
+        if plan.wiring[l as usize].inter {
+            inter += f;
         } else {
-            (rest, 0.0)
-        };
-    }
-    for (w, f) in plan.wiring.iter().zip(&ws.f) {
-        let b = &mut ws.pools[w.pool as usize];
-        if w.inter {
-            b.linked_inter += f;
-        } else {
-            b.linked_intra += f;
+            intra += f;
         }
     }
+    let b = &mut ws.pools[i];
+    b.generated = generated;
+    b.linked_inter = inter;
+    b.linked_intra = intra;
+    b.stored = 0.0;
+    (b.sold, b.disposed) = if hot.dispose {
+        (0.0, rest)
+    } else {
+        (rest, 0.0)
+    };
+    generated
+}
+
+/// Pools with a storage: what is left goes to the storage up to its
+/// capacity, the rest to the pool's fate.
+fn settle_storages(plan: &Plan, ws: &mut Workspace) {
     for (s, storage) in plan.storages.iter().enumerate() {
         let b = &mut ws.pools[storage.pool];
         let stock = ws.level_start[s];
@@ -795,23 +988,28 @@ fn settle(plan: &Plan, ws: &mut Workspace) {
             (rest, 0.0)
         };
     }
-    for (i, b) in ws.slots.iter_mut().enumerate() {
-        let hot = plan.slot_hot[i];
-        let requested = hot.coeff
-            * if hot.feed {
-                ws.k[hot.process as usize]
-            } else {
-                ws.x[hot.process as usize]
-            };
-        let delivered = ws.links[hot.last as usize].slot_taken;
-        b.requested = requested;
-        b.delivered = delivered;
-        b.imported = if hot.feed {
-            0.0
+}
+
+/// Balance input slot `i`: request, delivery and import.
+#[inline(always)]
+fn settle_slot(plan: &Plan, ws: &mut Workspace, i: usize) -> f64 {
+    let hot = plan.slot_hot[i];
+    let requested = hot.coeff
+        * if hot.feed {
+            ws.k[hot.process as usize]
         } else {
-            (requested - delivered).max(0.0)
+            ws.x[hot.process as usize]
         };
-    }
+    let delivered = ws.links[hot.last as usize].slot_taken;
+    let b = &mut ws.slots[i];
+    b.requested = requested;
+    b.delivered = delivered;
+    b.imported = if hot.feed {
+        0.0
+    } else {
+        (requested - delivered).max(0.0)
+    };
+    requested
 }
 
 /// Emissions of the step: disposal, then processes after abatement, added
@@ -835,14 +1033,20 @@ fn emit(plan: &Plan, ws: &mut Workspace) {
     }
 }
 
-/// Whether every value is finite, without a branch per value: `v · 0` is
-/// ±0 for a finite `v` and NaN for an infinite or NaN one, so its bits
-/// without the sign are 0 only for a finite `v`. (An integer `or` is
-/// associative, unlike a floating-point sum, so the compiler may take the
-/// values several at a time.)
+/// 0 for a finite `v`, without a branch: `v · 0` is ±0 for a finite `v`
+/// and NaN for an infinite or NaN one, so its bits without the sign are 0
+/// only for a finite `v`. Values are checked by `or`-ing these together.
+#[inline(always)]
+fn not_finite(v: f64) -> u64 {
+    (v * 0.0).to_bits() << 1
+}
+
+/// Whether every value is finite, without a branch per value. (An integer
+/// `or` is associative, unlike a floating-point sum, so the compiler may
+/// take the values several at a time.)
 #[inline]
 fn all_finite(values: impl Iterator<Item = f64>) -> bool {
-    values.fold(0, |bad, v| bad | ((v * 0.0).to_bits() << 1)) == 0
+    values.fold(0, |bad, v| bad | not_finite(v)) == 0
 }
 
 fn check_finite(plan: &Plan, ws: &Workspace, np: usize) -> Result<()> {

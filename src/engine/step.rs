@@ -92,14 +92,12 @@ pub struct Workspace {
     /// Blocks to evaluate at the next step, one bit each (block `b` is bit
     /// `b % 64` of word `b / 64`): an input of theirs changed.
     todo: Vec<u64>,
-    /// Nodes whose pools and slots are to be balanced again this step:
-    /// processes whose activity changed, and links whose flow, or what it
-    /// leaves for the next links, changed.
-    touched: Vec<u32>,
-    /// Feed slots whose request (coefficient times K) changed with K, each
-    /// once (`feed_marked`), to be balanced again.
-    feed_todo: Vec<u32>,
-    feed_marked: Vec<bool>,
+    /// Pools and slots to balance again at the next step, each once
+    /// (`pool_marked`, `slot_marked`).
+    pool_todo: Vec<u32>,
+    pool_marked: Vec<bool>,
+    slot_todo: Vec<u32>,
+    slot_marked: Vec<bool>,
     /// Whether steps re-evaluate only what changed (see [`run`]).
     reuse: bool,
     /// What changes in each year of the run after the first (index: year
@@ -160,9 +158,10 @@ impl Workspace {
             full: true,
             pending: false,
             todo: vec![0; plan.blocks.len().div_ceil(64)],
-            touched: Vec::with_capacity(np + nl),
-            feed_todo: Vec::with_capacity(nslot),
-            feed_marked: vec![false; nslot],
+            pool_todo: Vec::with_capacity(npool),
+            pool_marked: vec![false; npool],
+            slot_todo: Vec::with_capacity(nslot),
+            slot_marked: vec![false; nslot],
             reuse: true,
             changes: vec![Vec::new(); plan.end.saturating_sub(plan.start).max(0) as usize + 1],
             emission_offsets,
@@ -389,12 +388,29 @@ impl Workspace {
         self.pending = true;
     }
 
+    /// Mark pool `i` to be balanced again.
+    #[inline]
+    fn mark_pool(&mut self, i: usize) {
+        if !std::mem::replace(&mut self.pool_marked[i], true) {
+            self.pool_todo.push(i as u32);
+        }
+    }
+
+    /// Mark input slot `i` to be balanced again.
+    #[inline]
+    fn mark_slot(&mut self, i: usize) {
+        if !std::mem::replace(&mut self.slot_marked[i], true) {
+            self.slot_todo.push(i as u32);
+        }
+    }
+
     /// Forget every mark: everything is evaluated.
     fn clear_marks(&mut self) {
         self.todo.fill(0);
-        self.touched.clear();
-        self.feed_todo.clear();
-        self.feed_marked.fill(false);
+        self.pool_todo.clear();
+        self.pool_marked.fill(false);
+        self.slot_todo.clear();
+        self.slot_marked.fill(false);
         self.pending = false;
     }
 }
@@ -501,10 +517,9 @@ fn read_process(plan: &Plan, ws: &mut Workspace, p: usize, year: i32) -> i32 {
     // Both updates, then one test.
     if update(&mut ws.k[p], k) | update(&mut ws.demand[p], demand * ws.dt) && !ws.full {
         ws.mark(plan.capacity_readers.of(p));
-        if let Rule::Feed { slot } = plan.rules[p]
-            && !std::mem::replace(&mut ws.feed_marked[slot as usize], true)
-        {
-            ws.feed_todo.push(slot);
+        // A Feed slot's request is its coefficient times K.
+        if let Rule::Feed { slot } = plan.rules[p] {
+            ws.mark_slot(slot as usize);
         }
     }
     cap_next.min(utilization_next).min(demand_next)
@@ -530,9 +545,10 @@ fn read_link(plan: &Plan, ws: &mut Workspace, l: usize, year: i32) -> i32 {
     } else {
         0.0
     };
-    // A Leontief block reads whether its links are active, even one of limit 0.
-    let was_active = std::mem::replace(&mut ws.link_active[l], active);
-    if update(&mut ws.links[l].cap, cap) | (was_active != active) && !ws.full {
+    ws.link_active[l] = active;
+    // (A Leontief block also reads whether its links are active, but its
+    // links have no limit: their limit changes with that, 0 or ∞.)
+    if update(&mut ws.links[l].cap, cap) && !ws.full {
         ws.mark(plan.limit_readers.of(l));
     }
     link_change(link, year)
@@ -716,22 +732,30 @@ fn solve_marked(plan: &Plan, ws: &mut Workspace) -> Result<bool> {
                 let x = eval_process(plan, ws, p);
                 if x.to_bits() != before.to_bits() {
                     bad |= not_finite(x);
-                    ws.mark(plan.successors.of(p));
-                    ws.touched.push(p as u32);
+                    process_changed(plan, ws, p);
                 }
             }
             Block::Link(l) => {
                 let l = l as usize;
                 let before = (ws.f[l], ws.links[l]);
                 let f = eval_link(plan, ws, l);
-                let after = &ws.links[l];
-                if f.to_bits() != before.0.to_bits()
-                    || after.pool_taken.to_bits() != before.1.pool_taken.to_bits()
-                    || after.slot_taken.to_bits() != before.1.slot_taken.to_bits()
-                {
+                let after = ws.links[l];
+                let flow = f.to_bits() != before.0.to_bits();
+                let pool = after.pool_taken.to_bits() != before.1.pool_taken.to_bits();
+                let slot = after.slot_taken.to_bits() != before.1.slot_taken.to_bits();
+                if flow | pool | slot {
                     bad |= not_finite(f);
                     ws.mark(plan.successors.of(np + l));
-                    ws.touched.push((np + l) as u32);
+                    // A pool's balance reads its links' flows and what the
+                    // last took with those before it; a slot's reads what
+                    // the last link into it delivered with those before it.
+                    let w = &plan.wiring[l];
+                    if flow | (pool & w.last_in_pool) {
+                        ws.mark_pool(w.pool as usize);
+                    }
+                    if slot & w.last_in_slot {
+                        ws.mark_slot(w.slot as usize);
+                    }
                 }
             }
             // A cycle is solved whole, and then counts as changed throughout.
@@ -746,37 +770,36 @@ fn solve_marked(plan: &Plan, ws: &mut Workspace) -> Result<bool> {
             }
         }
     }
-    // Balance the pools and slots of the nodes touched; one may come up
-    // twice, and gives the same balance each time.
-    let mut touched = std::mem::take(&mut ws.touched);
-    for &v in &touched {
-        let v = v as usize;
-        if v < np {
-            let proc_ = &plan.processes[v];
-            for i in proc_.pools.clone() {
-                bad |= not_finite(settle_pool(plan, ws, i));
-            }
-            for i in proc_.slots.clone() {
-                bad |= not_finite(settle_slot(plan, ws, i));
-            }
-        } else {
-            let w = &plan.wiring[v - np];
-            bad |= not_finite(settle_pool(plan, ws, w.pool as usize));
-            bad |= not_finite(settle_slot(plan, ws, w.slot as usize));
-        }
+    // Take each list out to walk it, and put it back empty.
+    let mut todo = std::mem::take(&mut ws.pool_todo);
+    for &i in &todo {
+        ws.pool_marked[i as usize] = false;
+        bad |= not_finite(settle_pool(plan, ws, i as usize));
     }
-    touched.clear();
-    ws.touched = touched;
-    let mut feed = std::mem::take(&mut ws.feed_todo);
-    for &i in &feed {
-        ws.feed_marked[i as usize] = false;
+    todo.clear();
+    ws.pool_todo = todo;
+    let mut todo = std::mem::take(&mut ws.slot_todo);
+    for &i in &todo {
+        ws.slot_marked[i as usize] = false;
         bad |= not_finite(settle_slot(plan, ws, i as usize));
     }
-    feed.clear();
-    ws.feed_todo = feed;
+    todo.clear();
+    ws.slot_todo = todo;
     settle_storages(plan, ws);
     ws.pending = false;
     Ok(bad == 0)
+}
+
+/// Process `p`'s activity changed: mark what reads it, and its pools and slots.
+fn process_changed(plan: &Plan, ws: &mut Workspace, p: usize) {
+    ws.mark(plan.successors.of(p));
+    let proc_ = &plan.processes[p];
+    for i in proc_.pools.clone() {
+        ws.mark_pool(i);
+    }
+    for i in proc_.slots.clone() {
+        ws.mark_slot(i);
+    }
 }
 
 /// Cycle block `b` was solved: each of its nodes counts as changed. Its
@@ -786,9 +809,16 @@ fn block_changed(plan: &Plan, ws: &mut Workspace, b: usize, nodes: &[usize]) -> 
     let np = plan.processes.len();
     let mut bad = 0;
     for &v in nodes {
-        bad |= not_finite(if v < np { ws.x[v] } else { ws.f[v - np] });
-        ws.mark(plan.successors.of(v));
-        ws.touched.push(v as u32);
+        if v < np {
+            bad |= not_finite(ws.x[v]);
+            process_changed(plan, ws, v);
+        } else {
+            let w = &plan.wiring[v - np];
+            bad |= not_finite(ws.f[v - np]);
+            ws.mark(plan.successors.of(v));
+            ws.mark_pool(w.pool as usize);
+            ws.mark_slot(w.slot as usize);
+        }
     }
     ws.todo[b / 64] &= !(1 << (b % 64));
     bad

@@ -568,6 +568,41 @@ fn an_output_that_overflows_to_infinity_is_named_not_passed_on() {
 }
 
 #[test]
+fn a_value_that_overflows_in_a_later_year_is_named_though_only_what_changed_is_evaluated() {
+    // 2012 is solved whole; in 2013 only the capacity that grows and what
+    // depends on it are evaluated again, and each overflow is still found.
+    let two_years = "Time(start: 2012, end: 2013)";
+    let cases = [
+        // An output: 1e200 units times 1e200 per unit.
+        (
+            r#"Process(id: "src", enterprise: "e1", name: "S", product: "a", mode: Fixed, capacity: [(2012, 1), (2013, 1e200)], outputs: {"slag": 1e200})"#,
+            "",
+            "src/slag",
+        ),
+        // A request: 1e200 units asking 1e200 of b each.
+        (
+            r#"Process(id: "user", enterprise: "e1", name: "U", product: "a", mode: Fixed, capacity: [(2012, 1), (2013, 1e200)], inputs: {"b": 1e200})"#,
+            "",
+            "user/b",
+        ),
+        // A flow: as much as is made, as much as is asked for.
+        (
+            r#"Process(id: "src", enterprise: "e1", name: "S", product: "a", mode: Fixed, capacity: [(2012, 1), (2013, 1e200)], outputs: {"slag": 1e200}),
+               Process(id: "user", enterprise: "e2", name: "U", product: "b", mode: Feed("slag"), capacity: [(2012, 1), (2013, 1e300)], inputs: {"slag": 1e200})"#,
+            r#"Link(id: "l", from: "src", to: "user", material: "slag")"#,
+            "`l`",
+        ),
+    ];
+    for (processes, links, named) in cases {
+        let text = park(two_years, processes, links, "");
+        let unvalidated = parkflow::model::parse_park(&text, "test.ron").unwrap();
+        let plan = parkflow::engine::Plan::compile(&unvalidated);
+        let err = parkflow::output::simulate(&plan).unwrap_err().to_string();
+        assert!(err.contains(named) && err.contains("2013"), "{named}: {err}");
+    }
+}
+
+#[test]
 fn a_chain_of_demand_processes_that_overflows_is_named_even_when_each_number_is_valid() {
     // Every number is at most 1e18, which validation allows, but seventeen
     // Demand processes each asking 1e18 of the next bring the last to 1e306,

@@ -246,10 +246,6 @@ pub(crate) struct Wiring {
     pub in_coeff: f64,
     /// Sink slot.
     pub slot: u32,
-    /// Whether it is the last link served from its pool.
-    pub last_in_pool: bool,
-    /// Whether it is the last link served into its slot.
-    pub last_in_slot: bool,
     /// Whether the sink slot's request is the capacity-based Feed request.
     pub feed: bool,
     /// Between processes of different enterprises.
@@ -745,8 +741,6 @@ impl Plan {
                     out_coeff: self.pools[pool].coeff,
                     in_coeff: self.slots[slot].coeff,
                     slot: slot as u32,
-                    last_in_pool: last_pool[pool] == Some(l),
-                    last_in_slot: last_slot[slot] == Some(l),
                     feed: self.slots[slot].feed,
                     inter: self.links[l].inter_enterprise,
                 }

@@ -710,7 +710,9 @@ fn solve_all(plan: &Plan, ws: &mut Workspace) -> Result<()> {
 /// Evaluate the marked blocks, in the same order as [`solve_all`]; a value
 /// that changes marks the blocks that read it, all later in the order.
 /// Then balance the pools and slots of what changed. Returns whether every
-/// activity, flow, output and request it worked out is finite.
+/// output and request it worked out is finite: that covers the activities
+/// and flows too, as an activity is its product pool's output, and a flow
+/// is at most what its pool made and held in storage (finite).
 #[inline(never)]
 fn solve_marked(plan: &Plan, ws: &mut Workspace) -> Result<bool> {
     let np = plan.processes.len();
@@ -731,7 +733,6 @@ fn solve_marked(plan: &Plan, ws: &mut Workspace) -> Result<bool> {
                 let before = ws.x[p];
                 let x = eval_process(plan, ws, p);
                 if x.to_bits() != before.to_bits() {
-                    bad |= not_finite(x);
                     process_changed(plan, ws, p);
                 }
             }
@@ -744,29 +745,26 @@ fn solve_marked(plan: &Plan, ws: &mut Workspace) -> Result<bool> {
                 let pool = after.pool_taken.to_bits() != before.1.pool_taken.to_bits();
                 let slot = after.slot_taken.to_bits() != before.1.slot_taken.to_bits();
                 if flow | pool | slot {
-                    bad |= not_finite(f);
                     ws.mark(plan.successors.of(np + l));
-                    // A pool's balance reads its links' flows and what the
-                    // last took with those before it; a slot's reads what
-                    // the last link into it delivered with those before it.
+                }
+                // A pool's and a slot's balances read their links' flows,
+                // and what the last took or delivered, which is the sum of
+                // the flows in its chain: they change only with a flow.
+                if flow {
                     let w = &plan.wiring[l];
-                    if flow | (pool & w.last_in_pool) {
-                        ws.mark_pool(w.pool as usize);
-                    }
-                    if slot & w.last_in_slot {
-                        ws.mark_slot(w.slot as usize);
-                    }
+                    ws.mark_pool(w.pool as usize);
+                    ws.mark_slot(w.slot as usize);
                 }
             }
             // A cycle is solved whole, and then counts as changed throughout.
             Block::Leontief(i) => {
                 solve_leontief(plan, ws, i as usize)?;
-                bad |= block_changed(plan, ws, b, &plan.leontief[i as usize]);
+                block_changed(plan, ws, b, &plan.leontief[i as usize]);
             }
             Block::Cycle(i) => {
                 let nodes = &plan.cycles[i as usize];
                 iterate_cycle(plan, ws, nodes)?;
-                bad |= block_changed(plan, ws, b, nodes);
+                block_changed(plan, ws, b, nodes);
             }
         }
     }
@@ -803,25 +801,20 @@ fn process_changed(plan: &Plan, ws: &mut Workspace, p: usize) {
 }
 
 /// Cycle block `b` was solved: each of its nodes counts as changed. Its
-/// own mark, which its nodes set on one another, is cleared. Returns
-/// [`not_finite`] of its values, `or`-ed.
-fn block_changed(plan: &Plan, ws: &mut Workspace, b: usize, nodes: &[usize]) -> u64 {
+/// own mark, which its nodes set on one another, is cleared.
+fn block_changed(plan: &Plan, ws: &mut Workspace, b: usize, nodes: &[usize]) {
     let np = plan.processes.len();
-    let mut bad = 0;
     for &v in nodes {
         if v < np {
-            bad |= not_finite(ws.x[v]);
             process_changed(plan, ws, v);
         } else {
             let w = &plan.wiring[v - np];
-            bad |= not_finite(ws.f[v - np]);
             ws.mark(plan.successors.of(v));
             ws.mark_pool(w.pool as usize);
             ws.mark_slot(w.slot as usize);
         }
     }
     ws.todo[b / 64] &= !(1 << (b % 64));
-    bad
 }
 
 /// Gauss–Seidel sweeps over a cycle until the largest change is below

@@ -598,7 +598,10 @@ fn a_value_that_overflows_in_a_later_year_is_named_though_only_what_changed_is_e
         let unvalidated = parkflow::model::parse_park(&text, "test.ron").unwrap();
         let plan = parkflow::engine::Plan::compile(&unvalidated);
         let err = parkflow::output::simulate(&plan).unwrap_err().to_string();
-        assert!(err.contains(named) && err.contains("2013"), "{named}: {err}");
+        assert!(
+            err.contains(named) && err.contains("2013"),
+            "{named}: {err}"
+        );
     }
 }
 

@@ -679,7 +679,6 @@ fn solve_step(plan: &Plan, ws: &mut Workspace) -> Result<()> {
 }
 
 /// Evaluate every block, then balance every pool and slot.
-#[inline(never)]
 fn solve_all(plan: &Plan, ws: &mut Workspace) -> Result<()> {
     ws.clear_marks();
     // Blocks run in dependency order, so every value is written before it
@@ -713,7 +712,6 @@ fn solve_all(plan: &Plan, ws: &mut Workspace) -> Result<()> {
 /// output and request it worked out is finite: that covers the activities
 /// and flows too, as an activity is its product pool's output, and a flow
 /// is at most what its pool made and held in storage (finite).
-#[inline(never)]
 fn solve_marked(plan: &Plan, ws: &mut Workspace) -> Result<bool> {
     let np = plan.processes.len();
     let mut bad = 0;

@@ -84,10 +84,10 @@ pub struct Workspace {
     leontief: Vec<Option<Box<LeontiefCache>>>,
     /// Counts the years read in, so a Leontief block rebuilds A once a year.
     epoch: u64,
-    /// Whether the next step solves everything: at a run's start, or with
-    /// reuse off. Otherwise it evaluates only the nodes marked `dirty`.
+    /// Whether the next step evaluates everything: at a run's start, or
+    /// with reuse off. Otherwise it evaluates only the blocks in `todo`.
     full: bool,
-    /// Whether anything is marked since the last step was solved.
+    /// Whether a block was marked since the last step evaluated anything.
     pending: bool,
     /// Blocks to evaluate at the next step, one bit each (block `b` is bit
     /// `b % 64` of word `b / 64`): an input of theirs changed.

@@ -248,8 +248,6 @@ pub(crate) struct Wiring {
     pub slot: u32,
     /// Whether the sink slot's request is the capacity-based Feed request.
     pub feed: bool,
-    /// Between processes of different enterprises.
-    pub inter: bool,
 }
 
 /// What the solver reads of a pool, packed.
@@ -370,8 +368,9 @@ pub struct Plan {
     /// Per storage: the blocks of the links that draw on its level.
     pub(crate) storage_readers: Adjacency,
     /// Each pool's enabled links in index order (the order its linked
-    /// amounts are added up), one run per pool (see [`PoolHot::links`]).
-    pub(crate) pool_links_by_index: Vec<u32>,
+    /// amounts are added up), one run per pool (see [`PoolHot::links`]),
+    /// each with whether it joins two enterprises.
+    pub(crate) pool_links_by_index: Vec<(u32, bool)>,
     /// Every process emission factor, flattened in process order.
     pub(crate) emission_entries: Vec<EmissionEntry>,
     /// Emissions per unit disposed, flattened: `(pool, pollutant, factor)`,
@@ -742,7 +741,6 @@ impl Plan {
                     in_coeff: self.slots[slot].coeff,
                     slot: slot as u32,
                     feed: self.slots[slot].feed,
-                    inter: self.links[l].inter_enterprise,
                 }
             })
             .collect();
@@ -760,7 +758,10 @@ impl Plan {
         self.pool_hot = Vec::with_capacity(self.pools.len());
         for (p, links) in self.pools.iter().zip(&self.pool_links) {
             let start = self.pool_links_by_index.len() as u32;
-            let mut by_index: Vec<u32> = links.iter().map(|&l| l as u32).collect();
+            let mut by_index: Vec<(u32, bool)> = links
+                .iter()
+                .map(|&l| (l as u32, self.links[l].inter_enterprise))
+                .collect();
             by_index.sort_unstable();
             self.pool_links_by_index.extend(by_index);
             self.pool_hot.push(PoolHot {

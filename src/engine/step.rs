@@ -970,9 +970,9 @@ fn settle_pool(plan: &Plan, ws: &mut Workspace, i: usize) -> f64 {
     // Added up in link order, from 0.
     let (mut inter, mut intra) = (0.0, 0.0);
     let (start, end) = hot.links;
-    for &l in &plan.pool_links_by_index[start as usize..end as usize] {
+    for &(l, joins) in &plan.pool_links_by_index[start as usize..end as usize] {
         let f = ws.f[l as usize];
-        if plan.wiring[l as usize].inter {
+        if joins {
             inter += f;
         } else {
             intra += f;

@@ -1005,3 +1005,20 @@ impl Plan {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Adjacency;
+
+    #[test]
+    fn adjacency_lists_each_items_indices_once_in_ascending_order() {
+        let pairs = vec![(2, 7), (0, 3), (2, 1), (0, 3), (2, 7), (4, 0)];
+        let lists = Adjacency::from_pairs(5, pairs);
+        let got: Vec<&[u32]> = (0..5).map(|i| lists.of(i)).collect();
+        let want: [&[u32]; 5] = [&[3], &[], &[1, 7], &[], &[0]];
+        assert_eq!(got, want);
+        let none = Adjacency::from_pairs(3, Vec::new());
+        assert!((0..3).all(|i| none.of(i).is_empty()));
+        assert!(Adjacency::from_pairs(0, Vec::new()).items.is_empty());
+    }
+}

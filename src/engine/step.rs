@@ -89,6 +89,8 @@ pub struct Workspace {
     full: bool,
     /// Whether a block was marked since the last step evaluated anything.
     pending: bool,
+    /// Whether an abatement changed since emissions were last added up.
+    emissions_stale: bool,
     /// Blocks to evaluate at the next step, one bit each (block `b` is bit
     /// `b % 64` of word `b / 64`): an input of theirs changed.
     todo: Vec<u64>,
@@ -157,6 +159,7 @@ impl Workspace {
             epoch: 0,
             full: true,
             pending: false,
+            emissions_stale: true,
             todo: vec![0; plan.blocks.len().div_ceil(64)],
             pool_todo: Vec::with_capacity(npool),
             pool_marked: vec![false; npool],
@@ -530,7 +533,9 @@ fn read_process(plan: &Plan, ws: &mut Workspace, p: usize, year: i32) -> i32 {
 fn read_entry(plan: &Plan, ws: &mut Workspace, e: usize, year: i32) -> i32 {
     let abatement = plan.emission_entries[e].abatement.as_ref();
     let (removed, next) = abatement.map_or((0.0, i32::MAX), |a| a.at_and_next(year));
-    ws.keep[e] = 1.0 - removed;
+    if update(&mut ws.keep[e], 1.0 - removed) {
+        ws.emissions_stale = true;
+    }
     next
 }
 
@@ -672,8 +677,12 @@ fn solve_step(plan: &Plan, ws: &mut Workspace) -> Result<()> {
             check_finite(plan, ws, np)
         }
     } else {
-        // Nothing the solution depends on changed: only emissions are new.
-        emit(plan, ws);
+        // Nothing the solution depends on changed. Emissions are those of
+        // the step before, unless an abatement changed; the background
+        // may have, and is checked.
+        if ws.emissions_stale {
+            emit(plan, ws);
+        }
         check_emissions(plan, ws)
     }
 }
@@ -1037,6 +1046,7 @@ fn settle_slot(plan: &Plan, ws: &mut Workspace, i: usize) -> f64 {
 /// up pollutant by pollutant in [`Lanes`]. (Each process's own emissions are
 /// worked out again when asked for, by [`StepView::process_emissions`].)
 fn emit(plan: &Plan, ws: &mut Workspace) {
+    ws.emissions_stale = false;
     let (mut disposal, mut entries) = (0, 0);
     let totals = ws.park_emissions.iter_mut().zip(&plan.pollutant_ends);
     for (total, &(disposal_end, entries_end)) in totals {

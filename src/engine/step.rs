@@ -291,7 +291,8 @@ impl StepView<'_> {
 /// is. A process or link whose value changes marks those that read it
 /// ([`Plan::successors`](super::Plan)), and so on down the schedule; pools
 /// and slots are balanced again only where an activity or flow of theirs
-/// changed. Emissions are always added up again. A year where only a few
+/// changed. Emissions are added up again when anything was evaluated or an
+/// abatement changed. A year where only a few
 /// projects start or grow touches a few nodes, and a steady step none.
 pub fn run(plan: &Plan, ws: &mut Workspace, mut observe: impl FnMut(&StepView)) -> Result<()> {
     start_run(plan, ws);

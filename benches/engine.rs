@@ -1,6 +1,7 @@
 //! Engine benchmarks (criterion): the default park's whole run, annual and
-//! monthly; synthetic parks of 10 to 10,000 processes, as time per step; and
-//! compiling a plan. See docs/PERFORMANCE.md for the figures and how to read them.
+//! monthly; synthetic parks of 10 to 10,000 processes, with and without
+//! cycles, as time per step; and compiling a plan. See docs/PERFORMANCE.md
+//! for the figures and how to read them.
 //!
 //! Parsing, validation and compilation happen once, outside the timing loop;
 //! what is timed is what a sweep does per sample: `run` with a reused
@@ -105,6 +106,32 @@ fn bench_synthetic(c: &mut Criterion) {
     group.finish();
 }
 
+/// Synthetic parks without cycles (no Leontief blocks, no iterated
+/// cycles), one annual step: the parks the goal of linear growth in links
+/// speaks of.
+fn bench_synthetic_acyclic(c: &mut Criterion) {
+    let mut group = c.benchmark_group("synthetic_acyclic_step");
+    for n in SIZES {
+        let park = synthetic::generate(&SyntheticOptions {
+            leontief_share: 0.0,
+            iterated_share: 0.0,
+            ..SyntheticOptions::new(n, SEED)
+        });
+        let mut p = Prepared::new(&park, "synthetic");
+        p.describe(&format!("synthetic_acyclic_step/{n}"));
+        if n >= 10_000 {
+            group
+                .sample_size(20)
+                .measurement_time(Duration::from_secs(4));
+        }
+        group.throughput(Throughput::Elements(p.plan.links.len() as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+            b.iter(|| black_box(p.run()))
+        });
+    }
+    group.finish();
+}
+
 /// A synthetic park of 1,000 processes over one year of 12 steps: separates the
 /// per-step cost from the once-a-year cost of reading every series.
 fn bench_synthetic_monthly(c: &mut Criterion) {
@@ -144,6 +171,6 @@ fn config() -> Criterion {
 criterion_group!(
     name = benches;
     config = config();
-    targets = bench_default_park, bench_synthetic, bench_synthetic_monthly, bench_compile
+    targets = bench_default_park, bench_synthetic, bench_synthetic_acyclic, bench_synthetic_monthly, bench_compile
 );
 criterion_main!(benches);

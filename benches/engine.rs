@@ -87,44 +87,47 @@ fn bench_default_park(c: &mut Criterion) {
 
 /// Synthetic parks, one annual step: time per iteration is time per step.
 fn bench_synthetic(c: &mut Criterion) {
-    let mut group = c.benchmark_group("synthetic_step");
-    for n in SIZES {
-        let park = synthetic::park(n, SEED);
-        let mut p = Prepared::new(&park, "synthetic");
-        p.describe(&format!("synthetic_step/{n}"));
-        if n >= 10_000 {
-            // About 1–2 ms a run: a few seconds is plenty.
-            group
-                .sample_size(20)
-                .measurement_time(Duration::from_secs(4));
-        }
-        group.throughput(Throughput::Elements(p.steps()));
-        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
-            b.iter(|| black_box(p.run()))
-        });
-    }
-    group.finish();
+    synthetic_steps(
+        c,
+        "synthetic_step",
+        |n| SyntheticOptions::new(n, SEED),
+        |p| p.steps(),
+    );
 }
 
 /// Synthetic parks without cycles (no Leontief blocks, no iterated
 /// cycles), one annual step: the parks the goal of linear growth in links
-/// speaks of.
+/// speaks of. Throughput in links.
 fn bench_synthetic_acyclic(c: &mut Criterion) {
-    let mut group = c.benchmark_group("synthetic_acyclic_step");
+    let acyclic = |n| SyntheticOptions {
+        leontief_share: 0.0,
+        iterated_share: 0.0,
+        ..SyntheticOptions::new(n, SEED)
+    };
+    synthetic_steps(c, "synthetic_acyclic_step", acyclic, |p| {
+        p.plan.links.len() as u64
+    });
+}
+
+/// One group `name`: a park of each of [`SIZES`] from `options`, with
+/// throughput `elements`.
+fn synthetic_steps(
+    c: &mut Criterion,
+    name: &str,
+    options: impl Fn(usize) -> SyntheticOptions,
+    elements: impl Fn(&Prepared) -> u64,
+) {
+    let mut group = c.benchmark_group(name);
     for n in SIZES {
-        let park = synthetic::generate(&SyntheticOptions {
-            leontief_share: 0.0,
-            iterated_share: 0.0,
-            ..SyntheticOptions::new(n, SEED)
-        });
-        let mut p = Prepared::new(&park, "synthetic");
-        p.describe(&format!("synthetic_acyclic_step/{n}"));
+        let mut p = Prepared::new(&synthetic::generate(&options(n)), "synthetic");
+        p.describe(&format!("{name}/{n}"));
         if n >= 10_000 {
+            // About 1–6 ms a run: a few seconds is plenty.
             group
                 .sample_size(20)
                 .measurement_time(Duration::from_secs(4));
         }
-        group.throughput(Throughput::Elements(p.plan.links.len() as u64));
+        group.throughput(Throughput::Elements(elements(&p)));
         group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
             b.iter(|| black_box(p.run()))
         });

@@ -87,19 +87,14 @@ pub struct Workspace {
     /// Whether the next step evaluates everything: at a run's start, or
     /// with reuse off. Otherwise it evaluates only the blocks in `todo`.
     full: bool,
-    /// Whether a block was marked since the last step evaluated anything.
-    pending: bool,
     /// Whether an abatement changed since emissions were last added up.
     emissions_stale: bool,
     /// Blocks to evaluate at the next step, one bit each (block `b` is bit
     /// `b % 64` of word `b / 64`): an input of theirs changed.
     todo: Vec<u64>,
-    /// Pools and slots to balance again at the next step, each once
-    /// (`pool_marked`, `slot_marked`).
-    pool_todo: Vec<u32>,
-    pool_marked: Vec<bool>,
-    slot_todo: Vec<u32>,
-    slot_marked: Vec<bool>,
+    /// Pools and slots to balance again at the next step.
+    pools_marked: MarkSet,
+    slots_marked: MarkSet,
     /// Whether steps re-evaluate only what changed (see [`run`]).
     reuse: bool,
     /// What changes in each year of the run after the first (index: year
@@ -158,13 +153,10 @@ impl Workspace {
             leontief,
             epoch: 0,
             full: true,
-            pending: false,
             emissions_stale: true,
             todo: vec![0; plan.blocks.len().div_ceil(64)],
-            pool_todo: Vec::with_capacity(npool),
-            pool_marked: vec![false; npool],
-            slot_todo: Vec::with_capacity(nslot),
-            slot_marked: vec![false; nslot],
+            pools_marked: MarkSet::new(npool),
+            slots_marked: MarkSet::new(nslot),
             reuse: true,
             changes: vec![Vec::new(); plan.end.saturating_sub(plan.start).max(0) as usize + 1],
             emission_offsets,
@@ -389,33 +381,52 @@ impl Workspace {
         for &b in blocks {
             self.todo[b as usize / 64] |= 1 << (b % 64);
         }
-        self.pending = true;
     }
 
-    /// Mark pool `i` to be balanced again.
-    #[inline]
-    fn mark_pool(&mut self, i: usize) {
-        if !std::mem::replace(&mut self.pool_marked[i], true) {
-            self.pool_todo.push(i as u32);
-        }
-    }
-
-    /// Mark input slot `i` to be balanced again.
-    #[inline]
-    fn mark_slot(&mut self, i: usize) {
-        if !std::mem::replace(&mut self.slot_marked[i], true) {
-            self.slot_todo.push(i as u32);
-        }
+    /// Whether a block, a pool or a slot is marked.
+    fn pending(&self) -> bool {
+        self.todo.iter().any(|&bits| bits != 0)
+            || !self.pools_marked.list.is_empty()
+            || !self.slots_marked.list.is_empty()
     }
 
     /// Forget every mark: everything is evaluated.
     fn clear_marks(&mut self) {
         self.todo.fill(0);
-        self.pool_todo.clear();
-        self.pool_marked.fill(false);
-        self.slot_todo.clear();
-        self.slot_marked.fill(false);
-        self.pending = false;
+        self.pools_marked.clear();
+        self.slots_marked.clear();
+    }
+}
+
+/// Indices marked, each once, in the order they were first marked.
+#[derive(Debug, Clone, Default)]
+struct MarkSet {
+    list: Vec<u32>,
+    marked: Vec<bool>,
+}
+
+impl MarkSet {
+    /// An empty set of indices below `n`, holding all of them without
+    /// allocating.
+    fn new(n: usize) -> MarkSet {
+        MarkSet {
+            list: Vec::with_capacity(n),
+            marked: vec![false; n],
+        }
+    }
+
+    #[inline]
+    fn insert(&mut self, i: usize) {
+        if !std::mem::replace(&mut self.marked[i], true) {
+            self.list.push(i as u32);
+        }
+    }
+
+    fn clear(&mut self) {
+        for &i in &self.list {
+            self.marked[i as usize] = false;
+        }
+        self.list.clear();
     }
 }
 
@@ -523,7 +534,7 @@ fn read_process(plan: &Plan, ws: &mut Workspace, p: usize, year: i32) -> i32 {
         ws.mark(plan.capacity_readers.of(p));
         // A Feed slot's request is its coefficient times K.
         if let Rule::Feed { slot } = plan.rules[p] {
-            ws.mark_slot(slot as usize);
+            ws.slots_marked.insert(slot as usize);
         }
     }
     cap_next.min(utilization_next).min(demand_next)
@@ -655,11 +666,14 @@ fn eval_process(plan: &Plan, ws: &mut Workspace, p: usize) -> f64 {
 fn solve_step(plan: &Plan, ws: &mut Workspace) -> Result<()> {
     let np = plan.processes.len();
     // Storage levels are the last input: a level that moved marks the links
-    // that draw on it.
+    // that draw on it, and its pool is balanced again (storages always are,
+    // in any step that evaluates something).
+    let mut moved = false;
     for s in 0..plan.storages.len() {
         if ws.level[s].to_bits() != ws.level_start[s].to_bits() {
             ws.level_start[s] = ws.level[s];
             ws.mark(plan.storage_readers.of(s));
+            moved = true;
         }
     }
     if ws.full {
@@ -667,7 +681,7 @@ fn solve_step(plan: &Plan, ws: &mut Workspace) -> Result<()> {
         ws.full = !ws.reuse;
         emit(plan, ws);
         check_finite(plan, ws, np)
-    } else if ws.pending {
+    } else if moved || ws.pending() {
         // Only what was evaluated again can have become infinite; the
         // rest was checked when it was.
         let finite = solve_marked(plan, ws)?;
@@ -759,9 +773,7 @@ fn solve_marked(plan: &Plan, ws: &mut Workspace) -> Result<bool> {
                 // and what the last took or delivered, which is the sum of
                 // the flows in its chain: they change only with a flow.
                 if flow {
-                    let w = &plan.wiring[l];
-                    ws.mark_pool(w.pool as usize);
-                    ws.mark_slot(w.slot as usize);
+                    flow_changed(plan, ws, l);
                 }
             }
             // A cycle is solved whole, and then counts as changed throughout.
@@ -776,23 +788,21 @@ fn solve_marked(plan: &Plan, ws: &mut Workspace) -> Result<bool> {
             }
         }
     }
-    // Take each list out to walk it, and put it back empty.
-    let mut todo = std::mem::take(&mut ws.pool_todo);
-    for &i in &todo {
-        ws.pool_marked[i as usize] = false;
+    // Take each set out to walk it, and put it back empty.
+    let (mut pools, mut slots) = (
+        std::mem::take(&mut ws.pools_marked),
+        std::mem::take(&mut ws.slots_marked),
+    );
+    for &i in &pools.list {
         bad |= not_finite(settle_pool(plan, ws, i as usize));
     }
-    todo.clear();
-    ws.pool_todo = todo;
-    let mut todo = std::mem::take(&mut ws.slot_todo);
-    for &i in &todo {
-        ws.slot_marked[i as usize] = false;
+    for &i in &slots.list {
         bad |= not_finite(settle_slot(plan, ws, i as usize));
     }
-    todo.clear();
-    ws.slot_todo = todo;
+    pools.clear();
+    slots.clear();
+    (ws.pools_marked, ws.slots_marked) = (pools, slots);
     settle_storages(plan, ws);
-    ws.pending = false;
     Ok(bad == 0)
 }
 
@@ -801,11 +811,18 @@ fn process_changed(plan: &Plan, ws: &mut Workspace, p: usize) {
     ws.mark(plan.successors.of(p));
     let proc_ = &plan.processes[p];
     for i in proc_.pools.clone() {
-        ws.mark_pool(i);
+        ws.pools_marked.insert(i);
     }
     for i in proc_.slots.clone() {
-        ws.mark_slot(i);
+        ws.slots_marked.insert(i);
     }
+}
+
+/// Link `l`'s flow changed: mark its pool and slot to be balanced again.
+fn flow_changed(plan: &Plan, ws: &mut Workspace, l: usize) {
+    let w = &plan.wiring[l];
+    ws.pools_marked.insert(w.pool as usize);
+    ws.slots_marked.insert(w.slot as usize);
 }
 
 /// Cycle block `b` was solved: each of its nodes counts as changed. Its
@@ -816,10 +833,8 @@ fn block_changed(plan: &Plan, ws: &mut Workspace, b: usize, nodes: &[usize]) {
         if v < np {
             process_changed(plan, ws, v);
         } else {
-            let w = &plan.wiring[v - np];
             ws.mark(plan.successors.of(v));
-            ws.mark_pool(w.pool as usize);
-            ws.mark_slot(w.slot as usize);
+            flow_changed(plan, ws, v - np);
         }
     }
     ws.todo[b / 64] &= !(1 << (b % 64));

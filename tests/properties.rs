@@ -247,7 +247,7 @@ proptest! {
                     prop_assert!(s.activity.iter().chain(&s.flow).all(|v| v.is_finite() && *v >= 0.0));
                     prop_assert!(s.pools.iter().flatten().chain(s.slots.iter().flatten()).all(|v| v.is_finite()));
                     for (p, x) in s.activity.iter().enumerate() {
-                        prop_assert!(*x <= s.capacity[p] * plan.processes[p].utilization.at(s.year).max(1.0) + 1e-9 * x.abs().max(1.0));
+                        prop_assert!(*x <= s.capacity[p] * plan.operating[p].utilization.at(s.year).max(1.0) + 1e-9 * x.abs().max(1.0));
                     }
                 }
                 for y in &sim.years {
@@ -273,7 +273,7 @@ proptest! {
                 let mut read = Vec::new();
                 run(&plan, &mut ws, |v| {
                     let y = v.year();
-                    for (p, proc_) in plan.processes.iter().enumerate() {
+                    for (p, proc_) in plan.operating.iter().enumerate() {
                         let cap = proc_.capacity.as_ref().map_or(f64::INFINITY, |s| s.at(y));
                         read.push((v.capacity()[p].to_bits(), cap.to_bits()));
                     }

@@ -69,18 +69,25 @@ pub struct ProcessPlan {
     pub enterprise: usize,
     /// Mode.
     pub mode: ModePlan,
-    /// Capacity per year; `None` is unbounded (Demand only).
-    pub capacity: Option<Series>,
-    /// Utilization (default 1).
-    pub utilization: Series,
-    /// Final demand per year (Demand only).
-    pub demand: Series,
     /// Its product pool; outputs follow at `pools.start + 1 ..`.
     pub pools: std::ops::Range<usize>,
     /// Its input slots.
     pub slots: std::ops::Range<usize>,
     /// Emissions per unit: `(pollutant, coefficient, abatement)`.
     pub emissions: Vec<(usize, f64, Option<Series>)>,
+}
+
+/// What a process may and must make each year: the series read at the
+/// start of a year, kept apart from [`ProcessPlan`] so that reading them
+/// walks a short array (see [`Plan::operating`]).
+#[derive(Debug, Clone)]
+pub struct Operating {
+    /// Capacity per year; `None` is unbounded (Demand only).
+    pub capacity: Option<Series>,
+    /// Utilization (default 1).
+    pub utilization: Series,
+    /// Final demand per year (Demand only).
+    pub demand: Series,
 }
 
 /// Where a process's product or output goes when no link takes it.
@@ -266,6 +273,53 @@ pub(crate) struct PoolHot {
 }
 
 /// What the solver reads of an input slot, packed.
+/// What a year's read needs of a link, packed (16 bytes against a
+/// [`LinkPlan`]'s 80): a copy kept equal by [`Plan::set_link_start`],
+/// [`Plan::set_link_end`] and [`Plan::set_link_max_rate`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LinkTime {
+    /// First year active; `i32::MAX` for a link that is not enabled.
+    pub start: i32,
+    /// Last year active; `i32::MIN` for a link that is not enabled.
+    pub end: i32,
+    /// Most it carries per year; ∞ without a limit.
+    pub rate: f64,
+}
+
+impl LinkTime {
+    fn of(link: &LinkPlan) -> LinkTime {
+        let (start, end) = if link.enabled {
+            (link.start, link.end)
+        } else {
+            (i32::MAX, i32::MIN)
+        };
+        LinkTime {
+            start,
+            end,
+            rate: link.max_rate.unwrap_or(f64::INFINITY),
+        }
+    }
+
+    /// Whether the link carries in `year`.
+    #[inline]
+    pub fn active(&self, year: i32) -> bool {
+        self.start <= year && year <= self.end
+    }
+
+    /// The first year after `year` in which the link turns on or off
+    /// (`i32::MAX`: never).
+    #[inline]
+    pub fn next_change(&self, year: i32) -> i32 {
+        if year < self.start {
+            self.start
+        } else if year <= self.end {
+            self.end.saturating_add(1)
+        } else {
+            i32::MAX
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SlotHot {
     /// Amount per unit of activity.
@@ -287,8 +341,6 @@ pub(crate) struct EmissionEntry {
     pub pollutant: u32,
     /// Amount per unit of activity, before abatement.
     pub coeff: f64,
-    /// Fraction removed.
-    pub abatement: Option<Series>,
 }
 
 /// How the solver computes a process's activity, packed.
@@ -327,6 +379,8 @@ pub struct Plan {
     pub materials: Vec<MaterialPlan>,
     /// Processes, in file order.
     pub processes: Vec<ProcessPlan>,
+    /// Per process, its capacity, utilization and demand series.
+    pub operating: Vec<Operating>,
     /// Pools, grouped by process (product first, then outputs in file order).
     pub pools: Vec<PoolPlan>,
     /// Input slots, grouped by process in file order.
@@ -371,8 +425,15 @@ pub struct Plan {
     /// amounts are added up), one run per pool (see [`PoolHot::links`]),
     /// each with whether it joins two enterprises.
     pub(crate) pool_links_by_index: Vec<(u32, bool)>,
+    /// Per link, when it is active and its limit per year: the part of
+    /// [`LinkPlan`] a year's read needs, packed.
+    pub(crate) link_times: Vec<LinkTime>,
     /// Every process emission factor, flattened in process order.
     pub(crate) emission_entries: Vec<EmissionEntry>,
+    /// Per emission entry, the fraction removed: read once a year, apart
+    /// from the entries [`emit`](step) reads every step. Copies of the
+    /// processes' [`ProcessPlan::emissions`], kept equal by the sweep's writes.
+    pub(crate) abatements: Vec<Option<Series>>,
     /// Emissions per unit disposed, flattened: `(pool, pollutant, factor)`,
     /// by pollutant, then pool.
     pub(crate) disposal_entries: Vec<(u32, u32, f64)>,
@@ -489,6 +550,7 @@ impl Plan {
         let mut pools = Vec::new();
         let mut slots = Vec::new();
         let mut processes = Vec::new();
+        let mut operating = Vec::new();
         for (p, proc_) in park.processes.iter().enumerate() {
             let pool_start = pools.len();
             let made = std::iter::once((proc_.product.as_str(), 1.0))
@@ -532,13 +594,15 @@ impl Plan {
                             .expect("validated: feed is an input"),
                 },
             };
+            operating.push(Operating {
+                capacity: proc_.capacity.clone(),
+                utilization: proc_.utilization.clone().unwrap_or(Series::Constant(1.0)),
+                demand: proc_.demand.clone().unwrap_or_default(),
+            });
             processes.push(ProcessPlan {
                 id: proc_.id.clone(),
                 enterprise: lookup(&enterprise_index, &proc_.enterprise),
                 mode,
-                capacity: proc_.capacity.clone(),
-                utilization: proc_.utilization.clone().unwrap_or(Series::Constant(1.0)),
-                demand: proc_.demand.clone().unwrap_or_default(),
                 pools: pool_start..pools.len(),
                 slots: slot_start..slots.len(),
                 emissions: proc_
@@ -607,6 +671,7 @@ impl Plan {
             enterprises: enterprise_ids.iter().map(|s| s.to_string()).collect(),
             materials,
             processes,
+            operating,
             pools,
             slots,
             links,
@@ -630,6 +695,8 @@ impl Plan {
             limit_readers: Adjacency::default(),
             storage_readers: Adjacency::default(),
             pool_links_by_index: Vec::new(),
+            link_times: Vec::new(),
+            abatements: Vec::new(),
             emission_entries: Vec::new(),
             disposal_entries: Vec::new(),
             emission_order: Vec::new(),
@@ -686,6 +753,24 @@ impl Plan {
             self.wiring[l].in_coeff = coeff;
             l = self.wiring[l].prev_in_slot as usize;
         }
+    }
+
+    /// Set link `l`'s first year, in every copy the solver reads.
+    pub fn set_link_start(&mut self, l: usize, year: i32) {
+        self.links[l].start = year;
+        self.link_times[l] = LinkTime::of(&self.links[l]);
+    }
+
+    /// Set link `l`'s last year, in every copy the solver reads.
+    pub fn set_link_end(&mut self, l: usize, year: i32) {
+        self.links[l].end = year;
+        self.link_times[l] = LinkTime::of(&self.links[l]);
+    }
+
+    /// Set link `l`'s most per year, in every copy the solver reads.
+    pub fn set_link_max_rate(&mut self, l: usize, rate: Option<f64>) {
+        self.links[l].max_rate = rate;
+        self.link_times[l] = LinkTime::of(&self.links[l]);
     }
 
     /// Process owning a link's source pool.
@@ -754,6 +839,7 @@ impl Plan {
 
     /// Fill the packed copies the solver reads (see [`Wiring`]).
     fn pack(&mut self) {
+        self.link_times = self.links.iter().map(LinkTime::of).collect();
         self.pool_links_by_index.clear();
         self.pool_hot = Vec::with_capacity(self.pools.len());
         for (p, links) in self.pools.iter().zip(&self.pool_links) {
@@ -791,13 +877,17 @@ impl Plan {
                 proc_
                     .emissions
                     .iter()
-                    .map(move |(k, coeff, abatement)| EmissionEntry {
+                    .map(move |&(k, coeff, _)| EmissionEntry {
                         process: p as u32,
-                        pollutant: *k as u32,
-                        coeff: *coeff,
-                        abatement: abatement.clone(),
+                        pollutant: k as u32,
+                        coeff,
                     })
             })
+            .collect();
+        self.abatements = self
+            .processes
+            .iter()
+            .flat_map(|proc_| proc_.emissions.iter().map(|(_, _, a)| a.clone()))
             .collect();
         self.disposal_entries = self
             .pools
@@ -996,7 +1086,7 @@ impl Plan {
             v < np && {
                 let p = &self.processes[v];
                 p.mode == ModePlan::Demand
-                    && p.capacity.is_none()
+                    && self.operating[v].capacity.is_none()
                     && self.pool_links[p.pools.start].iter().all(|&l| {
                         !in_comp[self.slots[self.links[l].slot].process]
                             || self.links[l].max_rate.is_none()

@@ -3,7 +3,7 @@
 use nalgebra::{DMatrix, DVector, Dyn, LU};
 
 use super::lanes::Lanes;
-use super::{Block, LinkPlan, NONE, Plan, PoolBalance, Rule, SlotBalance};
+use super::{Block, NONE, Plan, PoolBalance, Rule, SlotBalance};
 use crate::error::{Error, Result};
 
 /// Largest number of Gauss–Seidel sweeps over a cycle before giving up.
@@ -30,18 +30,6 @@ struct LeontiefCache {
     rhs: DVector<f64>,
     /// The workspace epoch `matrix` was built for.
     epoch: u64,
-}
-
-/// What a link's evaluation leaves for the links after it.
-#[derive(Debug, Clone, Copy, Default)]
-struct LinkState {
-    /// Most the link may carry this step: `max_rate · Δ`, ∞ without a
-    /// limit, 0 when inactive.
-    cap: f64,
-    /// What the links of the source pool took, up to and including this one.
-    pool_taken: f64,
-    /// What the links into the sink slot delivered, up to and including this one.
-    slot_taken: f64,
 }
 
 /// Something read again in a year it changes: a process's series, an
@@ -72,7 +60,15 @@ pub struct Workspace {
     x: Vec<f64>,
     f: Vec<f64>,
     /// Per link, and one more: the start of every chain, which takes nothing.
-    links: Vec<LinkState>,
+    /// Per link (and one more, the start of every chain, never written),
+    /// each in an array of its own, as each is read at random: the most the
+    /// link may carry this step (`max_rate · Δ`, ∞ without a limit, 0 when
+    /// inactive); what the links of its source pool took, up to and
+    /// including it; what the links into its sink slot delivered, up to
+    /// and including it.
+    link_cap: Vec<f64>,
+    pool_taken: Vec<f64>,
+    slot_taken: Vec<f64>,
     // Storage levels at the step's start and end.
     level_start: Vec<f64>,
     level: Vec<f64>,
@@ -144,7 +140,9 @@ impl Workspace {
             x: vec![0.0; np],
             // One more than the links: the start of every chain, never written.
             f: vec![0.0; nl + 1],
-            links: vec![LinkState::default(); nl + 1],
+            link_cap: vec![0.0; nl + 1],
+            pool_taken: vec![0.0; nl + 1],
+            slot_taken: vec![0.0; nl + 1],
             level_start: vec![0.0; plan.storages.len()],
             level: vec![0.0; plan.storages.len()],
             pools: vec![PoolBalance::default(); npool],
@@ -438,19 +436,6 @@ fn update(slot: &mut f64, value: f64) -> bool {
     changed
 }
 
-/// The first year after `year` in which a link turns on or off.
-fn link_change(link: &LinkPlan, year: i32) -> i32 {
-    if !link.enabled {
-        i32::MAX
-    } else if year < link.start {
-        link.start
-    } else if year <= link.end {
-        link.end.saturating_add(1)
-    } else {
-        i32::MAX
-    }
-}
-
 /// Read the series at `year` into the workspace: all of them (`since` is
 /// `None`: the first year of a run), or those that changed after the year
 /// read before (`since`) up to `year`. Only series with steps, and links
@@ -516,7 +501,7 @@ fn read_change(plan: &Plan, ws: &mut Workspace, change: Change, year: i32) {
 /// the first later year in which one of them changes (`i32::MAX`: never).
 #[inline]
 fn read_process(plan: &Plan, ws: &mut Workspace, p: usize, year: i32) -> i32 {
-    let proc_ = &plan.processes[p];
+    let proc_ = &plan.operating[p];
     let (cap, cap_next) = proc_
         .capacity
         .as_ref()
@@ -543,7 +528,7 @@ fn read_process(plan: &Plan, ws: &mut Workspace, p: usize, year: i32) -> i32 {
 /// Read emission entry `e`'s abatement at `year`; returns its next change.
 #[inline]
 fn read_entry(plan: &Plan, ws: &mut Workspace, e: usize, year: i32) -> i32 {
-    let abatement = plan.emission_entries[e].abatement.as_ref();
+    let abatement = plan.abatements[e].as_ref();
     let (removed, next) = abatement.map_or((0.0, i32::MAX), |a| a.at_and_next(year));
     if update(&mut ws.keep[e], 1.0 - removed) {
         ws.emissions_stale = true;
@@ -555,20 +540,16 @@ fn read_entry(plan: &Plan, ws: &mut Workspace, e: usize, year: i32) -> i32 {
 /// next year it turns on or off.
 #[inline]
 fn read_link(plan: &Plan, ws: &mut Workspace, l: usize, year: i32) -> i32 {
-    let link = &plan.links[l];
-    let active = link.enabled && link.start <= year && year <= link.end;
-    let cap = if active {
-        link.max_rate.map_or(f64::INFINITY, |r| r * ws.dt)
-    } else {
-        0.0
-    };
+    let link = plan.link_times[l];
+    let active = link.active(year);
+    let cap = if active { link.rate * ws.dt } else { 0.0 };
     ws.link_active[l] = active;
     // (A Leontief block also reads whether its links are active, but its
     // links have no limit: their limit changes with that, 0 or ∞.)
-    if update(&mut ws.links[l].cap, cap) && !ws.full {
+    if update(&mut ws.link_cap[l], cap) && !ws.full {
         ws.mark(plan.limit_readers.of(l));
     }
-    link_change(link, year)
+    link.next_change(year)
 }
 
 /// Read background series `k` at `year`; returns its next change.
@@ -588,7 +569,7 @@ fn wanted(ws: &Workspace, w: &super::Wiring) -> f64 {
         } else {
             ws.x[w.to as usize]
         }
-        - ws.links[w.prev_in_slot as usize].slot_taken
+        - ws.slot_taken[w.prev_in_slot as usize]
 }
 
 /// `min(amount, cap)`, never negative. Plain comparisons: every operand is
@@ -603,14 +584,14 @@ fn clamp_flow(amount: f64, cap: f64) -> f64 {
 #[inline]
 fn unlimited_flow(plan: &Plan, ws: &Workspace, l: usize) -> f64 {
     // An inactive link has cap 0.
-    clamp_flow(wanted(ws, &plan.wiring[l]), ws.links[l].cap)
+    clamp_flow(wanted(ws, &plan.wiring[l]), ws.link_cap[l])
 }
 
 /// Evaluate link `l`'s flow from its pool, its sink and the links served before it.
 #[inline(always)]
 fn eval_link(plan: &Plan, ws: &mut Workspace, l: usize) -> f64 {
     let w = &plan.wiring[l];
-    let pool_before = ws.links[w.prev_in_pool as usize].pool_taken;
+    let pool_before = ws.pool_taken[w.prev_in_pool as usize];
     let stock = if w.storage == NONE {
         0.0
     } else {
@@ -618,8 +599,7 @@ fn eval_link(plan: &Plan, ws: &mut Workspace, l: usize) -> f64 {
     };
     let available = w.out_coeff * ws.x[w.from as usize] + stock - pool_before;
     let wanted = wanted(ws, w);
-    let slot_before = ws.links[w.prev_in_slot as usize].slot_taken;
-    let state = &mut ws.links[l];
+    let slot_before = ws.slot_taken[w.prev_in_slot as usize];
     // An inactive link has cap 0, so it carries nothing.
     let f = clamp_flow(
         if available < wanted {
@@ -627,10 +607,10 @@ fn eval_link(plan: &Plan, ws: &mut Workspace, l: usize) -> f64 {
         } else {
             wanted
         },
-        state.cap,
+        ws.link_cap[l],
     );
-    state.pool_taken = pool_before + f;
-    state.slot_taken = slot_before + f;
+    ws.pool_taken[l] = pool_before + f;
+    ws.slot_taken[l] = slot_before + f;
     ws.f[l] = f;
     f
 }
@@ -638,7 +618,7 @@ fn eval_link(plan: &Plan, ws: &mut Workspace, l: usize) -> f64 {
 /// What links delivered to `slot`.
 #[inline]
 fn delivered(plan: &Plan, ws: &Workspace, slot: usize) -> f64 {
-    ws.links[plan.slot_hot[slot].last as usize].slot_taken
+    ws.slot_taken[plan.slot_hot[slot].last as usize]
 }
 
 /// Evaluate process `p`'s activity from what it depends on.
@@ -676,15 +656,16 @@ fn solve_step(plan: &Plan, ws: &mut Workspace) -> Result<()> {
             moved = true;
         }
     }
-    if ws.full {
-        solve_all(plan, ws)?;
-        ws.full = !ws.reuse;
-        emit(plan, ws);
-        check_finite(plan, ws, np)
-    } else if moved || ws.pending() {
-        // Only what was evaluated again can have become infinite; the
-        // rest was checked when it was.
-        let finite = solve_marked(plan, ws)?;
+    if ws.full || moved || ws.pending() {
+        let finite = if ws.full {
+            let finite = solve_all(plan, ws)?;
+            ws.full = !ws.reuse;
+            finite
+        } else {
+            // Only what was evaluated again can have become infinite; the
+            // rest was checked when it was.
+            solve_marked(plan, ws)?
+        };
         emit(plan, ws);
         if finite {
             check_emissions(plan, ws)
@@ -702,8 +683,10 @@ fn solve_step(plan: &Plan, ws: &mut Workspace) -> Result<()> {
     }
 }
 
-/// Evaluate every block, then balance every pool and slot.
-fn solve_all(plan: &Plan, ws: &mut Workspace) -> Result<()> {
+/// Evaluate every block, then balance every pool and slot. Returns whether
+/// every output and request is finite, which covers the activities and
+/// flows too (see [`solve_marked`]).
+fn solve_all(plan: &Plan, ws: &mut Workspace) -> Result<bool> {
     ws.clear_marks();
     // Blocks run in dependency order, so every value is written before it
     // is read, except inside a cycle, which resets its own nodes first.
@@ -720,14 +703,15 @@ fn solve_all(plan: &Plan, ws: &mut Workspace) -> Result<()> {
             Block::Cycle(c) => iterate_cycle(plan, ws, &plan.cycles[c as usize])?,
         }
     }
+    let mut bad = 0;
     for i in 0..plan.pools.len() {
-        settle_pool(plan, ws, i);
+        bad |= not_finite(settle_pool(plan, ws, i));
     }
     settle_storages(plan, ws);
     for i in 0..plan.slots.len() {
-        settle_slot(plan, ws, i);
+        bad |= not_finite(settle_slot(plan, ws, i));
     }
-    Ok(())
+    Ok(bad == 0)
 }
 
 /// Evaluate the marked blocks, in the same order as [`solve_all`]; a value
@@ -760,12 +744,11 @@ fn solve_marked(plan: &Plan, ws: &mut Workspace) -> Result<bool> {
             }
             Block::Link(l) => {
                 let l = l as usize;
-                let before = (ws.f[l], ws.links[l]);
+                let before = (ws.f[l], ws.pool_taken[l], ws.slot_taken[l]);
                 let f = eval_link(plan, ws, l);
-                let after = ws.links[l];
                 let flow = f.to_bits() != before.0.to_bits();
-                let pool = after.pool_taken.to_bits() != before.1.pool_taken.to_bits();
-                let slot = after.slot_taken.to_bits() != before.1.slot_taken.to_bits();
+                let pool = ws.pool_taken[l].to_bits() != before.1.to_bits();
+                let slot = ws.slot_taken[l].to_bits() != before.2.to_bits();
                 if flow | pool | slot {
                     ws.mark(plan.successors.of(np + l));
                 }
@@ -851,8 +834,8 @@ fn iterate_cycle(plan: &Plan, ws: &mut Workspace, nodes: &[usize]) -> Result<()>
             ws.x[v] = 0.0;
         } else {
             ws.f[v - np] = 0.0;
-            ws.links[v - np].pool_taken = 0.0;
-            ws.links[v - np].slot_taken = 0.0;
+            ws.pool_taken[v - np] = 0.0;
+            ws.slot_taken[v - np] = 0.0;
         }
     }
     let mut change = f64::INFINITY;
@@ -868,9 +851,9 @@ fn iterate_cycle(plan: &Plan, ws: &mut Workspace, nodes: &[usize]) -> Result<()>
                 // What earlier links took is read by nodes evaluated before
                 // this one in the sweep: a change there needs another sweep.
                 let l = v - np;
-                let old = [ws.f[l], ws.links[l].pool_taken, ws.links[l].slot_taken];
+                let old = [ws.f[l], ws.pool_taken[l], ws.slot_taken[l]];
                 let new_f = eval_link(plan, ws, l);
-                let new = [new_f, ws.links[l].pool_taken, ws.links[l].slot_taken];
+                let new = [new_f, ws.pool_taken[l], ws.slot_taken[l]];
                 for (o, n) in old.iter().zip(&new) {
                     delta = delta.max((n - o).abs());
                     scale = scale.max(n.abs());
@@ -991,7 +974,7 @@ fn settle_pool(plan: &Plan, ws: &mut Workspace, i: usize) -> f64 {
     let hot = plan.pool_hot[i];
     let generated = hot.coeff * ws.x[hot.process as usize];
     // What the pool's links took is the end of its chain.
-    let rest = (generated + 0.0 - ws.links[hot.last as usize].pool_taken).max(0.0);
+    let rest = (generated + 0.0 - ws.pool_taken[hot.last as usize]).max(0.0);
     // Added up in link order, from 0.
     let (mut inter, mut intra) = (0.0, 0.0);
     let (start, end) = hot.links;
@@ -1022,7 +1005,7 @@ fn settle_storages(plan: &Plan, ws: &mut Workspace) {
     for (s, storage) in plan.storages.iter().enumerate() {
         let b = &mut ws.pools[storage.pool];
         let stock = ws.level_start[s];
-        let taken = ws.links[plan.pool_hot[storage.pool].last as usize].pool_taken;
+        let taken = ws.pool_taken[plan.pool_hot[storage.pool].last as usize];
         let left = (b.generated + stock - taken).max(0.0);
         let kept = left.min(storage.capacity);
         ws.level[s] = kept;
@@ -1046,7 +1029,7 @@ fn settle_slot(plan: &Plan, ws: &mut Workspace, i: usize) -> f64 {
         } else {
             ws.x[hot.process as usize]
         };
-    let delivered = ws.links[hot.last as usize].slot_taken;
+    let delivered = ws.slot_taken[hot.last as usize];
     let b = &mut ws.slots[i];
     b.requested = requested;
     b.delivered = delivered;

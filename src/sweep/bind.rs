@@ -174,7 +174,7 @@ pub fn base_values(plan: &Plan, slot: &PlanSlot) -> Vec<f64> {
     let series = |s: &Series| s.values().collect::<Vec<_>>();
     match slot {
         PlanSlot::Process(p, field) => {
-            let proc_ = &plan.processes[*p];
+            let proc_ = &plan.operating[*p];
             match field {
                 ProcessSeries::Capacity => proc_.capacity.as_ref().map_or(Vec::new(), series),
                 ProcessSeries::Utilization => series(&proc_.utilization),
@@ -219,7 +219,7 @@ pub fn write(plan: &mut Plan, base: &Plan, slot: &PlanSlot, apply: Apply, value:
     };
     match slot {
         PlanSlot::Process(p, field) => {
-            let (proc_, base) = (&mut plan.processes[*p], &base.processes[*p]);
+            let (proc_, base) = (&mut plan.operating[*p], &base.operating[*p]);
             match field {
                 ProcessSeries::Capacity => {
                     let target = proc_.capacity.get_or_insert(Series::Constant(0.0));
@@ -246,24 +246,21 @@ pub fn write(plan: &mut Plan, base: &Plan, slot: &PlanSlot, apply: Apply, value:
         PlanSlot::Abatement(p, e, flat) => {
             const NONE: Series = Series::Constant(0.0);
             let base_series = base.processes[*p].emissions[*e].2.as_ref().unwrap_or(&NONE);
-            let target = plan.emission_entries[*flat]
-                .abatement
-                .get_or_insert(Series::Constant(0.0));
+            let target = plan.abatements[*flat].get_or_insert(Series::Constant(0.0));
             series(target, base_series);
             plan.processes[*p].emissions[*e]
                 .2
-                .clone_from(&plan.emission_entries[*flat].abatement);
+                .clone_from(&plan.abatements[*flat]);
         }
         PlanSlot::LinkYear(l, which) => {
             let year = value.round() as i32;
-            let link = &mut plan.links[*l];
             match which {
-                LinkYear::Start => link.start = year,
-                LinkYear::End => link.end = year,
+                LinkYear::Start => plan.set_link_start(*l, year),
+                LinkYear::End => plan.set_link_end(*l, year),
             }
         }
         PlanSlot::MaxRate(l) => {
-            plan.links[*l].max_rate = Some(number(base.links[*l].max_rate.unwrap_or(0.0)));
+            plan.set_link_max_rate(*l, Some(number(base.links[*l].max_rate.unwrap_or(0.0))));
         }
         PlanSlot::Tonnes(m) => {
             plan.materials[*m].tonnes = Some(number(base.materials[*m].tonnes.unwrap_or(0.0)));

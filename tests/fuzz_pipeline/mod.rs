@@ -204,7 +204,7 @@ fn assert_finite(plan: &Plan, sim: &Simulation) {
         for (p, (a, c)) in s.activity.iter().zip(&s.capacity).enumerate() {
             let id = &plan.processes[p].id;
             check(&format!("activity of {id}"), y, *a);
-            let unbounded = plan.processes[p].capacity.is_none() && *c == f64::INFINITY;
+            let unbounded = plan.operating[p].capacity.is_none() && *c == f64::INFINITY;
             assert!(c.is_finite() || unbounded, "{y}: capacity of {id} is {c}");
         }
         for (l, f) in s.flow.iter().enumerate() {

@@ -568,6 +568,24 @@ fn an_output_that_overflows_to_infinity_is_named_not_passed_on() {
 }
 
 #[test]
+fn a_request_that_overflows_in_a_runs_first_step_is_named() {
+    // A finite activity whose request is not: only the request shows it.
+    let text = park(
+        ONE_YEAR,
+        r#"Process(id: "user", enterprise: "e1", name: "U", product: "a", mode: Fixed, capacity: 1e200, inputs: {"b": 1e200})"#,
+        "",
+        "",
+    );
+    let unvalidated = parkflow::model::parse_park(&text, "test.ron").unwrap();
+    let plan = parkflow::engine::Plan::compile(&unvalidated);
+    let err = parkflow::output::simulate(&plan).unwrap_err().to_string();
+    assert!(
+        err.contains("user/b") && err.contains("request") && err.contains("2012"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_value_that_overflows_in_a_later_year_is_named_though_only_what_changed_is_evaluated() {
     // 2012 is solved whole; in 2013 only the capacity that grows and what
     // depends on it are evaluated again, and each overflow is still found.

@@ -348,10 +348,14 @@ pub(crate) struct EmissionEntry {
 pub(crate) enum Rule {
     /// x = K.
     Fixed,
-    /// x = min(K, delivered to `slot` / its coefficient).
+    /// x = min(K, delivered to the feed slot / its coefficient). Copies of
+    /// the slot's, so that the activity reads one entry here and one value
+    /// at random; the coefficient is kept equal by [`Plan::set_slot_coeff`].
     Feed {
-        /// The feed slot.
-        slot: u32,
+        /// The slot's last link: what its chain took is what was delivered.
+        last: u32,
+        /// The slot's amount per unit of activity.
+        coeff: f64,
     },
     /// x = min(K, demand + what the links `product_links[start..end]` would carry).
     Demand {
@@ -747,6 +751,12 @@ impl Plan {
     pub fn set_slot_coeff(&mut self, slot: usize, coeff: f64) {
         self.slots[slot].coeff = coeff;
         self.slot_hot[slot].coeff = coeff;
+        let p = self.slots[slot].process;
+        if self.processes[p].mode == (ModePlan::Feed { slot })
+            && let Rule::Feed { coeff: feed, .. } = &mut self.rules[p]
+        {
+            *feed = coeff;
+        }
         // Walk the slot's chain of links from its last.
         let mut l = self.slot_hot[slot].last as usize;
         while l < self.wiring.len() {
@@ -920,7 +930,10 @@ impl Plan {
         self.rules = (0..self.processes.len())
             .map(|p| match self.processes[p].mode {
                 ModePlan::Fixed => Rule::Fixed,
-                ModePlan::Feed { slot } => Rule::Feed { slot: slot as u32 },
+                ModePlan::Feed { slot } => Rule::Feed {
+                    last: self.slot_hot[slot].last,
+                    coeff: self.slot_hot[slot].coeff,
+                },
                 ModePlan::Demand => {
                     let start = self.product_links.len() as u32;
                     let links = &self.pool_links[self.processes[p].pools.start];

@@ -338,15 +338,32 @@ fn coefficients_drawn_into_the_compiled_plan_give_the_bits_of_a_park_written_wit
     // A sweep writes input and output coefficients into the compiled plan,
     // where each link's wiring keeps copies of them: a park written with the
     // drawn values and compiled afresh must give the same bits.
+    // The Feed plant emits SO2, so its activity (delivered over its feed
+    // coefficient) reaches an output.
     let dir = tempfile::tempdir().unwrap();
-    let params = r#"
-        Param(path: "processes.mma.outputs.spent_acid", dist: Uniform(0.6, 1.6)),
-        Param(path: "processes.as_plant.inputs.spent_acid", dist: Uniform(0.5, 1.5)),
-    "#;
-    let prep = load_sweep(&sweep_file(dir.path(), "MonteCarlo", 20, params)).unwrap();
+    let text = std::fs::read_to_string(flows("examples/acid.ron"))
+        .unwrap()
+        .replace(
+            r#"inputs: {"spent_acid": 1.0, "ammonia": 0.2},"#,
+            r#"inputs: {"spent_acid": 1.0, "ammonia": 0.2}, emissions: {"so2": 0.001},"#,
+        );
+    let park_path = dir.path().join("park.ron");
+    std::fs::write(&park_path, &text).unwrap();
+    let sweep_path = dir.path().join("coefficients.ron");
+    std::fs::write(
+        &sweep_path,
+        format!(
+            r#"Sweep(id: "coefficients", park: "{}", samples: 20, seed: 7, design: MonteCarlo, params: [
+                Param(path: "processes.mma.outputs.spent_acid", dist: Uniform(0.6, 1.6)),
+                Param(path: "processes.as_plant.inputs.spent_acid", dist: Uniform(0.5, 1.5)),
+            ])"#,
+            park_path.display()
+        ),
+    )
+    .unwrap();
+    let prep = load_sweep(&sweep_path).unwrap();
     assert_eq!(prep.output_names, ["linkage_2013", "cod_2013", "so2_2013"]);
     let table = run_sweep(&prep, (0..20).collect(), 1, &|| {}).unwrap();
-    let text = std::fs::read_to_string(flows("examples/acid.ron")).unwrap();
     let mut flows_seen = 0;
     for row in table.rows.chunks(table.width) {
         let (output, input) = (row[0], row[1]);

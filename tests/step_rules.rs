@@ -552,37 +552,28 @@ fn steady_steps_reuse_the_solution_bit_for_bit() {
 }
 
 #[test]
-fn an_output_that_overflows_to_infinity_is_named_not_passed_on() {
+fn a_value_that_overflows_in_a_runs_first_step_is_named_not_passed_on() {
     // Validation refuses numbers this large; the engine still never hands
     // on an infinity, whatever plan it is given.
-    let text = park(
-        ONE_YEAR,
-        r#"Process(id: "src", enterprise: "e1", name: "S", product: "a", mode: Fixed, capacity: 1e200, outputs: {"slag": 1e200})"#,
-        "",
-        "",
-    );
-    let unvalidated = parkflow::model::parse_park(&text, "test.ron").unwrap();
-    let plan = parkflow::engine::Plan::compile(&unvalidated);
-    let err = parkflow::output::simulate(&plan).unwrap_err().to_string();
-    assert!(err.contains("src/slag") && err.contains("2012"), "{err}");
-}
-
-#[test]
-fn a_request_that_overflows_in_a_runs_first_step_is_named() {
-    // A finite activity whose request is not: only the request shows it.
-    let text = park(
-        ONE_YEAR,
-        r#"Process(id: "user", enterprise: "e1", name: "U", product: "a", mode: Fixed, capacity: 1e200, inputs: {"b": 1e200})"#,
-        "",
-        "",
-    );
-    let unvalidated = parkflow::model::parse_park(&text, "test.ron").unwrap();
-    let plan = parkflow::engine::Plan::compile(&unvalidated);
-    let err = parkflow::output::simulate(&plan).unwrap_err().to_string();
-    assert!(
-        err.contains("user/b") && err.contains("request") && err.contains("2012"),
-        "{err}"
-    );
+    let cases = [
+        // An output: 1e200 units times 1e200 per unit.
+        (
+            r#"Process(id: "src", enterprise: "e1", name: "S", product: "a", mode: Fixed, capacity: 1e200, outputs: {"slag": 1e200})"#,
+            "output of `src/slag`",
+        ),
+        // A request, whose activity is finite: only the request shows it.
+        (
+            r#"Process(id: "user", enterprise: "e1", name: "U", product: "a", mode: Fixed, capacity: 1e200, inputs: {"b": 1e200})"#,
+            "request of `user/b`",
+        ),
+    ];
+    for (processes, named) in cases {
+        let text = park(ONE_YEAR, processes, "", "");
+        let unvalidated = parkflow::model::parse_park(&text, "test.ron").unwrap();
+        let plan = parkflow::engine::Plan::compile(&unvalidated);
+        let err = parkflow::output::simulate(&plan).unwrap_err().to_string();
+        assert!(err.contains(named) && err.contains("2012"), "{err}");
+    }
 }
 
 #[test]

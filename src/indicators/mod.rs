@@ -64,8 +64,8 @@ pub struct Indicators {
     /// left out of mass metrics.
     tonnes: Vec<(usize, f64)>,
     /// `(link, from enterprise, to enterprise)` of each link that would join
-    /// two enterprises by a byproduct.
-    exchange_links: Vec<(usize, usize, usize)>,
+    /// two enterprises by a byproduct, in link order.
+    exchange_links: Vec<(u32, u32, u32)>,
     /// Enterprise of each process.
     enterprise_of: Vec<usize>,
     linked_enterprise: Vec<bool>,
@@ -87,17 +87,16 @@ impl Indicators {
             .filter(|(_, pool)| plan.materials[pool.material].kind == Kind::Byproduct)
             .map(|(i, pool)| (i, pool.material))
             .collect();
-        let exchange_links = plan
-            .service_order
-            .iter()
-            .filter(|&&l| {
+        // In index order, so a step reads the flows front to back.
+        let exchange_links = (0..plan.links.len())
+            .filter(|&l| {
                 plan.links[l].inter_enterprise
                     && plan.materials[plan.link_material(l)].kind == Kind::Byproduct
             })
-            .map(|&l| {
-                let enterprise = |p: usize| plan.processes[p].enterprise;
+            .map(|l| {
+                let enterprise = |p: usize| plan.processes[p].enterprise as u32;
                 (
-                    l,
+                    l as u32,
                     enterprise(plan.link_from(l)),
                     enterprise(plan.link_to(l)),
                 )
@@ -173,9 +172,9 @@ impl Indicators {
         year.linked_intra_t += intra;
         let flow = view.flow();
         for &(l, from, to) in &self.exchange_links {
-            let carried = flow[l] > 0.0;
-            self.linked_enterprise[from] |= carried;
-            self.linked_enterprise[to] |= carried;
+            let carried = flow[l as usize] > 0.0;
+            self.linked_enterprise[from as usize] |= carried;
+            self.linked_enterprise[to as usize] |= carried;
         }
         for (k, v) in view.park_emissions().iter().enumerate() {
             year.park[k] += v;

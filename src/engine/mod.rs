@@ -272,7 +272,6 @@ pub(crate) struct PoolHot {
     pub dispose: bool,
 }
 
-/// What the solver reads of an input slot, packed.
 /// What a year's read needs of a link, packed (16 bytes against a
 /// [`LinkPlan`]'s 80): a copy kept equal by [`Plan::set_link_start`],
 /// [`Plan::set_link_end`] and [`Plan::set_link_max_rate`].
@@ -320,6 +319,7 @@ impl LinkTime {
     }
 }
 
+/// What the solver reads of an input slot, packed.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SlotHot {
     /// Amount per unit of activity.
@@ -383,7 +383,8 @@ pub struct Plan {
     pub materials: Vec<MaterialPlan>,
     /// Processes, in file order.
     pub processes: Vec<ProcessPlan>,
-    /// Per process, its capacity, utilization and demand series.
+    /// Per process, its capacity, utilization and demand series (their
+    /// only home: a sweep writes its draws here).
     pub operating: Vec<Operating>,
     /// Pools, grouped by process (product first, then outputs in file order).
     pub pools: Vec<PoolPlan>,

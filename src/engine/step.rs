@@ -59,7 +59,6 @@ pub struct Workspace {
     // The step's unknowns.
     x: Vec<f64>,
     f: Vec<f64>,
-    /// Per link, and one more: the start of every chain, which takes nothing.
     /// Per link (and one more, the start of every chain, never written),
     /// each in an array of its own, as each is read at random: the most the
     /// link may carry this step (`max_rate · Δ`, ∞ without a limit, 0 when

@@ -273,8 +273,7 @@ pub(crate) struct PoolHot {
 }
 
 /// What a year's read needs of a link, packed (16 bytes against a
-/// [`LinkPlan`]'s 80): a copy kept equal by [`Plan::set_link_start`],
-/// [`Plan::set_link_end`] and [`Plan::set_link_max_rate`].
+/// [`LinkPlan`]'s 80): a copy kept equal by [`Plan::edit_link`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct LinkTime {
     /// First year active; `i32::MAX` for a link that is not enabled.
@@ -348,14 +347,10 @@ pub(crate) struct EmissionEntry {
 pub(crate) enum Rule {
     /// x = K.
     Fixed,
-    /// x = min(K, delivered to the feed slot / its coefficient). Copies of
-    /// the slot's, so that the activity reads one entry here and one value
-    /// at random; the coefficient is kept equal by [`Plan::set_slot_coeff`].
+    /// x = min(K, delivered to `slot` / its coefficient).
     Feed {
-        /// The slot's last link: what its chain took is what was delivered.
-        last: u32,
-        /// The slot's amount per unit of activity.
-        coeff: f64,
+        /// The feed slot.
+        slot: u32,
     },
     /// x = min(K, demand + what the links `product_links[start..end]` would carry).
     Demand {
@@ -752,12 +747,6 @@ impl Plan {
     pub fn set_slot_coeff(&mut self, slot: usize, coeff: f64) {
         self.slots[slot].coeff = coeff;
         self.slot_hot[slot].coeff = coeff;
-        let p = self.slots[slot].process;
-        if self.processes[p].mode == (ModePlan::Feed { slot })
-            && let Rule::Feed { coeff: feed, .. } = &mut self.rules[p]
-        {
-            *feed = coeff;
-        }
         // Walk the slot's chain of links from its last.
         let mut l = self.slot_hot[slot].last as usize;
         while l < self.wiring.len() {
@@ -766,21 +755,11 @@ impl Plan {
         }
     }
 
-    /// Set link `l`'s first year, in every copy the solver reads.
-    pub fn set_link_start(&mut self, l: usize, year: i32) {
-        self.links[l].start = year;
-        self.link_times[l] = LinkTime::of(&self.links[l]);
-    }
-
-    /// Set link `l`'s last year, in every copy the solver reads.
-    pub fn set_link_end(&mut self, l: usize, year: i32) {
-        self.links[l].end = year;
-        self.link_times[l] = LinkTime::of(&self.links[l]);
-    }
-
-    /// Set link `l`'s most per year, in every copy the solver reads.
-    pub fn set_link_max_rate(&mut self, l: usize, rate: Option<f64>) {
-        self.links[l].max_rate = rate;
+    /// Change link `l`'s years or limit (`edit` changes its [`LinkPlan`]),
+    /// in every copy the solver reads. Its ends and material stay as
+    /// compiled: the schedule depends on them.
+    pub fn edit_link(&mut self, l: usize, edit: impl FnOnce(&mut LinkPlan)) {
+        edit(&mut self.links[l]);
         self.link_times[l] = LinkTime::of(&self.links[l]);
     }
 
@@ -931,10 +910,7 @@ impl Plan {
         self.rules = (0..self.processes.len())
             .map(|p| match self.processes[p].mode {
                 ModePlan::Fixed => Rule::Fixed,
-                ModePlan::Feed { slot } => Rule::Feed {
-                    last: self.slot_hot[slot].last,
-                    coeff: self.slot_hot[slot].coeff,
-                },
+                ModePlan::Feed { slot } => Rule::Feed { slot: slot as u32 },
                 ModePlan::Demand => {
                     let start = self.product_links.len() as u32;
                     let links = &self.pool_links[self.processes[p].pools.start];

@@ -3,7 +3,7 @@
 use nalgebra::{DMatrix, DVector, Dyn, LU};
 
 use super::lanes::Lanes;
-use super::{Block, ModePlan, NONE, Plan, PoolBalance, Rule, SlotBalance};
+use super::{Block, NONE, Plan, PoolBalance, Rule, SlotBalance};
 use crate::error::{Error, Result};
 
 /// Largest number of Gauss–Seidel sweeps over a cycle before giving up.
@@ -517,8 +517,8 @@ fn read_process(plan: &Plan, ws: &mut Workspace, p: usize, year: i32) -> i32 {
     if update(&mut ws.k[p], k) | update(&mut ws.demand[p], demand * ws.dt) && !ws.full {
         ws.mark(plan.capacity_readers.of(p));
         // A Feed slot's request is its coefficient times K.
-        if let ModePlan::Feed { slot } = plan.processes[p].mode {
-            ws.slots_marked.insert(slot);
+        if let Rule::Feed { slot } = plan.rules[p] {
+            ws.slots_marked.insert(slot as usize);
         }
     }
     cap_next.min(utilization_next).min(demand_next)
@@ -614,13 +614,22 @@ fn eval_link(plan: &Plan, ws: &mut Workspace, l: usize) -> f64 {
     f
 }
 
+/// What links delivered to `slot`.
+#[inline]
+fn delivered(plan: &Plan, ws: &Workspace, slot: usize) -> f64 {
+    ws.slot_taken[plan.slot_hot[slot].last as usize]
+}
+
 /// Evaluate process `p`'s activity from what it depends on.
 #[inline(always)]
 fn eval_process(plan: &Plan, ws: &mut Workspace, p: usize) -> f64 {
     let x = match plan.rules[p] {
         Rule::Fixed => ws.k[p],
-        // Validation guarantees a positive feed coefficient.
-        Rule::Feed { last, coeff } => ws.k[p].min(ws.slot_taken[last as usize] / coeff),
+        Rule::Feed { slot } => {
+            let slot = slot as usize;
+            // Validation guarantees a positive feed coefficient.
+            ws.k[p].min(delivered(plan, ws, slot) / plan.slot_hot[slot].coeff)
+        }
         Rule::Demand { start, end } => {
             let mut total = ws.demand[p];
             for &l in &plan.product_links[start as usize..end as usize] {

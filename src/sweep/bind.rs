@@ -254,13 +254,14 @@ pub fn write(plan: &mut Plan, base: &Plan, slot: &PlanSlot, apply: Apply, value:
         }
         PlanSlot::LinkYear(l, which) => {
             let year = value.round() as i32;
-            match which {
-                LinkYear::Start => plan.set_link_start(*l, year),
-                LinkYear::End => plan.set_link_end(*l, year),
-            }
+            plan.edit_link(*l, |link| match which {
+                LinkYear::Start => link.start = year,
+                LinkYear::End => link.end = year,
+            });
         }
         PlanSlot::MaxRate(l) => {
-            plan.set_link_max_rate(*l, Some(number(base.links[*l].max_rate.unwrap_or(0.0))));
+            let rate = number(base.links[*l].max_rate.unwrap_or(0.0));
+            plan.edit_link(*l, |link| link.max_rate = Some(rate));
         }
         PlanSlot::Tonnes(m) => {
             plan.materials[*m].tonnes = Some(number(base.materials[*m].tonnes.unwrap_or(0.0)));

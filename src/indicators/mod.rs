@@ -87,10 +87,12 @@ impl Indicators {
             .filter(|(_, pool)| plan.materials[pool.material].kind == Kind::Byproduct)
             .map(|(i, pool)| (i, pool.material))
             .collect();
-        // In index order, so a step reads the flows front to back.
+        // Enabled links (a candidate never carries), in index order, so a
+        // step reads the flows front to back.
         let exchange_links = (0..plan.links.len())
             .filter(|&l| {
-                plan.links[l].inter_enterprise
+                plan.links[l].enabled
+                    && plan.links[l].inter_enterprise
                     && plan.materials[plan.link_material(l)].kind == Kind::Byproduct
             })
             .map(|l| {

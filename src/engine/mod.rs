@@ -270,6 +270,12 @@ pub(crate) struct PoolHot {
     pub links: (u32, u32),
     /// Whether what is left is disposed of (else sold).
     pub dispose: bool,
+    /// Whether the end of the pool's chain (`last`) is already its linked
+    /// amount, inter-enterprise (`Some(true)`) or within an enterprise
+    /// (`Some(false)`): its links all join two enterprises, or none does,
+    /// and the chain adds them up in index order, as the balance does. A
+    /// pool without links counts as `Some(false)` (the chain's start is 0).
+    pub uniform: Option<bool>,
 }
 
 /// What a year's read needs of a link, packed (16 bytes against a
@@ -839,6 +845,12 @@ impl Plan {
                 .map(|&l| (l as u32, self.links[l].inter_enterprise))
                 .collect();
             by_index.sort_unstable();
+            let in_order = by_index
+                .iter()
+                .map(|&(l, _)| l as usize)
+                .eq(links.iter().copied());
+            let joins = by_index.first().map_or(false, |&(_, joins)| joins);
+            let uniform = (in_order && by_index.iter().all(|&(_, j)| j == joins)).then_some(joins);
             self.pool_links_by_index.extend(by_index);
             self.pool_hot.push(PoolHot {
                 coeff: p.coeff,
@@ -846,6 +858,7 @@ impl Plan {
                 last: links.last().map_or(self.links.len() as u32, |&l| l as u32),
                 links: (start, self.pool_links_by_index.len() as u32),
                 dispose: p.fate == PoolFate::Dispose,
+                uniform,
             });
         }
         self.slot_hot = self

@@ -973,18 +973,27 @@ fn settle_pool(plan: &Plan, ws: &mut Workspace, i: usize) -> f64 {
     let hot = plan.pool_hot[i];
     let generated = hot.coeff * ws.x[hot.process as usize];
     // What the pool's links took is the end of its chain.
-    let rest = (generated + 0.0 - ws.pool_taken[hot.last as usize]).max(0.0);
-    // Added up in link order, from 0.
-    let (mut inter, mut intra) = (0.0, 0.0);
-    let (start, end) = hot.links;
-    for &(l, joins) in &plan.pool_links_by_index[start as usize..end as usize] {
-        let f = ws.f[l as usize];
-        if joins {
-            inter += f;
-        } else {
-            intra += f;
+    let taken = ws.pool_taken[hot.last as usize];
+    let rest = (generated + 0.0 - taken).max(0.0);
+    // Added up in link order, from 0: the chain's end when that is the
+    // same sum (most pools), else link by link.
+    let (inter, intra) = match hot.uniform {
+        Some(true) => (taken, 0.0),
+        Some(false) => (0.0, taken),
+        None => {
+            let (mut inter, mut intra) = (0.0, 0.0);
+            let (start, end) = hot.links;
+            for &(l, joins) in &plan.pool_links_by_index[start as usize..end as usize] {
+                let f = ws.f[l as usize];
+                if joins {
+                    inter += f;
+                } else {
+                    intra += f;
+                }
+            }
+            (inter, intra)
         }
-    }
+    };
     let b = &mut ws.pools[i];
     b.generated = generated;
     b.linked_inter = inter;

@@ -849,7 +849,7 @@ impl Plan {
                 .iter()
                 .map(|&(l, _)| l as usize)
                 .eq(links.iter().copied());
-            let joins = by_index.first().map_or(false, |&(_, joins)| joins);
+            let joins = by_index.first().is_some_and(|&(_, joins)| joins);
             let uniform = (in_order && by_index.iter().all(|&(_, j)| j == joins)).then_some(joins);
             self.pool_links_by_index.extend(by_index);
             self.pool_hot.push(PoolHot {

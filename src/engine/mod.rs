@@ -266,15 +266,16 @@ pub(crate) struct PoolHot {
     pub process: u32,
     /// The last link from the pool in service order, or the number of links.
     pub last: u32,
-    /// Its enabled links: `Plan::pool_links_by_index[links.0..links.1]`.
+    /// Its enabled links: `Plan::pool_links_served[links.0..links.1]`.
     pub links: (u32, u32),
     /// Whether what is left is disposed of (else sold).
     pub dispose: bool,
     /// Whether the end of the pool's chain (`last`) is already its linked
     /// amount, inter-enterprise (`Some(true)`) or within an enterprise
-    /// (`Some(false)`): its links all join two enterprises, or none does,
-    /// and the chain adds them up in index order, as the balance does. A
-    /// pool without links counts as `Some(false)` (the chain's start is 0).
+    /// (`Some(false)`): its links all join two enterprises, or none does
+    /// (the chain adds up what they took from 0 in service order, as the
+    /// balance does). A pool without links counts as `Some(false)` (the
+    /// chain's start is 0).
     pub uniform: Option<bool>,
 }
 
@@ -427,10 +428,11 @@ pub struct Plan {
     pub(crate) limit_readers: Adjacency,
     /// Per storage: the blocks of the links that draw on its level.
     pub(crate) storage_readers: Adjacency,
-    /// Each pool's enabled links in index order (the order its linked
-    /// amounts are added up), one run per pool (see [`PoolHot::links`]),
-    /// each with whether it joins two enterprises.
-    pub(crate) pool_links_by_index: Vec<(u32, bool)>,
+    /// Each pool's enabled links in service order (the order its linked
+    /// amounts are added up, as its chain adds up what they took), one run
+    /// per pool (see [`PoolHot::links`]), each with whether it joins two
+    /// enterprises.
+    pub(crate) pool_links_served: Vec<(u32, bool)>,
     /// Per link, when it is active and its limit per year: the part of
     /// [`LinkPlan`] a year's read needs, packed.
     pub(crate) link_times: Vec<LinkTime>,
@@ -700,7 +702,7 @@ impl Plan {
             capacity_readers: Adjacency::default(),
             limit_readers: Adjacency::default(),
             storage_readers: Adjacency::default(),
-            pool_links_by_index: Vec::new(),
+            pool_links_served: Vec::new(),
             link_times: Vec::new(),
             abatements: Vec::new(),
             emission_entries: Vec::new(),
@@ -836,27 +838,20 @@ impl Plan {
     /// Fill the packed copies the solver reads (see [`Wiring`]).
     fn pack(&mut self) {
         self.link_times = self.links.iter().map(LinkTime::of).collect();
-        self.pool_links_by_index.clear();
+        self.pool_links_served.clear();
         self.pool_hot = Vec::with_capacity(self.pools.len());
         for (p, links) in self.pools.iter().zip(&self.pool_links) {
-            let start = self.pool_links_by_index.len() as u32;
-            let mut by_index: Vec<(u32, bool)> = links
-                .iter()
-                .map(|&l| (l as u32, self.links[l].inter_enterprise))
-                .collect();
-            by_index.sort_unstable();
-            let in_order = by_index
-                .iter()
-                .map(|&(l, _)| l as usize)
-                .eq(links.iter().copied());
-            let joins = by_index.first().is_some_and(|&(_, joins)| joins);
-            let uniform = (in_order && by_index.iter().all(|&(_, j)| j == joins)).then_some(joins);
-            self.pool_links_by_index.extend(by_index);
+            let start = self.pool_links_served.len() as u32;
+            let joins = |l: &usize| self.links[*l].inter_enterprise;
+            let first = links.first().is_some_and(joins);
+            let uniform = links.iter().all(|l| joins(l) == first).then_some(first);
+            self.pool_links_served
+                .extend(links.iter().map(|l| (*l as u32, joins(l))));
             self.pool_hot.push(PoolHot {
                 coeff: p.coeff,
                 process: p.process as u32,
                 last: links.last().map_or(self.links.len() as u32, |&l| l as u32),
-                links: (start, self.pool_links_by_index.len() as u32),
+                links: (start, self.pool_links_served.len() as u32),
                 dispose: p.fate == PoolFate::Dispose,
                 uniform,
             });

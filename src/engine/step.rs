@@ -975,7 +975,7 @@ fn settle_pool(plan: &Plan, ws: &mut Workspace, i: usize) -> f64 {
     // What the pool's links took is the end of its chain.
     let taken = ws.pool_taken[hot.last as usize];
     let rest = (generated + 0.0 - taken).max(0.0);
-    // Added up in link order, from 0: the chain's end when that is the
+    // Added up in service order, from 0: the chain's end when that is the
     // same sum (most pools), else link by link.
     let (inter, intra) = match hot.uniform {
         Some(true) => (taken, 0.0),
@@ -983,7 +983,7 @@ fn settle_pool(plan: &Plan, ws: &mut Workspace, i: usize) -> f64 {
         None => {
             let (mut inter, mut intra) = (0.0, 0.0);
             let (start, end) = hot.links;
-            for &(l, joins) in &plan.pool_links_by_index[start as usize..end as usize] {
+            for &(l, joins) in &plan.pool_links_served[start as usize..end as usize] {
                 let f = ws.f[l as usize];
                 if joins {
                     inter += f;

@@ -217,7 +217,7 @@ fn observed(v: &StepView) -> Observed {
         v.step(),
         v.activity().to_vec(),
         v.flow().to_vec(),
-        v.pools().to_vec(),
+        v.pools().collect::<Vec<_>>(),
         v.slots().to_vec(),
         v.park_emissions().to_vec(),
         v.background().to_vec(),

@@ -540,7 +540,7 @@ fn steady_steps_reuse_the_solution_bit_for_bit() {
                 steps.push((
                     v.activity().to_vec(),
                     v.flow().to_vec(),
-                    v.pools().to_vec(),
+                    v.pools().collect::<Vec<_>>(),
                     v.park_emissions().to_vec(),
                 ))
             })

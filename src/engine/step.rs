@@ -4,6 +4,15 @@ use nalgebra::{DMatrix, DVector, Dyn, LU};
 
 use super::lanes::Lanes;
 use super::{Block, NONE, Plan, PoolBalance, Rule, SlotBalance};
+
+/// What a pool made and what its links took, between enterprises and
+/// within one: the part of its balance the indicators read each step.
+#[derive(Debug, Clone, Copy, Default)]
+struct PoolLinked {
+    generated: f64,
+    inter: f64,
+    intra: f64,
+}
 use crate::error::{Error, Result};
 
 /// Largest number of Gauss–Seidel sweeps over a cycle before giving up.
@@ -71,8 +80,14 @@ pub struct Workspace {
     // Storage levels at the step's start and end.
     level_start: Vec<f64>,
     level: Vec<f64>,
-    // After the fixed point.
-    pools: Vec<PoolBalance>,
+    // After the fixed point. A pool's balance in three parts (see
+    // [`StepView::pool`]), so that each step writes 32 bytes a pool, not
+    // 48, and the emissions read only what is left: what it made and its
+    // links took; what is left after them and its storage, to its fate;
+    // and, per storage, the net change of its level.
+    pool_linked: Vec<PoolLinked>,
+    pool_rest: Vec<f64>,
+    stored: Vec<f64>,
     slots: Vec<SlotBalance>,
     park_emissions: Vec<f64>,
     /// Taken out while its block is solved, so the rest stays readable.
@@ -144,7 +159,9 @@ impl Workspace {
             slot_taken: vec![0.0; nl + 1],
             level_start: vec![0.0; plan.storages.len()],
             level: vec![0.0; plan.storages.len()],
-            pools: vec![PoolBalance::default(); npool],
+            pool_linked: vec![PoolLinked::default(); npool],
+            pool_rest: vec![0.0; npool],
+            stored: vec![0.0; plan.storages.len()],
             slots: vec![SlotBalance::default(); nslot],
             park_emissions: vec![0.0; nk],
             leontief,
@@ -226,9 +243,39 @@ impl StepView<'_> {
     pub fn link_active(&self) -> &[bool] {
         &self.ws.link_active
     }
-    /// How each pool's amount was divided this step.
-    pub fn pools(&self) -> &[PoolBalance] {
-        &self.ws.pools
+    /// How pool `i`'s amount was divided this step.
+    pub fn pool(&self, i: usize) -> PoolBalance {
+        let PoolLinked {
+            generated,
+            inter,
+            intra,
+        } = self.ws.pool_linked[i];
+        let rest = self.ws.pool_rest[i];
+        let (sold, disposed) = if self.plan.pool_hot[i].dispose {
+            (0.0, rest)
+        } else {
+            (rest, 0.0)
+        };
+        PoolBalance {
+            generated,
+            linked_inter: inter,
+            linked_intra: intra,
+            stored: self.plan.pools[i].storage.map_or(0.0, |s| self.ws.stored[s]),
+            sold,
+            disposed,
+        }
+    }
+    /// How each pool's amount was divided this step, in pool order.
+    pub fn pools(&self) -> impl ExactSizeIterator<Item = PoolBalance> + '_ {
+        (0..self.ws.pool_rest.len()).map(|i| self.pool(i))
+    }
+    /// What pool `i` made this step, and what its links took between
+    /// enterprises and within one: the part of [`StepView::pool`] the
+    /// indicators read.
+    #[inline]
+    pub(crate) fn pool_linked(&self, i: usize) -> [f64; 3] {
+        let b = &self.ws.pool_linked[i];
+        [b.generated, b.inter, b.intra]
     }
     /// Storage level of each storage at the step's end.
     pub fn level(&self) -> &[f64] {
@@ -261,7 +308,7 @@ impl StepView<'_> {
     }
     /// Emissions from disposing of pool `pool` this step: `(pollutant, amount)`.
     pub fn disposal_emissions(&self, pool: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
-        let disposed = self.ws.pools[pool].disposed;
+        let disposed = self.pool(pool).disposed;
         self.plan.materials[self.plan.pools[pool].material]
             .disposal
             .iter()
@@ -994,16 +1041,12 @@ fn settle_pool(plan: &Plan, ws: &mut Workspace, i: usize) -> f64 {
             (inter, intra)
         }
     };
-    let b = &mut ws.pools[i];
-    b.generated = generated;
-    b.linked_inter = inter;
-    b.linked_intra = intra;
-    b.stored = 0.0;
-    (b.sold, b.disposed) = if hot.dispose {
-        (0.0, rest)
-    } else {
-        (rest, 0.0)
+    ws.pool_linked[i] = PoolLinked {
+        generated,
+        inter,
+        intra,
     };
+    ws.pool_rest[i] = rest;
     generated
 }
 
@@ -1011,19 +1054,14 @@ fn settle_pool(plan: &Plan, ws: &mut Workspace, i: usize) -> f64 {
 /// capacity, the rest to the pool's fate.
 fn settle_storages(plan: &Plan, ws: &mut Workspace) {
     for (s, storage) in plan.storages.iter().enumerate() {
-        let b = &mut ws.pools[storage.pool];
+        let generated = ws.pool_linked[storage.pool].generated;
         let stock = ws.level_start[s];
         let taken = ws.pool_taken[plan.pool_hot[storage.pool].last as usize];
-        let left = (b.generated + stock - taken).max(0.0);
+        let left = (generated + stock - taken).max(0.0);
         let kept = left.min(storage.capacity);
         ws.level[s] = kept;
-        let rest = left - kept;
-        b.stored = kept - stock;
-        (b.sold, b.disposed) = if plan.pool_hot[storage.pool].dispose {
-            (0.0, rest)
-        } else {
-            (rest, 0.0)
-        };
+        ws.pool_rest[storage.pool] = left - kept;
+        ws.stored[s] = kept - stock;
     }
 }
 
@@ -1061,7 +1099,8 @@ fn emit(plan: &Plan, ws: &mut Workspace) {
         let entries_range = entries..entries_end as usize;
         let disposed = plan.disposal_entries[disposal_range]
             .iter()
-            .map(|&(pool, _, factor)| ws.pools[pool as usize].disposed * factor);
+            // Only pools disposed of have disposal entries: what is left is disposed.
+            .map(|&(pool, _, factor)| ws.pool_rest[pool as usize] * factor);
         let emitted = plan.emission_order[entries_range].iter().map(|&e| {
             let entry = &plan.emission_entries[e as usize];
             entry.coeff * ws.x[entry.process as usize] * ws.keep[e as usize]
@@ -1091,7 +1130,7 @@ fn check_finite(plan: &Plan, ws: &Workspace, np: usize) -> Result<()> {
     if all_finite(ws.x.iter().copied())
         && all_finite(ws.f.iter().copied())
         && all_finite(ws.slots.iter().map(|s| s.requested))
-        && all_finite(ws.pools.iter().map(|b| b.generated))
+        && all_finite(ws.pool_linked.iter().map(|b| b.generated))
     {
         return check_emissions(plan, ws);
     }
@@ -1116,13 +1155,13 @@ fn check_finite(plan: &Plan, ws: &Workspace, np: usize) -> Result<()> {
         );
         return Err(bad("request", item, ws.slots[i].requested));
     }
-    if let Some(i) = (0..plan.pools.len()).find(|&i| !ws.pools[i].generated.is_finite()) {
+    if let Some(i) = (0..plan.pools.len()).find(|&i| !ws.pool_linked[i].generated.is_finite()) {
         let pool = &plan.pools[i];
         let item = format!(
             "{}/{}",
             plan.processes[pool.process].id, plan.materials[pool.material].id
         );
-        return Err(bad("output", item, ws.pools[i].generated));
+        return Err(bad("output", item, ws.pool_linked[i].generated));
     }
     check_emissions(plan, ws)
 }

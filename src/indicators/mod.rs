@@ -159,15 +159,10 @@ impl Indicators {
             }
         }
         let year = self.current.as_mut().expect("opened at step 0");
-        let pools = view.pools();
         // The step's tonnes in lanes, so the additions overlap, then to the year.
         let [generated, inter, intra] = Lanes::sums(&self.tonnes, |&(i, t)| {
-            let pool = &pools[i];
-            [
-                pool.generated * t,
-                pool.linked_inter * t,
-                pool.linked_intra * t,
-            ]
+            let [generated, inter, intra] = view.pool_linked(i);
+            [generated * t, inter * t, intra * t]
         });
         year.byproduct_t += generated;
         year.linked_inter_t += inter;

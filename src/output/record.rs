@@ -77,7 +77,6 @@ fn record_step(view: &StepView) -> StepRecord {
     let dt = view.dt();
     let pools = view
         .pools()
-        .iter()
         .map(|b| {
             [
                 b.generated,

@@ -257,7 +257,7 @@ pub(crate) struct Wiring {
     pub feed: bool,
 }
 
-/// What the solver reads of a pool, packed.
+/// What the solver reads of a pool, packed into 16 bytes.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct PoolHot {
     /// Amount per unit of activity.
@@ -266,17 +266,21 @@ pub(crate) struct PoolHot {
     pub process: u32,
     /// The last link from the pool in service order, or the number of links.
     pub last: u32,
-    /// Its enabled links: `Plan::pool_links_served[links.0..links.1]`.
-    pub links: (u32, u32),
-    /// Whether what is left is disposed of (else sold).
-    pub dispose: bool,
-    /// Whether the end of the pool's chain (`last`) is already its linked
-    /// amount, inter-enterprise (`Some(true)`) or within an enterprise
-    /// (`Some(false)`): its links all join two enterprises, or none does
-    /// (the chain adds up what they took from 0 in service order, as the
-    /// balance does). A pool without links counts as `Some(false)` (the
-    /// chain's start is 0).
-    pub uniform: Option<bool>,
+}
+
+/// How a pool's linked amount divides between links that join two
+/// enterprises and links that do not. The end of the pool's chain (its
+/// `last` link) adds up what all its links took, from 0 in service order,
+/// as the balance adds up each part; so when its links all join
+/// enterprises, or none does, that end is the part, and the other is 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Split {
+    /// Every link joins two enterprises.
+    Inter,
+    /// No link does (also a pool without links: the chain's start is 0).
+    Intra,
+    /// Some do: each link's flow is added to its part.
+    Mixed,
 }
 
 /// What a year's read needs of a link, packed (16 bytes against a
@@ -428,11 +432,8 @@ pub struct Plan {
     pub(crate) limit_readers: Adjacency,
     /// Per storage: the blocks of the links that draw on its level.
     pub(crate) storage_readers: Adjacency,
-    /// Each pool's enabled links in service order (the order its linked
-    /// amounts are added up, as its chain adds up what they took), one run
-    /// per pool (see [`PoolHot::links`]), each with whether it joins two
-    /// enterprises.
-    pub(crate) pool_links_served: Vec<(u32, bool)>,
+    /// Per pool, how its linked amount divides (see [`Split`]).
+    pub(crate) pool_split: Vec<Split>,
     /// Per link, when it is active and its limit per year: the part of
     /// [`LinkPlan`] a year's read needs, packed.
     pub(crate) link_times: Vec<LinkTime>,
@@ -702,7 +703,7 @@ impl Plan {
             capacity_readers: Adjacency::default(),
             limit_readers: Adjacency::default(),
             storage_readers: Adjacency::default(),
-            pool_links_served: Vec::new(),
+            pool_split: Vec::new(),
             link_times: Vec::new(),
             abatements: Vec::new(),
             emission_entries: Vec::new(),
@@ -838,24 +839,24 @@ impl Plan {
     /// Fill the packed copies the solver reads (see [`Wiring`]).
     fn pack(&mut self) {
         self.link_times = self.links.iter().map(LinkTime::of).collect();
-        self.pool_links_served.clear();
-        self.pool_hot = Vec::with_capacity(self.pools.len());
-        for (p, links) in self.pools.iter().zip(&self.pool_links) {
-            let start = self.pool_links_served.len() as u32;
-            let joins = |l: &usize| self.links[*l].inter_enterprise;
-            let first = links.first().is_some_and(joins);
-            let uniform = links.iter().all(|l| joins(l) == first).then_some(first);
-            self.pool_links_served
-                .extend(links.iter().map(|l| (*l as u32, joins(l))));
-            self.pool_hot.push(PoolHot {
+        self.pool_hot = (self.pools.iter().zip(&self.pool_links))
+            .map(|(p, links)| PoolHot {
                 coeff: p.coeff,
                 process: p.process as u32,
                 last: links.last().map_or(self.links.len() as u32, |&l| l as u32),
-                links: (start, self.pool_links_served.len() as u32),
-                dispose: p.fate == PoolFate::Dispose,
-                uniform,
-            });
-        }
+            })
+            .collect();
+        self.pool_split = (self.pool_links.iter())
+            .map(|links| {
+                let joins = |l: &usize| self.links[*l].inter_enterprise;
+                let (all, none) = (links.iter().all(joins), !links.iter().any(joins));
+                match (all && !links.is_empty(), none) {
+                    (true, _) => Split::Inter,
+                    (_, true) => Split::Intra,
+                    _ => Split::Mixed,
+                }
+            })
+            .collect();
         self.slot_hot = self
             .slots
             .iter()

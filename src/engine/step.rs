@@ -3,7 +3,7 @@
 use nalgebra::{DMatrix, DVector, Dyn, LU};
 
 use super::lanes::Lanes;
-use super::{Block, NONE, Plan, PoolBalance, Rule, SlotBalance};
+use super::{Block, NONE, Plan, PoolBalance, PoolFate, Rule, SlotBalance, Split};
 
 /// What a pool made and what its links took, between enterprises and
 /// within one: the part of its balance the indicators read each step.
@@ -251,7 +251,7 @@ impl StepView<'_> {
             intra,
         } = self.ws.pool_linked[i];
         let rest = self.ws.pool_rest[i];
-        let (sold, disposed) = if self.plan.pool_hot[i].dispose {
+        let (sold, disposed) = if self.plan.pools[i].fate == PoolFate::Dispose {
             (0.0, rest)
         } else {
             (rest, 0.0)
@@ -260,7 +260,9 @@ impl StepView<'_> {
             generated,
             linked_inter: inter,
             linked_intra: intra,
-            stored: self.plan.pools[i].storage.map_or(0.0, |s| self.ws.stored[s]),
+            stored: self.plan.pools[i]
+                .storage
+                .map_or(0.0, |s| self.ws.stored[s]),
             sold,
             disposed,
         }
@@ -1024,15 +1026,14 @@ fn settle_pool(plan: &Plan, ws: &mut Workspace, i: usize) -> f64 {
     let rest = (generated + 0.0 - taken).max(0.0);
     // Added up in service order, from 0: the chain's end when that is the
     // same sum (most pools), else link by link.
-    let (inter, intra) = match hot.uniform {
-        Some(true) => (taken, 0.0),
-        Some(false) => (0.0, taken),
-        None => {
+    let (inter, intra) = match plan.pool_split[i] {
+        Split::Inter => (taken, 0.0),
+        Split::Intra => (0.0, taken),
+        Split::Mixed => {
             let (mut inter, mut intra) = (0.0, 0.0);
-            let (start, end) = hot.links;
-            for &(l, joins) in &plan.pool_links_served[start as usize..end as usize] {
-                let f = ws.f[l as usize];
-                if joins {
+            for &l in &plan.pool_links[i] {
+                let f = ws.f[l];
+                if plan.links[l].inter_enterprise {
                     inter += f;
                 } else {
                     intra += f;

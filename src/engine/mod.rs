@@ -329,7 +329,8 @@ impl LinkTime {
     }
 }
 
-/// What the solver reads of an input slot, packed.
+/// What the solver reads of an input slot, packed into 16 bytes (whether
+/// it is a Feed slot is in [`Plan::slot_feed`]).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SlotHot {
     /// Amount per unit of activity.
@@ -338,8 +339,6 @@ pub(crate) struct SlotHot {
     pub process: u32,
     /// The last link into the slot in service order, or the number of links.
     pub last: u32,
-    /// Whether the request is the capacity-based Feed request.
-    pub feed: bool,
 }
 
 /// One process emission factor, flattened.
@@ -415,6 +414,8 @@ pub struct Plan {
     pub(crate) pool_hot: Vec<PoolHot>,
     /// Packed slot data for the solver, per slot.
     pub(crate) slot_hot: Vec<SlotHot>,
+    /// Per slot, whether its request is the capacity-based Feed request.
+    pub(crate) slot_feed: Vec<bool>,
     /// Activity rule per process.
     pub(crate) rules: Vec<Rule>,
     /// Product links of Demand processes, in service order, one run per process.
@@ -697,6 +698,7 @@ impl Plan {
             wiring: Vec::new(),
             pool_hot: Vec::new(),
             slot_hot: Vec::new(),
+            slot_feed: Vec::new(),
             rules: Vec::new(),
             product_links: Vec::new(),
             successors: Adjacency::default(),
@@ -865,9 +867,9 @@ impl Plan {
                 coeff: s.coeff,
                 process: s.process as u32,
                 last: last.map_or(self.links.len() as u32, |l| l as u32),
-                feed: s.feed,
             })
             .collect();
+        self.slot_feed = self.slots.iter().map(|s| s.feed).collect();
         self.emission_entries = self
             .processes
             .iter()

@@ -1070,8 +1070,9 @@ fn settle_storages(plan: &Plan, ws: &mut Workspace) {
 #[inline(always)]
 fn settle_slot(plan: &Plan, ws: &mut Workspace, i: usize) -> f64 {
     let hot = plan.slot_hot[i];
+    let feed = plan.slot_feed[i];
     let requested = hot.coeff
-        * if hot.feed {
+        * if feed {
             ws.k[hot.process as usize]
         } else {
             ws.x[hot.process as usize]
@@ -1080,7 +1081,7 @@ fn settle_slot(plan: &Plan, ws: &mut Workspace, i: usize) -> f64 {
     let b = &mut ws.slots[i];
     b.requested = requested;
     b.delivered = delivered;
-    b.imported = if hot.feed {
+    b.imported = if feed {
         0.0
     } else {
         (requested - delivered).max(0.0)

@@ -226,15 +226,14 @@ impl Adjacency {
     }
 }
 
-/// What the solver reads of a link, packed into 48 bytes so that large parks
-/// stay in cache and a link's flow needs no lookup of its pool or slot.
+/// What the solver reads of a link, packed into 32 bytes so that large parks
+/// stay in cache and a link's flow needs no lookup of its pool or slot
+/// (with its [`LinkKind`]; its pool, slot and storage are in [`LinkEnds`]).
 /// Derived from [`LinkPlan`], its pool, its slot and the service order; the
 /// coefficients are copies, kept equal by [`Plan::set_pool_coeff`] and
 /// [`Plan::set_slot_coeff`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Wiring {
-    /// Source pool.
-    pub pool: u32,
     /// Process owning the pool.
     pub from: u32,
     /// Process owning the slot.
@@ -245,16 +244,31 @@ pub(crate) struct Wiring {
     pub prev_in_pool: u32,
     /// Link served just before this one into the same slot, or the number of links.
     pub prev_in_slot: u32,
-    /// Storage attached to the source pool, or [`NONE`].
-    pub storage: u32,
     /// Source pool's amount per unit of activity (a copy of [`PoolHot::coeff`]).
     pub out_coeff: f64,
     /// Sink slot's amount per unit of activity (a copy of [`SlotHot::coeff`]).
     pub in_coeff: f64,
-    /// Sink slot.
-    pub slot: u32,
+}
+
+/// What kind of ends a link has, read with its [`Wiring`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LinkKind {
     /// Whether the sink slot's request is the capacity-based Feed request.
     pub feed: bool,
+    /// Whether the source pool has a storage (in [`LinkEnds::storage`]).
+    pub stored: bool,
+}
+
+/// A link's source pool, sink slot and the pool's storage, read only when
+/// marking what a changed flow touches, or for a stored pool.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LinkEnds {
+    /// Source pool.
+    pub pool: u32,
+    /// Sink slot.
+    pub slot: u32,
+    /// Storage attached to the source pool, or [`NONE`].
+    pub storage: u32,
 }
 
 /// What the solver reads of a pool, packed into 16 bytes.
@@ -410,6 +424,10 @@ pub struct Plan {
     pub cycles: Vec<Vec<usize>>,
     /// Packed link data for the solver, per link.
     pub(crate) wiring: Vec<Wiring>,
+    /// Per link, what kind of ends it has.
+    pub(crate) link_kind: Vec<LinkKind>,
+    /// Per link, its pool, slot and storage.
+    pub(crate) link_ends: Vec<LinkEnds>,
     /// Packed pool data for the solver, per pool.
     pub(crate) pool_hot: Vec<PoolHot>,
     /// Packed slot data for the solver, per slot.
@@ -696,6 +714,8 @@ impl Plan {
             leontief: Vec::new(),
             cycles: Vec::new(),
             wiring: Vec::new(),
+            link_kind: Vec::new(),
+            link_ends: Vec::new(),
             pool_hot: Vec::new(),
             slot_hot: Vec::new(),
             slot_feed: Vec::new(),
@@ -817,17 +837,26 @@ impl Plan {
             .map(|l| {
                 let (pool, slot) = (self.links[l].pool, self.links[l].slot);
                 Wiring {
-                    pool: pool as u32,
                     from: self.pools[pool].process as u32,
                     to: self.slots[slot].process as u32,
                     prev_in_pool: prev_in_pool[l].map_or(n as u32, |k| k as u32),
                     prev_in_slot: prev_in_slot[l].map_or(n as u32, |k| k as u32),
-                    storage: self.pools[pool].storage.map_or(NONE, |s| s as u32),
                     out_coeff: self.pools[pool].coeff,
                     in_coeff: self.slots[slot].coeff,
-                    slot: slot as u32,
-                    feed: self.slots[slot].feed,
                 }
+            })
+            .collect();
+        self.link_ends = (self.links.iter())
+            .map(|link| LinkEnds {
+                pool: link.pool as u32,
+                slot: link.slot as u32,
+                storage: self.pools[link.pool].storage.map_or(NONE, |s| s as u32),
+            })
+            .collect();
+        self.link_kind = (self.links.iter())
+            .map(|link| LinkKind {
+                feed: self.slots[link.slot].feed,
+                stored: self.pools[link.pool].storage.is_some(),
             })
             .collect();
         self.service_order = order;

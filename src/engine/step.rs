@@ -3,7 +3,7 @@
 use nalgebra::{DMatrix, DVector, Dyn, LU};
 
 use super::lanes::Lanes;
-use super::{Block, NONE, Plan, PoolBalance, PoolFate, Rule, SlotBalance, Split};
+use super::{Block, Plan, PoolBalance, PoolFate, Rule, SlotBalance, Split};
 
 /// What a pool made and what its links took, between enterprises and
 /// within one: the part of its balance the indicators read each step.
@@ -610,9 +610,10 @@ fn read_background(plan: &Plan, ws: &mut Workspace, k: usize, year: i32) -> i32 
 
 /// What link `l`'s sink slot asks for, before the links served before it.
 #[inline(always)]
-fn wanted(ws: &Workspace, w: &super::Wiring) -> f64 {
+fn wanted(plan: &Plan, ws: &Workspace, l: usize) -> f64 {
+    let w = &plan.wiring[l];
     w.in_coeff
-        * if w.feed {
+        * if plan.link_kind[l].feed {
             ws.k[w.to as usize]
         } else {
             ws.x[w.to as usize]
@@ -632,7 +633,7 @@ fn clamp_flow(amount: f64, cap: f64) -> f64 {
 #[inline]
 fn unlimited_flow(plan: &Plan, ws: &Workspace, l: usize) -> f64 {
     // An inactive link has cap 0.
-    clamp_flow(wanted(ws, &plan.wiring[l]), ws.link_cap[l])
+    clamp_flow(wanted(plan, ws, l), ws.link_cap[l])
 }
 
 /// Evaluate link `l`'s flow from its pool, its sink and the links served before it.
@@ -640,13 +641,13 @@ fn unlimited_flow(plan: &Plan, ws: &Workspace, l: usize) -> f64 {
 fn eval_link(plan: &Plan, ws: &mut Workspace, l: usize) -> f64 {
     let w = &plan.wiring[l];
     let pool_before = ws.pool_taken[w.prev_in_pool as usize];
-    let stock = if w.storage == NONE {
-        0.0
+    let stock = if plan.link_kind[l].stored {
+        ws.level_start[plan.link_ends[l].storage as usize]
     } else {
-        ws.level_start[w.storage as usize]
+        0.0
     };
     let available = w.out_coeff * ws.x[w.from as usize] + stock - pool_before;
-    let wanted = wanted(ws, w);
+    let wanted = wanted(plan, ws, l);
     let slot_before = ws.slot_taken[w.prev_in_slot as usize];
     // An inactive link has cap 0, so it carries nothing.
     let f = clamp_flow(
@@ -851,9 +852,9 @@ fn process_changed(plan: &Plan, ws: &mut Workspace, p: usize) {
 
 /// Link `l`'s flow changed: mark its pool and slot to be balanced again.
 fn flow_changed(plan: &Plan, ws: &mut Workspace, l: usize) {
-    let w = &plan.wiring[l];
-    ws.pools_marked.insert(w.pool as usize);
-    ws.slots_marked.insert(w.slot as usize);
+    let ends = plan.link_ends[l];
+    ws.pools_marked.insert(ends.pool as usize);
+    ws.slots_marked.insert(ends.slot as usize);
 }
 
 /// Cycle block `b` was solved: each of its nodes counts as changed. Its

@@ -879,11 +879,13 @@ impl Plan {
             .collect();
         self.pool_split = (self.pool_links.iter())
             .map(|links| {
-                let joins = |l: &usize| self.links[*l].inter_enterprise;
-                let (all, none) = (links.iter().all(joins), !links.iter().any(joins));
-                match (all && !links.is_empty(), none) {
-                    (true, _) => Split::Inter,
-                    (_, true) => Split::Intra,
+                let joining = links
+                    .iter()
+                    .filter(|&&l| self.links[l].inter_enterprise)
+                    .count();
+                match joining {
+                    0 => Split::Intra,
+                    n if n == links.len() => Split::Inter,
                     _ => Split::Mixed,
                 }
             })

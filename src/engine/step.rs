@@ -4,6 +4,7 @@ use nalgebra::{DMatrix, DVector, Dyn, LU};
 
 use super::lanes::Lanes;
 use super::{Block, Plan, PoolBalance, PoolFate, Rule, SlotBalance, Split};
+use crate::error::{Error, Result};
 
 /// What a pool made and what its links took, between enterprises and
 /// within one: the part of its balance the indicators read each step.
@@ -13,7 +14,6 @@ struct PoolLinked {
     inter: f64,
     intra: f64,
 }
-use crate::error::{Error, Result};
 
 /// Largest number of Gauss–Seidel sweeps over a cycle before giving up.
 pub const MAX_SWEEPS: usize = 10_000;
@@ -269,7 +269,7 @@ impl StepView<'_> {
     }
     /// How each pool's amount was divided this step, in pool order.
     pub fn pools(&self) -> impl ExactSizeIterator<Item = PoolBalance> + '_ {
-        (0..self.ws.pool_rest.len()).map(|i| self.pool(i))
+        (0..self.plan.pools.len()).map(|i| self.pool(i))
     }
     /// What pool `i` made this step, and what its links took between
     /// enterprises and within one: the part of [`StepView::pool`] the

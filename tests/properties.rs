@@ -218,7 +218,7 @@ fn observed(v: &StepView) -> Observed {
         v.activity().to_vec(),
         v.flow().to_vec(),
         v.pools().collect::<Vec<_>>(),
-        v.slots().to_vec(),
+        v.slots().collect::<Vec<_>>(),
         v.park_emissions().to_vec(),
         v.background().to_vec(),
         v.level().to_vec(),

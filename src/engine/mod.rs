@@ -228,7 +228,7 @@ impl Adjacency {
 
 /// What the solver reads of a link, packed into 32 bytes so that large parks
 /// stay in cache and a link's flow needs no lookup of its pool or slot
-/// (with its [`LinkKind`]; its pool, slot and storage are in [`LinkEnds`]).
+/// (with its [`LinkKind`]; its pool's storage is in [`Plan::link_storage`]).
 /// Derived from [`LinkPlan`], its pool, its slot and the service order; the
 /// coefficients are copies, kept equal by [`Plan::set_pool_coeff`] and
 /// [`Plan::set_slot_coeff`].
@@ -255,20 +255,8 @@ pub(crate) struct Wiring {
 pub(crate) struct LinkKind {
     /// Whether the sink slot's request is the capacity-based Feed request.
     pub feed: bool,
-    /// Whether the source pool has a storage (in [`LinkEnds::storage`]).
+    /// Whether the source pool has a storage (in [`Plan::link_storage`]).
     pub stored: bool,
-}
-
-/// A link's source pool, sink slot and the pool's storage, read only when
-/// marking what a changed flow touches, or for a stored pool.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct LinkEnds {
-    /// Source pool.
-    pub pool: u32,
-    /// Sink slot.
-    pub slot: u32,
-    /// Storage attached to the source pool, or [`NONE`].
-    pub storage: u32,
 }
 
 /// What the solver reads of a pool, packed into 16 bytes.
@@ -355,6 +343,20 @@ pub(crate) struct SlotHot {
     pub last: u32,
 }
 
+/// Emissions per unit of a pool disposed of, for one pollutant.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DisposalEntry {
+    /// The pool disposed of.
+    pub pool: u32,
+    /// Its storage, or [`NONE`]: what is left of a stored pool is what its
+    /// storage could not keep.
+    pub storage: u32,
+    /// Pollutant.
+    pub pollutant: u32,
+    /// Amount of the pollutant per unit disposed of.
+    pub factor: f64,
+}
+
 /// One process emission factor, flattened.
 #[derive(Debug, Clone)]
 pub(crate) struct EmissionEntry {
@@ -426,8 +428,8 @@ pub struct Plan {
     pub(crate) wiring: Vec<Wiring>,
     /// Per link, what kind of ends it has.
     pub(crate) link_kind: Vec<LinkKind>,
-    /// Per link, its pool, slot and storage.
-    pub(crate) link_ends: Vec<LinkEnds>,
+    /// Per link, the storage attached to its source pool, or [`NONE`].
+    pub(crate) link_storage: Vec<u32>,
     /// Packed pool data for the solver, per pool.
     pub(crate) pool_hot: Vec<PoolHot>,
     /// Packed slot data for the solver, per slot.
@@ -436,6 +438,12 @@ pub struct Plan {
     pub(crate) slot_feed: Vec<bool>,
     /// Activity rule per process.
     pub(crate) rules: Vec<Rule>,
+    /// Per process, the largest of 1 and the coefficients of its pools and
+    /// of its slots other than a Feed slot: its activity times this is
+    /// finite exactly when the activity and every output and request that
+    /// follow from it are (multiplication is monotone in magnitude). Kept
+    /// equal by [`Plan::set_pool_coeff`] and [`Plan::set_slot_coeff`].
+    pub(crate) largest_coeff: Vec<f64>,
     /// Product links of Demand processes, in service order, one run per process.
     pub(crate) product_links: Vec<u32>,
     /// Per node of the dependency graph (processes, then links offset by
@@ -462,9 +470,8 @@ pub struct Plan {
     /// from the entries [`emit`](step) reads every step. Copies of the
     /// processes' [`ProcessPlan::emissions`], kept equal by the sweep's writes.
     pub(crate) abatements: Vec<Option<Series>>,
-    /// Emissions per unit disposed, flattened: `(pool, pollutant, factor)`,
-    /// by pollutant, then pool.
-    pub(crate) disposal_entries: Vec<(u32, u32, f64)>,
+    /// Emissions per unit disposed, flattened, by pollutant, then pool.
+    pub(crate) disposal_entries: Vec<DisposalEntry>,
     /// Indices into [`Plan::emission_entries`] by pollutant, then process.
     pub(crate) emission_order: Vec<u32>,
     /// Per pollutant, where its entries end in [`Plan::disposal_entries`] and
@@ -715,11 +722,12 @@ impl Plan {
             cycles: Vec::new(),
             wiring: Vec::new(),
             link_kind: Vec::new(),
-            link_ends: Vec::new(),
+            link_storage: Vec::new(),
             pool_hot: Vec::new(),
             slot_hot: Vec::new(),
             slot_feed: Vec::new(),
             rules: Vec::new(),
+            largest_coeff: Vec::new(),
             product_links: Vec::new(),
             successors: Adjacency::default(),
             capacity_readers: Adjacency::default(),
@@ -771,6 +779,8 @@ impl Plan {
         for &l in &self.pool_links[pool] {
             self.wiring[l].out_coeff = coeff;
         }
+        let p = self.pools[pool].process;
+        self.largest_coeff[p] = self.largest_coeff_of(p);
     }
 
     /// Set input slot `slot`'s amount per unit of activity, in every copy
@@ -784,6 +794,20 @@ impl Plan {
             self.wiring[l].in_coeff = coeff;
             l = self.wiring[l].prev_in_slot as usize;
         }
+        let p = self.slots[slot].process;
+        self.largest_coeff[p] = self.largest_coeff_of(p);
+    }
+
+    /// What [`Plan::largest_coeff`] holds for process `p`.
+    fn largest_coeff_of(&self, p: usize) -> f64 {
+        let proc_ = &self.processes[p];
+        let pools = self.pools[proc_.pools.clone()]
+            .iter()
+            .map(|pool| pool.coeff);
+        let slots = (self.slots[proc_.slots.clone()].iter())
+            .filter(|slot| !slot.feed)
+            .map(|slot| slot.coeff);
+        pools.chain(slots).fold(1.0, |m, c| m.max(c.abs()))
     }
 
     /// Change link `l`'s years or limit (`edit` changes its [`LinkPlan`]),
@@ -846,12 +870,8 @@ impl Plan {
                 }
             })
             .collect();
-        self.link_ends = (self.links.iter())
-            .map(|link| LinkEnds {
-                pool: link.pool as u32,
-                slot: link.slot as u32,
-                storage: self.pools[link.pool].storage.map_or(NONE, |s| s as u32),
-            })
+        self.link_storage = (self.links.iter())
+            .map(|link| self.pools[link.pool].storage.map_or(NONE, |s| s as u32))
             .collect();
         self.link_kind = (self.links.iter())
             .map(|link| LinkKind {
@@ -930,23 +950,31 @@ impl Plan {
                 self.materials[pool.material]
                     .disposal
                     .iter()
-                    .map(move |&(k, factor)| (i as u32, k as u32, factor))
+                    .map(move |&(k, factor)| DisposalEntry {
+                        pool: i as u32,
+                        storage: pool.storage.map_or(NONE, |s| s as u32),
+                        pollutant: k as u32,
+                        factor,
+                    })
             })
             .collect();
         // Each pollutant's emissions are added up in one place, in the order
         // disposal, then processes (a stable sort keeps pool and process order).
-        self.disposal_entries.sort_by_key(|&(_, k, _)| k);
+        self.disposal_entries.sort_by_key(|e| e.pollutant);
         self.emission_order = (0..self.emission_entries.len() as u32).collect();
         self.emission_order
             .sort_by_key(|&e| self.emission_entries[e as usize].pollutant);
         self.pollutant_ends = (0..self.pollutants.len() as u32)
             .map(|k| {
-                let disposal = self.disposal_entries.partition_point(|e| e.1 <= k);
+                let disposal = self.disposal_entries.partition_point(|e| e.pollutant <= k);
                 let entries = self
                     .emission_order
                     .partition_point(|&e| self.emission_entries[e as usize].pollutant <= k);
                 (disposal as u32, entries as u32)
             })
+            .collect();
+        self.largest_coeff = (0..self.processes.len())
+            .map(|p| self.largest_coeff_of(p))
             .collect();
         self.product_links.clear();
         self.rules = (0..self.processes.len())

@@ -3,17 +3,8 @@
 use nalgebra::{DMatrix, DVector, Dyn, LU};
 
 use super::lanes::Lanes;
-use super::{Block, Plan, PoolBalance, PoolFate, Rule, SlotBalance, Split};
+use super::{Block, NONE, Plan, PoolBalance, PoolFate, Rule, SlotBalance, Split};
 use crate::error::{Error, Result};
-
-/// What a pool made and what its links took, between enterprises and
-/// within one: the part of its balance the indicators read each step.
-#[derive(Debug, Clone, Copy, Default)]
-struct PoolLinked {
-    generated: f64,
-    inter: f64,
-    intra: f64,
-}
 
 /// Largest number of Gauss–Seidel sweeps over a cycle before giving up.
 pub const MAX_SWEEPS: usize = 10_000;
@@ -80,15 +71,12 @@ pub struct Workspace {
     // Storage levels at the step's start and end.
     level_start: Vec<f64>,
     level: Vec<f64>,
-    // After the fixed point. A pool's balance in three parts (see
-    // [`StepView::pool`]), so that each step writes 32 bytes a pool, not
-    // 48, and the emissions read only what is left: what it made and its
-    // links took; what is left after them and its storage, to its fate;
-    // and, per storage, the net change of its level.
-    pool_linked: Vec<PoolLinked>,
-    pool_rest: Vec<f64>,
+    // After the fixed point, per storage: what is left of its pool that it
+    // could not keep, and the net change of its level. Pools' and slots'
+    // balances are not kept: each follows from the activities and the ends
+    // of the chains when asked for (see [`StepView::pool`]).
+    storage_rest: Vec<f64>,
     stored: Vec<f64>,
-    slots: Vec<SlotBalance>,
     park_emissions: Vec<f64>,
     /// Taken out while its block is solved, so the rest stays readable.
     leontief: Vec<Option<Box<LeontiefCache>>>,
@@ -102,9 +90,6 @@ pub struct Workspace {
     /// Blocks to evaluate at the next step, one bit each (block `b` is bit
     /// `b % 64` of word `b / 64`): an input of theirs changed.
     todo: Vec<u64>,
-    /// Pools and slots to balance again at the next step.
-    pools_marked: MarkSet,
-    slots_marked: MarkSet,
     /// Whether steps re-evaluate only what changed (see [`run`]).
     reuse: bool,
     /// What changes in each year of the run after the first (index: year
@@ -122,11 +107,9 @@ pub struct Workspace {
 impl Workspace {
     /// A workspace sized for `plan`.
     pub fn new(plan: &Plan) -> Workspace {
-        let (np, nl, npool, nslot, nk) = (
+        let (np, nl, nk) = (
             plan.processes.len(),
             plan.links.len(),
-            plan.pools.len(),
-            plan.slots.len(),
             plan.pollutants.len(),
         );
         let mut emission_offsets = Vec::with_capacity(np + 1);
@@ -159,18 +142,14 @@ impl Workspace {
             slot_taken: vec![0.0; nl + 1],
             level_start: vec![0.0; plan.storages.len()],
             level: vec![0.0; plan.storages.len()],
-            pool_linked: vec![PoolLinked::default(); npool],
-            pool_rest: vec![0.0; npool],
+            storage_rest: vec![0.0; plan.storages.len()],
             stored: vec![0.0; plan.storages.len()],
-            slots: vec![SlotBalance::default(); nslot],
             park_emissions: vec![0.0; nk],
             leontief,
             epoch: 0,
             full: true,
             emissions_stale: true,
             todo: vec![0; plan.blocks.len().div_ceil(64)],
-            pools_marked: MarkSet::new(npool),
-            slots_marked: MarkSet::new(nslot),
             reuse: true,
             changes: vec![Vec::new(); plan.end.saturating_sub(plan.start).max(0) as usize + 1],
             emission_offsets,
@@ -245,12 +224,9 @@ impl StepView<'_> {
     }
     /// How pool `i`'s amount was divided this step.
     pub fn pool(&self, i: usize) -> PoolBalance {
-        let PoolLinked {
-            generated,
-            inter,
-            intra,
-        } = self.ws.pool_linked[i];
-        let rest = self.ws.pool_rest[i];
+        let [generated, inter, intra] = pool_linked(self.plan, self.ws, i);
+        let storage = self.plan.pools[i].storage;
+        let rest = pool_rest(self.plan, self.ws, i, storage.map_or(NONE, |s| s as u32));
         let (sold, disposed) = if self.plan.pools[i].fate == PoolFate::Dispose {
             (0.0, rest)
         } else {
@@ -260,9 +236,7 @@ impl StepView<'_> {
             generated,
             linked_inter: inter,
             linked_intra: intra,
-            stored: self.plan.pools[i]
-                .storage
-                .map_or(0.0, |s| self.ws.stored[s]),
+            stored: storage.map_or(0.0, |s| self.ws.stored[s]),
             sold,
             disposed,
         }
@@ -276,8 +250,7 @@ impl StepView<'_> {
     /// indicators read.
     #[inline]
     pub(crate) fn pool_linked(&self, i: usize) -> [f64; 3] {
-        let b = &self.ws.pool_linked[i];
-        [b.generated, b.inter, b.intra]
+        pool_linked(self.plan, self.ws, i)
     }
     /// Storage level of each storage at the step's end.
     pub fn level(&self) -> &[f64] {
@@ -287,9 +260,13 @@ impl StepView<'_> {
     pub fn level_start(&self) -> &[f64] {
         &self.ws.level_start
     }
-    /// Request, delivery and import of each input slot this step.
-    pub fn slots(&self) -> &[SlotBalance] {
-        &self.ws.slots
+    /// Request, delivery and import of input slot `i` this step.
+    pub fn slot(&self, i: usize) -> SlotBalance {
+        slot_balance(self.plan, self.ws, i)
+    }
+    /// Request, delivery and import of each input slot this step, in slot order.
+    pub fn slots(&self) -> impl ExactSizeIterator<Item = SlotBalance> + '_ {
+        (0..self.plan.slots.len()).map(|i| self.slot(i))
     }
     /// Park emissions of each pollutant this step (processes and disposal).
     pub fn park_emissions(&self) -> &[f64] {
@@ -429,50 +406,14 @@ impl Workspace {
         }
     }
 
-    /// Whether a block, a pool or a slot is marked.
+    /// Whether a block is marked.
     fn pending(&self) -> bool {
         self.todo.iter().any(|&bits| bits != 0)
-            || !self.pools_marked.list.is_empty()
-            || !self.slots_marked.list.is_empty()
     }
 
     /// Forget every mark: everything is evaluated.
     fn clear_marks(&mut self) {
         self.todo.fill(0);
-        self.pools_marked.clear();
-        self.slots_marked.clear();
-    }
-}
-
-/// Indices marked, each once, in the order they were first marked.
-#[derive(Debug, Clone, Default)]
-struct MarkSet {
-    list: Vec<u32>,
-    marked: Vec<bool>,
-}
-
-impl MarkSet {
-    /// An empty set of indices below `n`, holding all of them without
-    /// allocating.
-    fn new(n: usize) -> MarkSet {
-        MarkSet {
-            list: Vec::with_capacity(n),
-            marked: vec![false; n],
-        }
-    }
-
-    #[inline]
-    fn insert(&mut self, i: usize) {
-        if !std::mem::replace(&mut self.marked[i], true) {
-            self.list.push(i as u32);
-        }
-    }
-
-    fn clear(&mut self) {
-        for &i in &self.list {
-            self.marked[i as usize] = false;
-        }
-        self.list.clear();
     }
 }
 
@@ -564,11 +505,9 @@ fn read_process(plan: &Plan, ws: &mut Workspace, p: usize, year: i32) -> i32 {
     };
     // Both updates, then one test.
     if update(&mut ws.k[p], k) | update(&mut ws.demand[p], demand * ws.dt) && !ws.full {
+        // (Its own block among them: a Feed slot's request, its
+        // coefficient times K, is checked when the process is evaluated.)
         ws.mark(plan.capacity_readers.of(p));
-        // A Feed slot's request is its coefficient times K.
-        if let Rule::Feed { slot } = plan.rules[p] {
-            ws.slots_marked.insert(slot as usize);
-        }
     }
     cap_next.min(utilization_next).min(demand_next)
 }
@@ -642,7 +581,7 @@ fn eval_link(plan: &Plan, ws: &mut Workspace, l: usize) -> f64 {
     let w = &plan.wiring[l];
     let pool_before = ws.pool_taken[w.prev_in_pool as usize];
     let stock = if plan.link_kind[l].stored {
-        ws.level_start[plan.link_ends[l].storage as usize]
+        ws.level_start[plan.link_storage[l] as usize]
     } else {
         0.0
     };
@@ -732,9 +671,9 @@ fn solve_step(plan: &Plan, ws: &mut Workspace) -> Result<()> {
     }
 }
 
-/// Evaluate every block, then balance every pool and slot. Returns whether
-/// every output and request is finite, which covers the activities and
-/// flows too (see [`solve_marked`]).
+/// Evaluate every block, then settle the storages. Returns whether every
+/// activity, output and request is finite, which covers the flows too
+/// (see [`solve_marked`]).
 fn solve_all(plan: &Plan, ws: &mut Workspace) -> Result<bool> {
     ws.clear_marks();
     // Blocks run in dependency order, so every value is written before it
@@ -753,22 +692,21 @@ fn solve_all(plan: &Plan, ws: &mut Workspace) -> Result<bool> {
         }
     }
     let mut bad = 0;
-    for i in 0..plan.pools.len() {
-        bad |= not_finite(settle_pool(plan, ws, i));
+    for p in 0..plan.processes.len() {
+        bad |= process_not_finite(plan, ws, p);
     }
     settle_storages(plan, ws);
-    for i in 0..plan.slots.len() {
-        bad |= not_finite(settle_slot(plan, ws, i));
-    }
     Ok(bad == 0)
 }
 
 /// Evaluate the marked blocks, in the same order as [`solve_all`]; a value
 /// that changes marks the blocks that read it, all later in the order.
-/// Then balance the pools and slots of what changed. Returns whether every
-/// output and request it worked out is finite: that covers the activities
-/// and flows too, as an activity is its product pool's output, and a flow
-/// is at most what its pool made and held in storage (finite).
+/// Then settle the storages. Returns whether every process it evaluated
+/// has a finite activity, outputs and requests ([`process_not_finite`]):
+/// that covers the flows too, as a flow is at most what its pool made and
+/// held in storage (finite), and what was not evaluated is as it was when
+/// it was checked. (A process whose step capacity changed is evaluated:
+/// its block is among those that read it.)
 fn solve_marked(plan: &Plan, ws: &mut Workspace) -> Result<bool> {
     let np = plan.processes.len();
     let mut bad = 0;
@@ -787,8 +725,9 @@ fn solve_marked(plan: &Plan, ws: &mut Workspace) -> Result<bool> {
                 let p = p as usize;
                 let before = ws.x[p];
                 let x = eval_process(plan, ws, p);
+                bad |= process_not_finite(plan, ws, p);
                 if x.to_bits() != before.to_bits() {
-                    process_changed(plan, ws, p);
+                    ws.mark(plan.successors.of(p));
                 }
             }
             Block::Link(l) => {
@@ -801,75 +740,51 @@ fn solve_marked(plan: &Plan, ws: &mut Workspace) -> Result<bool> {
                 if flow | pool | slot {
                     ws.mark(plan.successors.of(np + l));
                 }
-                // A pool's and a slot's balances read their links' flows,
-                // and what the last took or delivered, which is the sum of
-                // the flows in its chain: they change only with a flow.
-                if flow {
-                    flow_changed(plan, ws, l);
-                }
             }
             // A cycle is solved whole, and then counts as changed throughout.
             Block::Leontief(i) => {
                 solve_leontief(plan, ws, i as usize)?;
-                block_changed(plan, ws, b, &plan.leontief[i as usize]);
+                bad |= block_changed(plan, ws, b, &plan.leontief[i as usize]);
             }
             Block::Cycle(i) => {
                 let nodes = &plan.cycles[i as usize];
                 iterate_cycle(plan, ws, nodes)?;
-                block_changed(plan, ws, b, nodes);
+                bad |= block_changed(plan, ws, b, nodes);
             }
         }
     }
-    // Take each set out to walk it, and put it back empty.
-    let (mut pools, mut slots) = (
-        std::mem::take(&mut ws.pools_marked),
-        std::mem::take(&mut ws.slots_marked),
-    );
-    for &i in &pools.list {
-        bad |= not_finite(settle_pool(plan, ws, i as usize));
-    }
-    for &i in &slots.list {
-        bad |= not_finite(settle_slot(plan, ws, i as usize));
-    }
-    pools.clear();
-    slots.clear();
-    (ws.pools_marked, ws.slots_marked) = (pools, slots);
     settle_storages(plan, ws);
     Ok(bad == 0)
 }
 
-/// Process `p`'s activity changed: mark what reads it, and its pools and slots.
-fn process_changed(plan: &Plan, ws: &mut Workspace, p: usize) {
-    ws.mark(plan.successors.of(p));
-    let proc_ = &plan.processes[p];
-    for i in proc_.pools.clone() {
-        ws.pools_marked.insert(i);
-    }
-    for i in proc_.slots.clone() {
-        ws.slots_marked.insert(i);
-    }
-}
-
-/// Link `l`'s flow changed: mark its pool and slot to be balanced again.
-fn flow_changed(plan: &Plan, ws: &mut Workspace, l: usize) {
-    let ends = plan.link_ends[l];
-    ws.pools_marked.insert(ends.pool as usize);
-    ws.slots_marked.insert(ends.slot as usize);
-}
-
-/// Cycle block `b` was solved: each of its nodes counts as changed. Its
-/// own mark, which its nodes set on one another, is cleared.
-fn block_changed(plan: &Plan, ws: &mut Workspace, b: usize, nodes: &[usize]) {
+/// Cycle block `b` was solved: each of its nodes counts as changed, and
+/// its processes are checked as [`process_not_finite`] does (the result).
+/// Its own mark, which its nodes set on one another, is cleared.
+fn block_changed(plan: &Plan, ws: &mut Workspace, b: usize, nodes: &[usize]) -> u64 {
     let np = plan.processes.len();
+    let mut bad = 0;
     for &v in nodes {
+        ws.mark(plan.successors.of(v));
         if v < np {
-            process_changed(plan, ws, v);
-        } else {
-            ws.mark(plan.successors.of(v));
-            flow_changed(plan, ws, v - np);
+            bad |= process_not_finite(plan, ws, v);
         }
     }
     ws.todo[b / 64] &= !(1 << (b % 64));
+    bad
+}
+
+/// Not 0 if process `p`'s activity, or an output or request that follows
+/// from it, is not finite: its activity times [`Plan::largest_coeff`], and
+/// a Feed slot's request (its coefficient times K). Without a branch but
+/// on the rule, which is the same for a process every step.
+#[inline(always)]
+fn process_not_finite(plan: &Plan, ws: &Workspace, p: usize) -> u64 {
+    let bad = not_finite(ws.x[p] * plan.largest_coeff[p]);
+    if let Rule::Feed { slot } = plan.rules[p] {
+        bad | not_finite(ws.k[p] * plan.slot_hot[slot as usize].coeff)
+    } else {
+        bad
+    }
 }
 
 /// Gauss–Seidel sweeps over a cycle until the largest change is below
@@ -1015,16 +930,14 @@ fn solve_leontief_block(plan: &Plan, ws: &mut Workspace, cache: &mut LeontiefCac
     Ok(())
 }
 
-/// Balance pool `i` after the fixed point: what its links took, and the
-/// rest sold or disposed of. (A pool with a storage is finished by
-/// [`settle_storages`].)
+/// What pool `i` made this step, and what its links took between
+/// enterprises and within one, from its activity and the end of its chain.
 #[inline(always)]
-fn settle_pool(plan: &Plan, ws: &mut Workspace, i: usize) -> f64 {
+fn pool_linked(plan: &Plan, ws: &Workspace, i: usize) -> [f64; 3] {
     let hot = plan.pool_hot[i];
     let generated = hot.coeff * ws.x[hot.process as usize];
     // What the pool's links took is the end of its chain.
     let taken = ws.pool_taken[hot.last as usize];
-    let rest = (generated + 0.0 - taken).max(0.0);
     // Added up in service order, from 0: the chain's end when that is the
     // same sum (most pools), else link by link.
     let (inter, intra) = match plan.pool_split[i] {
@@ -1043,33 +956,40 @@ fn settle_pool(plan: &Plan, ws: &mut Workspace, i: usize) -> f64 {
             (inter, intra)
         }
     };
-    ws.pool_linked[i] = PoolLinked {
-        generated,
-        inter,
-        intra,
-    };
-    ws.pool_rest[i] = rest;
-    generated
+    [generated, inter, intra]
+}
+
+/// What is left of pool `i` this step, after its links and its storage
+/// (`storage`, or [`NONE`]), to its fate: sold or disposed of.
+#[inline(always)]
+fn pool_rest(plan: &Plan, ws: &Workspace, i: usize, storage: u32) -> f64 {
+    if storage != NONE {
+        return ws.storage_rest[storage as usize];
+    }
+    let hot = plan.pool_hot[i];
+    let generated = hot.coeff * ws.x[hot.process as usize];
+    (generated + 0.0 - ws.pool_taken[hot.last as usize]).max(0.0)
 }
 
 /// Pools with a storage: what is left goes to the storage up to its
 /// capacity, the rest to the pool's fate.
 fn settle_storages(plan: &Plan, ws: &mut Workspace) {
     for (s, storage) in plan.storages.iter().enumerate() {
-        let generated = ws.pool_linked[storage.pool].generated;
+        let hot = plan.pool_hot[storage.pool];
+        let generated = hot.coeff * ws.x[hot.process as usize];
         let stock = ws.level_start[s];
-        let taken = ws.pool_taken[plan.pool_hot[storage.pool].last as usize];
+        let taken = ws.pool_taken[hot.last as usize];
         let left = (generated + stock - taken).max(0.0);
         let kept = left.min(storage.capacity);
         ws.level[s] = kept;
-        ws.pool_rest[storage.pool] = left - kept;
+        ws.storage_rest[s] = left - kept;
         ws.stored[s] = kept - stock;
     }
 }
 
-/// Balance input slot `i`: request, delivery and import.
+/// Input slot `i`'s request, delivery and import this step.
 #[inline(always)]
-fn settle_slot(plan: &Plan, ws: &mut Workspace, i: usize) -> f64 {
+fn slot_balance(plan: &Plan, ws: &Workspace, i: usize) -> SlotBalance {
     let hot = plan.slot_hot[i];
     let feed = plan.slot_feed[i];
     let requested = hot.coeff
@@ -1079,15 +999,15 @@ fn settle_slot(plan: &Plan, ws: &mut Workspace, i: usize) -> f64 {
             ws.x[hot.process as usize]
         };
     let delivered = ws.slot_taken[hot.last as usize];
-    let b = &mut ws.slots[i];
-    b.requested = requested;
-    b.delivered = delivered;
-    b.imported = if feed {
-        0.0
-    } else {
-        (requested - delivered).max(0.0)
-    };
-    requested
+    SlotBalance {
+        requested,
+        delivered,
+        imported: if feed {
+            0.0
+        } else {
+            (requested - delivered).max(0.0)
+        },
+    }
 }
 
 /// Emissions of the step: disposal, then processes after abatement, added
@@ -1096,14 +1016,16 @@ fn settle_slot(plan: &Plan, ws: &mut Workspace, i: usize) -> f64 {
 fn emit(plan: &Plan, ws: &mut Workspace) {
     ws.emissions_stale = false;
     let (mut disposal, mut entries) = (0, 0);
-    let totals = ws.park_emissions.iter_mut().zip(&plan.pollutant_ends);
+    // Taken out while the rest of the workspace is read, and put back.
+    let mut park_emissions = std::mem::take(&mut ws.park_emissions);
+    let totals = park_emissions.iter_mut().zip(&plan.pollutant_ends);
     for (total, &(disposal_end, entries_end)) in totals {
         let disposal_range = disposal..disposal_end as usize;
         let entries_range = entries..entries_end as usize;
         let disposed = plan.disposal_entries[disposal_range]
             .iter()
             // Only pools disposed of have disposal entries: what is left is disposed.
-            .map(|&(pool, _, factor)| ws.pool_rest[pool as usize] * factor);
+            .map(|e| pool_rest(plan, ws, e.pool as usize, e.storage) * e.factor);
         let emitted = plan.emission_order[entries_range].iter().map(|&e| {
             let entry = &plan.emission_entries[e as usize];
             entry.coeff * ws.x[entry.process as usize] * ws.keep[e as usize]
@@ -1111,6 +1033,7 @@ fn emit(plan: &Plan, ws: &mut Workspace) {
         *total = Lanes::sum(disposed.chain(emitted));
         (disposal, entries) = (disposal_end as usize, entries_end as usize);
     }
+    ws.park_emissions = park_emissions;
 }
 
 /// 0 for a finite `v`, without a branch: `v · 0` is ±0 for a finite `v`
@@ -1130,10 +1053,12 @@ fn all_finite(values: impl Iterator<Item = f64>) -> bool {
 }
 
 fn check_finite(plan: &Plan, ws: &Workspace, np: usize) -> Result<()> {
+    let requested = |i| slot_balance(plan, ws, i).requested;
+    let generated = |i| pool_linked(plan, ws, i)[0];
     if all_finite(ws.x.iter().copied())
         && all_finite(ws.f.iter().copied())
-        && all_finite(ws.slots.iter().map(|s| s.requested))
-        && all_finite(ws.pool_linked.iter().map(|b| b.generated))
+        && all_finite((0..plan.slots.len()).map(requested))
+        && all_finite((0..plan.pools.len()).map(generated))
     {
         return check_emissions(plan, ws);
     }
@@ -1150,21 +1075,21 @@ fn check_finite(plan: &Plan, ws: &Workspace, np: usize) -> Result<()> {
     if let Some(l) = (0..plan.links.len()).find(|&l| !ws.f[l].is_finite()) {
         return Err(bad("flow", plan.links[l].id.clone(), ws.f[l]));
     }
-    if let Some(i) = (0..plan.slots.len()).find(|&i| !ws.slots[i].requested.is_finite()) {
+    if let Some(i) = (0..plan.slots.len()).find(|&i| !requested(i).is_finite()) {
         let s = &plan.slots[i];
         let item = format!(
             "{}/{}",
             plan.processes[s.process].id, plan.materials[s.material].id
         );
-        return Err(bad("request", item, ws.slots[i].requested));
+        return Err(bad("request", item, requested(i)));
     }
-    if let Some(i) = (0..plan.pools.len()).find(|&i| !ws.pool_linked[i].generated.is_finite()) {
+    if let Some(i) = (0..plan.pools.len()).find(|&i| !generated(i).is_finite()) {
         let pool = &plan.pools[i];
         let item = format!(
             "{}/{}",
             plan.processes[pool.process].id, plan.materials[pool.material].id
         );
-        return Err(bad("output", item, ws.pool_linked[i].generated));
+        return Err(bad("output", item, generated(i)));
     }
     check_emissions(plan, ws)
 }

@@ -90,7 +90,6 @@ fn record_step(view: &StepView) -> StepRecord {
         .collect();
     let slots = view
         .slots()
-        .iter()
         .map(|b| [b.requested, b.delivered, b.imported])
         .collect();
     StepRecord {

@@ -1,0 +1,136 @@
+//! The engine's own check that a step's values are finite.
+//!
+//! Validation refuses quantities above 10¹⁸, so a park from a file cannot
+//! overflow; a park built in code, or a plan whose coefficients a caller
+//! set, can. The engine then names the first value that is not finite, in
+//! the first step and in a later step that evaluates only what changed.
+
+mod common;
+
+use common::*;
+use parkflow::engine::{Plan, Workspace, run};
+use parkflow::error::Error;
+use parkflow::model::parse_park;
+
+/// A park of a source and a sink, not validated: `processes` may hold
+/// quantities above validation's limit.
+fn plan(time: &str, processes: &str, links: &str) -> Plan {
+    let text = format!(
+        r#"Park(
+    id: "huge", name: "Huge",
+    time: {time},
+    materials: [
+        Material(id: "a", name: "A", unit: "t", kind: Product),
+        Material(id: "b", name: "B", unit: "t", kind: Product),
+        Material(id: "acid", name: "Acid", unit: "t", kind: Byproduct, fate: Sell),
+    ],
+    enterprises: [Enterprise(id: "e1", name: "E1"), Enterprise(id: "e2", name: "E2")],
+    processes: [{processes}],
+    links: [{links}],
+)"#
+    );
+    Plan::compile(&parse_park(&text, "huge.ron").expect("parses"))
+}
+
+/// The error a run of `plan` ends with: `(year, what, item)`.
+#[track_caller]
+fn failure(plan: &Plan) -> (i32, &'static str, String) {
+    let mut ws = Workspace::new(plan);
+    match run(plan, &mut ws, |_| {}) {
+        Err(Error::NonFinite {
+            year, what, item, ..
+        }) => (year, what, item),
+        other => panic!("expected a value that is not finite, got {other:?}"),
+    }
+}
+
+/// The same, with a step evaluating everything: both paths must agree.
+#[track_caller]
+fn failure_without_reuse(plan: &Plan) -> (i32, &'static str, String) {
+    let mut ws = Workspace::new(plan);
+    ws.set_reuse_steady_steps(false);
+    match run(plan, &mut ws, |_| {}) {
+        Err(Error::NonFinite {
+            year, what, item, ..
+        }) => (year, what, item),
+        other => panic!("expected a value that is not finite, got {other:?}"),
+    }
+}
+
+const SOURCE: &str = r#"Process(id: "src", enterprise: "e1", name: "S", product: "a", mode: Fixed, capacity: 1e300, outputs: {"acid": 1e300})"#;
+
+#[test]
+fn an_output_that_overflows_is_named() {
+    let plan = plan("Time(start: 2012, end: 2013)", SOURCE, "");
+    let want = (2012, "output", "src/acid".to_string());
+    assert_eq!(failure(&plan), want);
+    assert_eq!(failure_without_reuse(&plan), want);
+}
+
+#[test]
+fn a_request_that_overflows_is_named() {
+    let plan = plan(
+        "Time(start: 2012, end: 2012)",
+        r#"Process(id: "p", enterprise: "e1", name: "P", product: "a", mode: Fixed, capacity: 1e300, inputs: {"b": 1e300})"#,
+        "",
+    );
+    assert_eq!(failure(&plan), (2012, "request", "p/b".to_string()));
+}
+
+#[test]
+fn a_feed_request_that_overflows_is_named_though_the_activity_is_finite() {
+    // The sink runs on 1 t of acid (x = 1 / 1e300), but requests K · 1e300.
+    let plan = plan(
+        "Time(start: 2012, end: 2012)",
+        r#"Process(id: "src", enterprise: "e1", name: "S", product: "a", mode: Fixed, capacity: 1, outputs: {"acid": 1}),
+           Process(id: "sink", enterprise: "e2", name: "K", product: "b", mode: Feed("acid"), capacity: 1e300, inputs: {"acid": 1e300})"#,
+        r#"Link(id: "l", from: "src", to: "sink", material: "acid")"#,
+    );
+    assert_eq!(failure(&plan), (2012, "request", "sink/acid".to_string()));
+}
+
+#[test]
+fn a_value_that_overflows_in_a_later_year_is_named_in_that_year() {
+    // From 2014 the source makes 1e300 · 1e300 acid; the years before run.
+    let plan = plan(
+        "Time(start: 2012, end: 2015)",
+        r#"Process(id: "src", enterprise: "e1", name: "S", product: "a", mode: Fixed, capacity: [(2012, 1), (2014, 1e300)], outputs: {"acid": 1e300})"#,
+        "",
+    );
+    let want = (2014, "output", "src/acid".to_string());
+    assert_eq!(failure(&plan), want);
+    assert_eq!(failure_without_reuse(&plan), want);
+}
+
+#[test]
+fn a_feed_request_that_overflows_in_a_later_year_is_named_though_the_activity_stays() {
+    // The sink's activity stays 1 / 1e300 (what the link delivers); only
+    // its capacity, and so its feed request, grows in 2013.
+    let plan = plan(
+        "Time(start: 2012, end: 2013)",
+        r#"Process(id: "src", enterprise: "e1", name: "S", product: "a", mode: Fixed, capacity: 1, outputs: {"acid": 1}),
+           Process(id: "sink", enterprise: "e2", name: "K", product: "b", mode: Feed("acid"), capacity: [(2012, 1), (2013, 1e300)], inputs: {"acid": 1e300})"#,
+        r#"Link(id: "l", from: "src", to: "sink", material: "acid")"#,
+    );
+    let want = (2013, "request", "sink/acid".to_string());
+    assert_eq!(failure(&plan), want);
+    assert_eq!(failure_without_reuse(&plan), want);
+}
+
+#[test]
+fn coefficients_set_on_a_plan_are_checked_as_compiled_ones_are() {
+    let mut plan = plan(
+        "Time(start: 2012, end: 2012)",
+        r#"Process(id: "p", enterprise: "e1", name: "P", product: "a", mode: Fixed, capacity: 1e300, outputs: {"acid": 1}, inputs: {"b": 1})"#,
+        "",
+    );
+    let mut ws = Workspace::new(&plan);
+    run(&plan, &mut ws, |_| {}).expect("finite as compiled");
+    let acid = pool(&plan, "p", "acid");
+    plan.set_pool_coeff(acid, 1e300);
+    assert_eq!(failure(&plan), (2012, "output", "p/acid".to_string()));
+    plan.set_pool_coeff(acid, 1.0);
+    let b = slot(&plan, "p", "b");
+    plan.set_slot_coeff(b, 1e300);
+    assert_eq!(failure(&plan), (2012, "request", "p/b".to_string()));
+}

@@ -134,3 +134,20 @@ fn coefficients_set_on_a_plan_are_checked_as_compiled_ones_are() {
     plan.set_slot_coeff(b, 1e300);
     assert_eq!(failure(&plan), (2012, "request", "p/b".to_string()));
 }
+
+#[test]
+fn a_value_that_overflows_in_a_later_year_inside_a_leontief_block_is_named() {
+    // Two Demand processes without capacity supply each other: a Leontief
+    // block, solved whole. From 2013 p's demand makes its acid overflow.
+    let plan = plan(
+        "Time(start: 2012, end: 2013)",
+        r#"Process(id: "p", enterprise: "e1", name: "P", product: "a", mode: Demand, demand: [(2012, 1), (2013, 1e300)], inputs: {"b": 0.2}, outputs: {"acid": 1e300}),
+           Process(id: "q", enterprise: "e2", name: "Q", product: "b", mode: Demand, demand: 1, inputs: {"a": 0.1})"#,
+        r#"Link(id: "pq", from: "p", to: "q", material: "a"),
+           Link(id: "qp", from: "q", to: "p", material: "b")"#,
+    );
+    assert_eq!(plan.leontief.len(), 1, "a Leontief block");
+    let want = (2013, "output", "p/acid".to_string());
+    assert_eq!(failure(&plan), want);
+    assert_eq!(failure_without_reuse(&plan), want);
+}

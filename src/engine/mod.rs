@@ -348,9 +348,8 @@ pub(crate) struct SlotHot {
 pub(crate) struct DisposalEntry {
     /// The pool disposed of.
     pub pool: u32,
-    /// Its storage, or [`NONE`]: what is left of a stored pool is what its
-    /// storage could not keep.
-    pub storage: u32,
+    /// The pool's place in [`Plan::disposed_pools`].
+    pub disposed: u32,
     /// Pollutant.
     pub pollutant: u32,
     /// Amount of the pollutant per unit disposed of.
@@ -472,6 +471,11 @@ pub struct Plan {
     pub(crate) abatements: Vec<Option<Series>>,
     /// Emissions per unit disposed, flattened, by pollutant, then pool.
     pub(crate) disposal_entries: Vec<DisposalEntry>,
+    /// The pools disposed of that emit, in pool order, each with its
+    /// storage or [`NONE`] (what is left of a stored pool is what its
+    /// storage could not keep): what each disposes of is worked out once a
+    /// step, for all its pollutants.
+    pub(crate) disposed_pools: Vec<(u32, u32)>,
     /// Indices into [`Plan::emission_entries`] by pollutant, then process.
     pub(crate) emission_order: Vec<u32>,
     /// Per pollutant, where its entries end in [`Plan::disposal_entries`] and
@@ -738,6 +742,7 @@ impl Plan {
             abatements: Vec::new(),
             emission_entries: Vec::new(),
             disposal_entries: Vec::new(),
+            disposed_pools: Vec::new(),
             emission_order: Vec::new(),
             pollutant_ends: Vec::new(),
             metric: park.targets.as_ref().map_or(Metric::Mass, |t| t.metric),
@@ -941,18 +946,21 @@ impl Plan {
             .iter()
             .flat_map(|proc_| proc_.emissions.iter().map(|(_, _, a)| a.clone()))
             .collect();
-        self.disposal_entries = self
-            .pools
-            .iter()
-            .enumerate()
-            .filter(|(_, pool)| pool.fate == PoolFate::Dispose)
-            .flat_map(|(i, pool)| {
-                self.materials[pool.material]
+        self.disposed_pools = (self.pools.iter().enumerate())
+            .filter(|(_, pool)| {
+                pool.fate == PoolFate::Dispose && !self.materials[pool.material].disposal.is_empty()
+            })
+            .map(|(i, pool)| (i as u32, pool.storage.map_or(NONE, |s| s as u32)))
+            .collect();
+        self.disposal_entries = (self.disposed_pools.iter().enumerate())
+            .flat_map(|(j, &(i, _))| {
+                let material = self.pools[i as usize].material;
+                self.materials[material]
                     .disposal
                     .iter()
                     .map(move |&(k, factor)| DisposalEntry {
-                        pool: i as u32,
-                        storage: pool.storage.map_or(NONE, |s| s as u32),
+                        pool: i,
+                        disposed: j as u32,
                         pollutant: k as u32,
                         factor,
                     })

@@ -77,6 +77,8 @@ pub struct Workspace {
     // of the chains when asked for (see [`StepView::pool`]).
     storage_rest: Vec<f64>,
     stored: Vec<f64>,
+    /// What each pool of [`Plan::disposed_pools`] disposed of this step.
+    disposed: Vec<f64>,
     park_emissions: Vec<f64>,
     /// Taken out while its block is solved, so the rest stays readable.
     leontief: Vec<Option<Box<LeontiefCache>>>,
@@ -144,6 +146,7 @@ impl Workspace {
             level: vec![0.0; plan.storages.len()],
             storage_rest: vec![0.0; plan.storages.len()],
             stored: vec![0.0; plan.storages.len()],
+            disposed: vec![0.0; plan.disposed_pools.len()],
             park_emissions: vec![0.0; nk],
             leontief,
             epoch: 0,
@@ -943,20 +946,26 @@ fn pool_linked(plan: &Plan, ws: &Workspace, i: usize) -> [f64; 3] {
     let (inter, intra) = match plan.pool_split[i] {
         Split::Inter => (taken, 0.0),
         Split::Intra => (0.0, taken),
-        Split::Mixed => {
-            let (mut inter, mut intra) = (0.0, 0.0);
-            for &l in &plan.pool_links[i] {
-                let f = ws.f[l];
-                if plan.links[l].inter_enterprise {
-                    inter += f;
-                } else {
-                    intra += f;
-                }
-            }
-            (inter, intra)
-        }
+        Split::Mixed => mixed_split(plan, ws, i),
     };
     [generated, inter, intra]
+}
+
+/// What a pool's links took between enterprises and within one, link by
+/// link in service order. Apart from [`pool_linked`], which the callers'
+/// loops inline, as few pools need it.
+#[inline(never)]
+fn mixed_split(plan: &Plan, ws: &Workspace, i: usize) -> (f64, f64) {
+    let (mut inter, mut intra) = (0.0, 0.0);
+    for &l in &plan.pool_links[i] {
+        let f = ws.f[l];
+        if plan.links[l].inter_enterprise {
+            inter += f;
+        } else {
+            intra += f;
+        }
+    }
+    (inter, intra)
 }
 
 /// What is left of pool `i` this step, after its links and its storage
@@ -1015,6 +1024,10 @@ fn slot_balance(plan: &Plan, ws: &Workspace, i: usize) -> SlotBalance {
 /// worked out again when asked for, by [`StepView::process_emissions`].)
 fn emit(plan: &Plan, ws: &mut Workspace) {
     ws.emissions_stale = false;
+    // Only pools disposed of have disposal entries: what is left is disposed.
+    for (j, &(pool, storage)) in plan.disposed_pools.iter().enumerate() {
+        ws.disposed[j] = pool_rest(plan, ws, pool as usize, storage);
+    }
     let (mut disposal, mut entries) = (0, 0);
     // Taken out while the rest of the workspace is read, and put back.
     let mut park_emissions = std::mem::take(&mut ws.park_emissions);
@@ -1024,8 +1037,7 @@ fn emit(plan: &Plan, ws: &mut Workspace) {
         let entries_range = entries..entries_end as usize;
         let disposed = plan.disposal_entries[disposal_range]
             .iter()
-            // Only pools disposed of have disposal entries: what is left is disposed.
-            .map(|e| pool_rest(plan, ws, e.pool as usize, e.storage) * e.factor);
+            .map(|e| ws.disposed[e.disposed as usize] * e.factor);
         let emitted = plan.emission_order[entries_range].iter().map(|&e| {
             let entry = &plan.emission_entries[e as usize];
             entry.coeff * ws.x[entry.process as usize] * ws.keep[e as usize]

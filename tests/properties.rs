@@ -267,6 +267,17 @@ proptest! {
                     steps
                 };
                 prop_assert_eq!(record(true), record(false));
+                // So do the indicators, which add a steady step's tonnes
+                // and carrying links from the step before.
+                let indicators = |reuse: bool| {
+                    let mut ws = Workspace::new(&plan);
+                    ws.set_reuse_steady_steps(reuse);
+                    let mut ind = Indicators::new(&plan);
+                    run(&plan, &mut ws, |v| ind.observe(v)).unwrap();
+                    ind.finish();
+                    ind.years
+                };
+                prop_assert_eq!(indicators(true), indicators(false));
                 // Each year reads only what changes in it, yet sees every
                 // series and link as read afresh.
                 let mut ws = Workspace::new(&plan);

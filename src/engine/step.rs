@@ -42,6 +42,30 @@ enum Change {
     Background(u32),
 }
 
+/// Which solution a workspace holds: a number of its own (a clone draws a
+/// new one) and how many times it has evaluated anything. A step with the
+/// same one as the step before has bitwise the same activities, flows and
+/// storages, so an observer may reuse what it worked out from them.
+#[derive(Debug)]
+struct SolutionId {
+    workspace: u64,
+    count: u64,
+}
+
+impl SolutionId {
+    fn new(count: u64) -> SolutionId {
+        static WORKSPACES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let workspace = WORKSPACES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        SolutionId { workspace, count }
+    }
+}
+
+impl Clone for SolutionId {
+    fn clone(&self) -> SolutionId {
+        SolutionId::new(self.count)
+    }
+}
+
 /// Everything one run needs that changes: reused across runs, so that a sweep
 /// of a million samples allocates nothing per step.
 #[derive(Debug, Clone)]
@@ -89,6 +113,8 @@ pub struct Workspace {
     full: bool,
     /// Whether an abatement changed since emissions were last added up.
     emissions_stale: bool,
+    /// The solution the workspace holds (see [`StepView::solution`]).
+    solution: SolutionId,
     /// Blocks to evaluate at the next step, one bit each (block `b` is bit
     /// `b % 64` of word `b / 64`): an input of theirs changed.
     todo: Vec<u64>,
@@ -152,6 +178,7 @@ impl Workspace {
             epoch: 0,
             full: true,
             emissions_stale: true,
+            solution: SolutionId::new(0),
             todo: vec![0; plan.blocks.len().div_ceil(64)],
             reuse: true,
             changes: vec![Vec::new(); plan.end.saturating_sub(plan.start).max(0) as usize + 1],
@@ -254,6 +281,13 @@ impl StepView<'_> {
     #[inline]
     pub(crate) fn pool_linked(&self, i: usize) -> [f64; 3] {
         pool_linked(self.plan, self.ws, i)
+    }
+    /// Which solution this step has: the same as an earlier step's (of
+    /// the same workspace, with nothing solved in between) when its
+    /// activities, flows and storages are bitwise the same.
+    #[inline]
+    pub(crate) fn solution(&self) -> (u64, u64) {
+        (self.ws.solution.workspace, self.ws.solution.count)
     }
     /// Storage level of each storage at the step's end.
     pub fn level(&self) -> &[f64] {
@@ -648,6 +682,7 @@ fn solve_step(plan: &Plan, ws: &mut Workspace) -> Result<()> {
         }
     }
     if ws.full || moved || ws.pending() {
+        ws.solution.count += 1;
         let finite = if ws.full {
             let finite = solve_all(plan, ws)?;
             ws.full = !ws.reuse;

@@ -70,6 +70,12 @@ pub struct Indicators {
     enterprise_of: Vec<usize>,
     linked_enterprise: Vec<bool>,
     present_enterprise: Vec<bool>,
+    /// The last step's byproduct tonnes (made, linked between enterprises,
+    /// within one) and the solution they came from: a step with the same
+    /// solution adds them again without working them out.
+    step_tonnes: Option<((u64, u64), [f64; 3])>,
+    /// The solution whose carrying links are in `linked_enterprise` this year.
+    linked_solution: Option<(u64, u64)>,
     current: Option<YearIndicators>,
     /// Years of earlier runs, kept so that a new run allocates nothing.
     spare: Vec<YearIndicators>,
@@ -112,6 +118,8 @@ impl Indicators {
             enterprise_of: plan.processes.iter().map(|p| p.enterprise).collect(),
             linked_enterprise: vec![false; plan.enterprises.len()],
             present_enterprise: vec![false; plan.enterprises.len()],
+            step_tonnes: None,
+            linked_solution: None,
             current: None,
             spare: Vec::with_capacity(years),
             years: Vec::with_capacity(years),
@@ -137,6 +145,7 @@ impl Indicators {
                     .iter()
                     .filter_map(|&(i, m)| plan.materials[m].tonnes.map(|t| (i, t))),
             );
+            self.step_tonnes = None;
         }
         if view.step() == 0 {
             self.close_year();
@@ -152,6 +161,7 @@ impl Indicators {
             year.background.resize(nk, 0.0);
             self.current = Some(year);
             self.linked_enterprise.fill(false);
+            self.linked_solution = None;
             self.present_enterprise.fill(false);
             // Without a branch per process, which would be mispredicted.
             for (&e, &capacity) in self.enterprise_of.iter().zip(view.capacity()) {
@@ -159,19 +169,31 @@ impl Indicators {
             }
         }
         let year = self.current.as_mut().expect("opened at step 0");
-        // The step's tonnes in lanes, so the additions overlap, then to the year.
-        let [generated, inter, intra] = Lanes::sums(&self.tonnes, |&(i, t)| {
-            let [generated, inter, intra] = view.pool_linked(i);
-            [generated * t, inter * t, intra * t]
-        });
+        let solution = view.solution();
+        // The step's tonnes in lanes, so the additions overlap, then to the
+        // year; those of the step before when nothing was solved since.
+        let [generated, inter, intra] = match self.step_tonnes {
+            Some((last, tonnes)) if last == solution => tonnes,
+            _ => {
+                let tonnes = Lanes::sums(&self.tonnes, |&(i, t)| {
+                    let [generated, inter, intra] = view.pool_linked(i);
+                    [generated * t, inter * t, intra * t]
+                });
+                self.step_tonnes = Some((solution, tonnes));
+                tonnes
+            }
+        };
         year.byproduct_t += generated;
         year.linked_inter_t += inter;
         year.linked_intra_t += intra;
-        let flow = view.flow();
-        for &(l, from, to) in &self.exchange_links {
-            let carried = flow[l as usize] > 0.0;
-            self.linked_enterprise[from as usize] |= carried;
-            self.linked_enterprise[to as usize] |= carried;
+        if self.linked_solution != Some(solution) {
+            let flow = view.flow();
+            for &(l, from, to) in &self.exchange_links {
+                let carried = flow[l as usize] > 0.0;
+                self.linked_enterprise[from as usize] |= carried;
+                self.linked_enterprise[to as usize] |= carried;
+            }
+            self.linked_solution = Some(solution);
         }
         for (k, v) in view.park_emissions().iter().enumerate() {
             year.park[k] += v;

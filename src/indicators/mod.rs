@@ -72,7 +72,9 @@ pub struct Indicators {
     present_enterprise: Vec<bool>,
     /// The last step's byproduct tonnes (made, linked between enterprises,
     /// within one) and the solution they came from: a step with the same
-    /// solution adds them again without working them out.
+    /// solution adds them again without working them out. (A run's first
+    /// step always solves anew, so no tonnes carry over from a run before,
+    /// whose tonnes conversions may have been different.)
     step_tonnes: Option<((u64, u64), [f64; 3])>,
     /// The solution whose carrying links are in `linked_enterprise` this year.
     linked_solution: Option<(u64, u64)>,
@@ -145,7 +147,6 @@ impl Indicators {
                     .iter()
                     .filter_map(|&(i, m)| plan.materials[m].tonnes.map(|t| (i, t))),
             );
-            self.step_tonnes = None;
         }
         if view.step() == 0 {
             self.close_year();

@@ -346,9 +346,7 @@ pub(crate) struct SlotHot {
 /// Emissions per unit of a pool disposed of, for one pollutant.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct DisposalEntry {
-    /// The pool disposed of.
-    pub pool: u32,
-    /// The pool's place in [`Plan::disposed_pools`].
+    /// The pool disposed of: its place in [`Plan::disposed_pools`].
     pub disposed: u32,
     /// Pollutant.
     pub pollutant: u32,
@@ -959,7 +957,6 @@ impl Plan {
                     .disposal
                     .iter()
                     .map(move |&(k, factor)| DisposalEntry {
-                        pool: i,
                         disposed: j as u32,
                         pollutant: k as u32,
                         factor,

@@ -972,10 +972,8 @@ fn solve_leontief_block(plan: &Plan, ws: &mut Workspace, cache: &mut LeontiefCac
 /// enterprises and within one, from its activity and the end of its chain.
 #[inline(always)]
 fn pool_linked(plan: &Plan, ws: &Workspace, i: usize) -> [f64; 3] {
-    let hot = plan.pool_hot[i];
-    let generated = hot.coeff * ws.x[hot.process as usize];
     // What the pool's links took is the end of its chain.
-    let taken = ws.pool_taken[hot.last as usize];
+    let taken = ws.pool_taken[plan.pool_hot[i].last as usize];
     // Added up in service order, from 0: the chain's end when that is the
     // same sum (most pools), else link by link.
     let (inter, intra) = match plan.pool_split[i] {
@@ -983,7 +981,22 @@ fn pool_linked(plan: &Plan, ws: &Workspace, i: usize) -> [f64; 3] {
         Split::Intra => (0.0, taken),
         Split::Mixed => mixed_split(plan, ws, i),
     };
-    [generated, inter, intra]
+    [pool_generated(plan, ws, i), inter, intra]
+}
+
+/// What pool `i` made this step.
+#[inline(always)]
+fn pool_generated(plan: &Plan, ws: &Workspace, i: usize) -> f64 {
+    let hot = plan.pool_hot[i];
+    hot.coeff * ws.x[hot.process as usize]
+}
+
+/// What is left of pool `i` this step after its links, with `stock` held
+/// over in its storage (0 without one).
+#[inline(always)]
+fn pool_left(plan: &Plan, ws: &Workspace, i: usize, stock: f64) -> f64 {
+    let taken = ws.pool_taken[plan.pool_hot[i].last as usize];
+    (pool_generated(plan, ws, i) + stock - taken).max(0.0)
 }
 
 /// What a pool's links took between enterprises and within one, link by
@@ -1010,20 +1023,15 @@ fn pool_rest(plan: &Plan, ws: &Workspace, i: usize, storage: u32) -> f64 {
     if storage != NONE {
         return ws.storage_rest[storage as usize];
     }
-    let hot = plan.pool_hot[i];
-    let generated = hot.coeff * ws.x[hot.process as usize];
-    (generated + 0.0 - ws.pool_taken[hot.last as usize]).max(0.0)
+    pool_left(plan, ws, i, 0.0)
 }
 
 /// Pools with a storage: what is left goes to the storage up to its
 /// capacity, the rest to the pool's fate.
 fn settle_storages(plan: &Plan, ws: &mut Workspace) {
     for (s, storage) in plan.storages.iter().enumerate() {
-        let hot = plan.pool_hot[storage.pool];
-        let generated = hot.coeff * ws.x[hot.process as usize];
         let stock = ws.level_start[s];
-        let taken = ws.pool_taken[hot.last as usize];
-        let left = (generated + stock - taken).max(0.0);
+        let left = pool_left(plan, ws, storage.pool, stock);
         let kept = left.min(storage.capacity);
         ws.level[s] = kept;
         ws.storage_rest[s] = left - kept;
@@ -1064,9 +1072,7 @@ fn emit(plan: &Plan, ws: &mut Workspace) {
         ws.disposed[j] = pool_rest(plan, ws, pool as usize, storage);
     }
     let (mut disposal, mut entries) = (0, 0);
-    // Taken out while the rest of the workspace is read, and put back.
-    let mut park_emissions = std::mem::take(&mut ws.park_emissions);
-    let totals = park_emissions.iter_mut().zip(&plan.pollutant_ends);
+    let totals = ws.park_emissions.iter_mut().zip(&plan.pollutant_ends);
     for (total, &(disposal_end, entries_end)) in totals {
         let disposal_range = disposal..disposal_end as usize;
         let entries_range = entries..entries_end as usize;
@@ -1080,7 +1086,6 @@ fn emit(plan: &Plan, ws: &mut Workspace) {
         *total = Lanes::sum(disposed.chain(emitted));
         (disposal, entries) = (disposal_end as usize, entries_end as usize);
     }
-    ws.park_emissions = park_emissions;
 }
 
 /// 0 for a finite `v`, without a branch: `v · 0` is ±0 for a finite `v`
@@ -1101,7 +1106,7 @@ fn all_finite(values: impl Iterator<Item = f64>) -> bool {
 
 fn check_finite(plan: &Plan, ws: &Workspace, np: usize) -> Result<()> {
     let requested = |i| slot_balance(plan, ws, i).requested;
-    let generated = |i| pool_linked(plan, ws, i)[0];
+    let generated = |i| pool_generated(plan, ws, i);
     if all_finite(ws.x.iter().copied())
         && all_finite(ws.f.iter().copied())
         && all_finite((0..plan.slots.len()).map(requested))

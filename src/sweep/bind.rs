@@ -271,7 +271,8 @@ pub fn write(plan: &mut Plan, base: &Plan, slot: &PlanSlot, apply: Apply, value:
             let v = number(base_factor);
             plan.materials[*m].disposal[*d].1 = v;
             for entry in plan.disposal_entries.iter_mut() {
-                if plan.pools[entry.pool as usize].material == *m && entry.pollutant as usize == k {
+                let pool = plan.disposed_pools[entry.disposed as usize].0;
+                if plan.pools[pool as usize].material == *m && entry.pollutant as usize == k {
                     entry.factor = v;
                 }
             }

@@ -717,21 +717,33 @@ fn solve_all(plan: &Plan, ws: &mut Workspace) -> Result<bool> {
     // Blocks run in dependency order, so every value is written before it
     // is read, except inside a cycle, which resets its own nodes first.
     // Disabled links are never evaluated and keep the flow 0 they start with.
+    // Each process is checked as its block is done, while its values are
+    // at hand: every process is in one block.
+    let np = plan.processes.len();
+    let mut bad = 0;
     for &block in &plan.blocks {
         match block {
             Block::Process(p) => {
                 eval_process(plan, ws, p as usize);
+                bad |= process_not_finite(plan, ws, p as usize);
             }
             Block::Link(l) => {
                 eval_link(plan, ws, l as usize);
             }
-            Block::Leontief(b) => solve_leontief(plan, ws, b as usize)?,
-            Block::Cycle(c) => iterate_cycle(plan, ws, &plan.cycles[c as usize])?,
+            Block::Leontief(b) => {
+                solve_leontief(plan, ws, b as usize)?;
+                for &p in &plan.leontief[b as usize] {
+                    bad |= process_not_finite(plan, ws, p);
+                }
+            }
+            Block::Cycle(c) => {
+                let nodes = &plan.cycles[c as usize];
+                iterate_cycle(plan, ws, nodes)?;
+                for &v in nodes.iter().filter(|&&v| v < np) {
+                    bad |= process_not_finite(plan, ws, v);
+                }
+            }
         }
-    }
-    let mut bad = 0;
-    for p in 0..plan.processes.len() {
-        bad |= process_not_finite(plan, ws, p);
     }
     settle_storages(plan, ws);
     Ok(bad == 0)

@@ -16,6 +16,8 @@ use crate::model::Park;
 use crate::output::{self, num};
 
 /// Arguments of `links`.
+// The field docs are clap's help text, where `<park id>` is a placeholder, not HTML.
+#[allow(rustdoc::invalid_html_tags)]
 #[derive(Debug, Default, Args)]
 pub struct LinksArgs {
     /// Park or scenario file (default: the built-in Jilin park).

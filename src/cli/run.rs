@@ -15,6 +15,8 @@ use crate::output::{self, RunInfo, Simulation};
 use crate::report::{self, PlotOptions};
 
 /// Arguments of `run`.
+// The field docs are clap's help text, where `<park id>` is a placeholder, not HTML.
+#[allow(rustdoc::invalid_html_tags)]
 #[derive(Debug, Default, Args)]
 pub struct RunArgs {
     /// Park or scenario file (default: the built-in Jilin park).

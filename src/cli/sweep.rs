@@ -13,6 +13,8 @@ use crate::output;
 use crate::sweep::{self, Prepared};
 
 /// Arguments of `sweep`.
+// The field docs are clap's help text, where `<park id>` is a placeholder, not HTML.
+#[allow(rustdoc::invalid_html_tags)]
 #[derive(Debug, Args)]
 pub struct SweepArgs {
     /// Sweep file.

@@ -141,3 +141,27 @@ fn a_value_that_overflows_in_a_later_year_inside_a_leontief_block_is_named() {
     let want = (2013, "output", "p/acid".to_string());
     assert_eq!(failure(&plan), want);
 }
+
+/// Two Demand processes with capacities that supply each other: a cycle
+/// iterated to its fixed point. p's acid overflows in `year`.
+fn iterated_cycle(time: &str, demand: &str) -> Plan {
+    let plan = plan(
+        time,
+        &format!(
+            r#"Process(id: "p", enterprise: "e1", name: "P", product: "a", mode: Demand, capacity: 1e20, demand: {demand}, inputs: {{"b": 0.2}}, outputs: {{"acid": 1e300}}),
+               Process(id: "q", enterprise: "e2", name: "Q", product: "b", mode: Demand, capacity: 1e20, demand: 1, inputs: {{"a": 0.1}})"#
+        ),
+        r#"Link(id: "pq", from: "p", to: "q", material: "a"),
+           Link(id: "qp", from: "q", to: "p", material: "b")"#,
+    );
+    assert_eq!((plan.leontief.len(), plan.cycles.len()), (0, 1), "an iterated cycle");
+    plan
+}
+
+#[test]
+fn a_value_that_overflows_inside_an_iterated_cycle_is_named() {
+    let plan = iterated_cycle("Time(start: 2012, end: 2012)", "1e10");
+    assert_eq!(failure(&plan), (2012, "output", "p/acid".to_string()));
+    let plan = iterated_cycle("Time(start: 2012, end: 2013)", "[(2012, 1), (2013, 1e10)]");
+    assert_eq!(failure(&plan), (2013, "output", "p/acid".to_string()));
+}

@@ -190,6 +190,47 @@ pub enum Block {
     Cycle(u32),
 }
 
+/// The schedule with each stretch of link blocks as one range: a step that
+/// evaluates everything walks it, and so runs a link's evaluation in a loop
+/// of its own rather than choosing between kinds of block at each link.
+/// Links are numbered in evaluation order, so consecutive link blocks hold
+/// consecutive links (a disabled link, which has no block, ends a stretch).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stretch {
+    /// A process evaluated once.
+    Process(u32),
+    /// Links `start..end`, evaluated once each, in order.
+    Links(u32, u32),
+    /// A Leontief block: index into [`Plan::leontief`].
+    Leontief(u32),
+    /// An iterated cycle: index into [`Plan::cycles`].
+    Cycle(u32),
+}
+
+impl Stretch {
+    fn of(blocks: &[Block]) -> Vec<Stretch> {
+        let mut stretches: Vec<Stretch> = Vec::with_capacity(blocks.len());
+        for &block in blocks {
+            let stretch = match block {
+                Block::Link(l) => {
+                    if let Some(Stretch::Links(_, end)) = stretches.last_mut()
+                        && *end == l
+                    {
+                        *end += 1;
+                        continue;
+                    }
+                    Stretch::Links(l, l + 1)
+                }
+                Block::Process(p) => Stretch::Process(p),
+                Block::Leontief(i) => Stretch::Leontief(i),
+                Block::Cycle(i) => Stretch::Cycle(i),
+            };
+            stretches.push(stretch);
+        }
+        stretches
+    }
+}
+
 /// No index: the end of a chain of links.
 pub(crate) const NONE: u32 = u32::MAX;
 
@@ -416,6 +457,8 @@ pub struct Plan {
     pub background: Vec<Series>,
     /// The schedule: components in dependency order.
     pub blocks: Vec<Block>,
+    /// The schedule as a run's first step walks it (see [`Stretch`]).
+    pub(crate) stretches: Vec<Stretch>,
     /// Processes of each Leontief block.
     pub leontief: Vec<Vec<usize>>,
     /// Nodes of each iterated cycle: `< processes.len()` are processes, the
@@ -715,6 +758,7 @@ impl Plan {
             storages,
             background,
             blocks: Vec::new(),
+            stretches: Vec::new(),
             service_order: Vec::new(),
             prev_in_pool: Vec::new(),
             prev_in_slot: Vec::new(),
@@ -1081,6 +1125,7 @@ impl Plan {
                 self.cycles.push(comp);
             }
         }
+        self.stretches = Stretch::of(&self.blocks);
         self.readers(&edges);
     }
 
@@ -1163,7 +1208,7 @@ impl Plan {
 
 #[cfg(test)]
 mod tests {
-    use super::Adjacency;
+    use super::{Adjacency, Block, Stretch};
 
     #[test]
     fn adjacency_lists_each_items_indices_once_in_ascending_order() {
@@ -1175,5 +1220,39 @@ mod tests {
         let none = Adjacency::from_pairs(3, Vec::new());
         assert!((0..3).all(|i| none.of(i).is_empty()));
         assert!(Adjacency::from_pairs(0, Vec::new()).items.is_empty());
+    }
+
+    #[test]
+    fn stretches_join_consecutive_links_and_nothing_else() {
+        use Block as B;
+        use Stretch as S;
+        let blocks = [
+            B::Link(0),
+            B::Process(0),
+            B::Link(1),
+            B::Link(2),
+            // Link 3 is disabled: no block.
+            B::Link(4),
+            B::Process(1),
+            B::Link(5),
+            B::Leontief(0),
+            B::Link(6),
+            B::Cycle(0),
+            B::Cycle(1),
+        ];
+        let want = [
+            S::Links(0, 1),
+            S::Process(0),
+            S::Links(1, 3),
+            S::Links(4, 5),
+            S::Process(1),
+            S::Links(5, 6),
+            S::Leontief(0),
+            S::Links(6, 7),
+            S::Cycle(0),
+            S::Cycle(1),
+        ];
+        assert_eq!(Stretch::of(&blocks), want);
+        assert!(Stretch::of(&[]).is_empty());
     }
 }

@@ -3,7 +3,7 @@
 use nalgebra::{DMatrix, DVector, Dyn, LU};
 
 use super::lanes::Lanes;
-use super::{Block, NONE, Plan, PoolBalance, PoolFate, Rule, SlotBalance, Split};
+use super::{Block, NONE, Plan, PoolBalance, PoolFate, Rule, SlotBalance, Split, Stretch};
 use crate::error::{Error, Result};
 
 /// Largest number of Gauss–Seidel sweeps over a cycle before giving up.
@@ -721,22 +721,24 @@ fn solve_all(plan: &Plan, ws: &mut Workspace) -> Result<bool> {
     // at hand: every process is in one block.
     let np = plan.processes.len();
     let mut bad = 0;
-    for &block in &plan.blocks {
-        match block {
-            Block::Process(p) => {
+    for &stretch in &plan.stretches {
+        match stretch {
+            Stretch::Process(p) => {
                 eval_process(plan, ws, p as usize);
                 bad |= process_not_finite(plan, ws, p as usize);
             }
-            Block::Link(l) => {
-                eval_link(plan, ws, l as usize);
+            Stretch::Links(start, end) => {
+                for l in start..end {
+                    eval_link(plan, ws, l as usize);
+                }
             }
-            Block::Leontief(b) => {
+            Stretch::Leontief(b) => {
                 solve_leontief(plan, ws, b as usize)?;
                 for &p in &plan.leontief[b as usize] {
                     bad |= process_not_finite(plan, ws, p);
                 }
             }
-            Block::Cycle(c) => {
+            Stretch::Cycle(c) => {
                 let nodes = &plan.cycles[c as usize];
                 iterate_cycle(plan, ws, nodes)?;
                 for &v in nodes.iter().filter(|&&v| v < np) {

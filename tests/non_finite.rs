@@ -143,7 +143,8 @@ fn a_value_that_overflows_in_a_later_year_inside_a_leontief_block_is_named() {
 }
 
 /// Two Demand processes with capacities that supply each other: a cycle
-/// iterated to its fixed point. p's acid overflows in `year`.
+/// iterated to its fixed point. p's acid overflows in a year whose
+/// `demand` is 1e10.
 fn iterated_cycle(time: &str, demand: &str) -> Plan {
     let plan = plan(
         time,
@@ -154,7 +155,11 @@ fn iterated_cycle(time: &str, demand: &str) -> Plan {
         r#"Link(id: "pq", from: "p", to: "q", material: "a"),
            Link(id: "qp", from: "q", to: "p", material: "b")"#,
     );
-    assert_eq!((plan.leontief.len(), plan.cycles.len()), (0, 1), "an iterated cycle");
+    assert_eq!(
+        (plan.leontief.len(), plan.cycles.len()),
+        (0, 1),
+        "an iterated cycle"
+    );
     plan
 }
 

@@ -70,15 +70,22 @@ fn a_request_that_overflows_is_named() {
     assert_eq!(failure(&plan), (2012, "request", "p/b".to_string()));
 }
 
+/// A source making 1 t of acid and a Feed sink that runs on it with a
+/// coefficient of 1e300 (x = 1 / 1e300): its request is K · 1e300.
+fn feed_sink(time: &str, capacity: &str) -> Plan {
+    plan(
+        time,
+        &format!(
+            r#"Process(id: "src", enterprise: "e1", name: "S", product: "a", mode: Fixed, capacity: 1, outputs: {{"acid": 1}}),
+               Process(id: "sink", enterprise: "e2", name: "K", product: "b", mode: Feed("acid"), capacity: {capacity}, inputs: {{"acid": 1e300}})"#
+        ),
+        r#"Link(id: "l", from: "src", to: "sink", material: "acid")"#,
+    )
+}
+
 #[test]
 fn a_feed_request_that_overflows_is_named_though_the_activity_is_finite() {
-    // The sink runs on 1 t of acid (x = 1 / 1e300), but requests K · 1e300.
-    let plan = plan(
-        "Time(start: 2012, end: 2012)",
-        r#"Process(id: "src", enterprise: "e1", name: "S", product: "a", mode: Fixed, capacity: 1, outputs: {"acid": 1}),
-           Process(id: "sink", enterprise: "e2", name: "K", product: "b", mode: Feed("acid"), capacity: 1e300, inputs: {"acid": 1e300})"#,
-        r#"Link(id: "l", from: "src", to: "sink", material: "acid")"#,
-    );
+    let plan = feed_sink("Time(start: 2012, end: 2012)", "1e300");
     assert_eq!(failure(&plan), (2012, "request", "sink/acid".to_string()));
 }
 
@@ -98,12 +105,7 @@ fn a_value_that_overflows_in_a_later_year_is_named_in_that_year() {
 fn a_feed_request_that_overflows_in_a_later_year_is_named_though_the_activity_stays() {
     // The sink's activity stays 1 / 1e300 (what the link delivers); only
     // its capacity, and so its feed request, grows in 2013.
-    let plan = plan(
-        "Time(start: 2012, end: 2013)",
-        r#"Process(id: "src", enterprise: "e1", name: "S", product: "a", mode: Fixed, capacity: 1, outputs: {"acid": 1}),
-           Process(id: "sink", enterprise: "e2", name: "K", product: "b", mode: Feed("acid"), capacity: [(2012, 1), (2013, 1e300)], inputs: {"acid": 1e300})"#,
-        r#"Link(id: "l", from: "src", to: "sink", material: "acid")"#,
-    );
+    let plan = feed_sink("Time(start: 2012, end: 2013)", "[(2012, 1), (2013, 1e300)]");
     let want = (2013, "request", "sink/acid".to_string());
     assert_eq!(failure(&plan), want);
 }

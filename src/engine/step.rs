@@ -719,7 +719,6 @@ fn solve_all(plan: &Plan, ws: &mut Workspace) -> Result<bool> {
     // Disabled links are never evaluated and keep the flow 0 they start with.
     // Each process is checked as its block is done, while its values are
     // at hand: every process is in one block.
-    let np = plan.processes.len();
     let mut bad = 0;
     for &stretch in &plan.stretches {
         match stretch {
@@ -734,16 +733,12 @@ fn solve_all(plan: &Plan, ws: &mut Workspace) -> Result<bool> {
             }
             Stretch::Leontief(b) => {
                 solve_leontief(plan, ws, b as usize)?;
-                for &p in &plan.leontief[b as usize] {
-                    bad |= process_not_finite(plan, ws, p);
-                }
+                bad |= nodes_not_finite(plan, ws, &plan.leontief[b as usize]);
             }
             Stretch::Cycle(c) => {
                 let nodes = &plan.cycles[c as usize];
                 iterate_cycle(plan, ws, nodes)?;
-                for &v in nodes.iter().filter(|&&v| v < np) {
-                    bad |= process_not_finite(plan, ws, v);
-                }
+                bad |= nodes_not_finite(plan, ws, nodes);
             }
         }
     }
@@ -813,16 +808,17 @@ fn solve_marked(plan: &Plan, ws: &mut Workspace) -> Result<bool> {
 /// its processes are checked as [`process_not_finite`] does (the result).
 /// Its own mark, which its nodes set on one another, is cleared.
 fn block_changed(plan: &Plan, ws: &mut Workspace, b: usize, nodes: &[usize]) -> u64 {
-    let np = plan.processes.len();
-    let mut bad = 0;
     for &v in nodes {
         ws.mark(plan.successors.of(v));
-        if v < np {
-            bad |= process_not_finite(plan, ws, v);
-        }
     }
     ws.todo[b / 64] &= !(1 << (b % 64));
-    bad
+    nodes_not_finite(plan, ws, nodes)
+}
+
+/// [`process_not_finite`] over the processes among a cycle's `nodes`.
+fn nodes_not_finite(plan: &Plan, ws: &Workspace, nodes: &[usize]) -> u64 {
+    let np = plan.processes.len();
+    (nodes.iter().filter(|&&v| v < np)).fold(0, |bad, &p| bad | process_not_finite(plan, ws, p))
 }
 
 /// Not 0 if process `p`'s activity, or an output or request that follows

@@ -95,6 +95,38 @@ fn every_command_refuses_an_input_file_over_the_limit_it_is_given() {
 }
 
 #[test]
+fn a_sweep_report_reads_samples_above_the_limit_row_by_row_but_not_a_longer_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let params = r#"Param(path: "processes.mma.capacity", dist: Uniform(50, 150))"#;
+    let out = common::acid_sweep(dir.path(), 300, params);
+    let size = |name: &str| std::fs::metadata(out.join(name)).unwrap().len();
+    let (samples, summary) = (size("samples.csv"), size("summary.json"));
+    let text = std::fs::read_to_string(out.join("samples.csv")).unwrap();
+    let row = text.lines().map(str::len).max().unwrap() as u64;
+    let limit = summary.max(row);
+    assert!(
+        samples > 4 * limit,
+        "{samples} bytes of samples, limit {limit}"
+    );
+    parkflow()
+        .args(["--max-input-size", &limit.to_string(), "report", "-q"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(out.join("report.html").exists());
+    // A row longer than the limit is refused, naming the file.
+    let long = format!("{text}{}\n", "9".repeat(limit as usize + 1));
+    std::fs::write(out.join("samples.csv"), long).unwrap();
+    parkflow()
+        .args(["--max-input-size", &limit.to_string(), "report", "-q"])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(contains("samples.csv"))
+        .stderr(contains("a row longer than the input size limit"));
+}
+
+#[test]
 fn result_files_read_back_are_refused_over_the_limit() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run");

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::samples::{Histogram, histograms};
 use crate::error::{Error, Result};
 use crate::model::{self, Park};
 
@@ -191,7 +192,8 @@ pub struct RunResults {
     pub enterprise_of: Vec<(String, String)>,
 }
 
-/// A sweep directory's `summary.json` and `samples.csv`, read back.
+/// A sweep directory's `summary.json`, and what its report draws of
+/// `samples.csv`: a histogram per output (see [`Histogram`]).
 #[derive(Debug, Clone)]
 pub struct SweepResults {
     /// The directory.
@@ -200,8 +202,11 @@ pub struct SweepResults {
     pub summary: serde_json::Value,
     /// Column names of `samples.csv`.
     pub columns: Vec<String>,
-    /// Numeric columns of `samples.csv` (flags as 0/1), by name.
-    pub values: BTreeMap<String, Vec<f64>>,
+    /// Rows of `samples.csv`: the runs.
+    pub rows: u64,
+    /// Each output's histogram, by name: the outputs of `summary.json` with
+    /// a column in `samples.csv` and a finite value in it.
+    pub histograms: BTreeMap<String, Histogram>,
 }
 
 /// What kind of results a directory holds.
@@ -300,7 +305,7 @@ impl Results {
     pub fn read(dir: &Path) -> Result<Results> {
         if dir.join("years.csv").exists() {
             Ok(Results::Run(Box::new(RunResults::read(dir)?)))
-        } else if dir.join("samples.csv").exists() {
+        } else if dir.join(SAMPLES_FILE).exists() {
             Ok(Results::Sweep(Box::new(SweepResults::read(dir)?)))
         } else {
             Err(invalid(
@@ -499,55 +504,50 @@ impl RunResults {
 }
 
 impl SweepResults {
-    /// Read `summary.json` and `samples.csv` of a sweep directory.
+    /// Read `summary.json` and, row by row, `samples.csv` of a sweep
+    /// directory. A row of `samples.csv` longer than the input size limit
+    /// is refused; the file's size is not limited, as no row is kept.
     pub fn read(dir: &Path) -> Result<SweepResults> {
         let summary_path = dir.join("summary.json");
         let summary: serde_json::Value = serde_json::from_str(&read_string(&summary_path)?)
             .map_err(|e| invalid(&summary_path, e.to_string()))?;
-        let samples = dir.join("samples.csv");
-        let (columns, numbers) = read_sample_columns(&samples)?;
-        let values = columns.iter().cloned().zip(numbers).collect();
+        let outputs = output_names(&summary);
+        let thresholds = |name: &str| {
+            summary
+                .get("thresholds")
+                .and_then(|t| t.get(name))
+                .and_then(serde_json::Value::as_f64)
+        };
+        let (columns, rows, histograms) = histograms(
+            &dir.join(SAMPLES_FILE),
+            &outputs,
+            thresholds,
+            crate::limits::max_input_size(),
+        )?;
         Ok(SweepResults {
             dir: dir.to_path_buf(),
             summary,
             columns,
-            values,
+            rows,
+            histograms,
         })
+    }
+
+    /// The outputs of `summary.json`, in its order.
+    pub fn outputs(&self) -> Vec<String> {
+        output_names(&self.summary)
     }
 }
 
-/// samples.csv as its header and its columns of numbers (flags as 0 and 1,
-/// a field that is not a number as NaN). Read row by row, so that only the
-/// numbers are held: a million runs of the default park's uncertainty sweep
-/// take 230 MB, where the text and its parsed rows would take four times
-/// that.
-fn read_sample_columns(path: &Path) -> Result<(Vec<String>, Vec<Vec<f64>>)> {
-    let file = std::fs::File::open(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let mut reader = csv::Reader::from_reader(std::io::BufReader::new(file));
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| invalid(path, e.to_string()))?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    let mut columns: Vec<Vec<f64>> = vec![Vec::new(); header.len()];
-    let mut record = csv::StringRecord::new();
-    while reader
-        .read_record(&mut record)
-        .map_err(|e| invalid(path, e.to_string()))?
-    {
-        for (column, field) in columns.iter_mut().zip(&record) {
-            column.push(match field {
-                "true" => 1.0,
-                "false" => 0.0,
-                x => x.parse::<f64>().unwrap_or(f64::NAN),
-            });
-        }
-    }
-    Ok((header, columns))
+/// The file of a sweep's runs, one row each.
+pub(crate) const SAMPLES_FILE: &str = "samples.csv";
+
+fn output_names(summary: &serde_json::Value) -> Vec<String> {
+    summary
+        .get("outputs")
+        .and_then(|v| v.as_object())
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 /// The park behind a run directory: `explicit` if given, else the directory's

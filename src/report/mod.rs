@@ -24,11 +24,13 @@ mod font;
 mod html;
 mod names;
 mod plots;
+mod samples;
 mod sankey;
 mod sweep_plots;
 
 use std::path::{Path, PathBuf};
 
+pub(crate) use data::SAMPLES_FILE;
 pub use data::{
     CapJudged, EmissionRow, ImportRow, LinkRow, PARK_FILE, PollutantYear, PoolRow, Results,
     RunResults, RunSummary, SweepResults, TargetJudged, YearRow, park_for, park_json,
@@ -36,6 +38,7 @@ pub use data::{
 pub use font::{BUNDLED_FONT, FAMILY, register as register_font};
 pub use html::{escape, run_report, sweep_report};
 pub use names::Names;
+pub use samples::{HISTOGRAM_BINS, Histogram, Threshold};
 pub use sankey::{Sankey, sankey_svg};
 
 use crate::error::{Error, Result};

@@ -16,49 +16,10 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::error::Result;
 
 use super::plots::{Drawn, Figure, colour, render, short};
-use super::{FAMILY, Picture, SweepResults};
+use super::{FAMILY, HISTOGRAM_BINS, Picture, SweepResults, Threshold};
 
 fn font(size: u32) -> TextStyle<'static> {
     (FAMILY, size).into_font().color(&RGBColor(40, 40, 40))
-}
-
-/// Output names (those with a `_met` flag), in summary order.
-fn outputs(r: &SweepResults) -> Vec<String> {
-    r.summary
-        .get("outputs")
-        .and_then(|v| v.as_object())
-        .map(|o| o.keys().cloned().collect())
-        .unwrap_or_default()
-}
-
-/// Where met and missed runs part, and whether met means "at least".
-fn threshold(values: &[f64], met: &[f64]) -> Option<(f64, bool)> {
-    let (mut met_lo, mut met_hi, mut miss_lo, mut miss_hi) = (
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-    );
-    for (&v, &m) in values.iter().zip(met) {
-        if !v.is_finite() {
-            continue;
-        }
-        if m > 0.5 {
-            met_lo = met_lo.min(v);
-            met_hi = met_hi.max(v);
-        } else {
-            miss_lo = miss_lo.min(v);
-            miss_hi = miss_hi.max(v);
-        }
-    }
-    if !met_lo.is_finite() || !miss_lo.is_finite() {
-        return None;
-    }
-    if met_lo >= miss_hi {
-        Some(((met_lo + miss_hi) / 2.0, true))
-    } else {
-        Some(((met_hi + miss_lo) / 2.0, false))
-    }
 }
 
 struct Histograms<'a> {
@@ -77,44 +38,12 @@ impl Figure for Histograms<'_> {
         let rows = self.outputs.len().div_ceil(2).max(1);
         let panels = root.split_evenly((rows, 2));
         for (i, name) in self.outputs.iter().enumerate() {
-            let Some(values) = self.r.values.get(name) else {
+            let Some(h) = self.r.histograms.get(name) else {
                 continue;
             };
-            let vals: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-            if vals.is_empty() {
-                continue;
-            }
-            let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
-            let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            // The target or cap the output is judged against, as the sweep
-            // recorded it; older results: where met and missed runs part.
-            let recorded = self
-                .r
-                .summary
-                .get("thresholds")
-                .and_then(|t| t.get(name))
-                .and_then(|v| v.as_f64())
-                .map(|t| (t, name.starts_with("linkage_")));
-            let line = recorded.or_else(|| {
-                self.r
-                    .values
-                    .get(&format!("{name}_met"))
-                    .and_then(|m| threshold(values, m))
-            });
-            let (mut a, mut b) = (lo, hi);
-            if let Some((t, _)) = line {
-                a = a.min(t);
-                b = b.max(t);
-            }
-            let pad = ((b - a) * 0.08).max(b.abs() * 1e-6).max(1e-9);
-            let (a, b) = (a - pad, b + pad);
-            const BINS: usize = 30;
-            let width = (b - a) / BINS as f64;
-            let mut counts = [0usize; BINS];
-            for v in &vals {
-                let k = (((v - a) / width) as usize).min(BINS - 1);
-                counts[k] += 1;
-            }
+            let (a, b) = h.range;
+            let width = (b - a) / HISTOGRAM_BINS as f64;
+            let counts = &h.counts;
             let top = *counts.iter().max().unwrap_or(&1) as f64 * 1.25;
             let prob = self
                 .r
@@ -146,8 +75,12 @@ impl Figure for Histograms<'_> {
                 let x0 = a + k as f64 * width;
                 Rectangle::new([(x0, 0.0), (x0 + width, c as f64)], col.mix(0.75).filled())
             }))?;
-            let exact = recorded.is_some();
-            if let Some((t, at_least)) = line {
+            if let Some(Threshold {
+                value: t,
+                at_least,
+                recorded: exact,
+            }) = h.line
+            {
                 let red = RGBColor(200, 30, 30);
                 chart.draw_series(std::iter::once(PathElement::new(
                     vec![(t, 0.0), (t, top)],
@@ -340,7 +273,7 @@ impl Figure for Bars {
 
 /// All pictures of a sweep.
 pub fn pictures(r: &SweepResults) -> Result<Vec<Picture>> {
-    let outs = outputs(r);
+    let outs = r.outputs();
     let mut pictures = Vec::new();
     if !outs.is_empty() {
         pictures.push(render(

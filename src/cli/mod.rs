@@ -30,7 +30,8 @@ pub struct Cli {
     pub command: Option<Command>,
     /// Largest input file read (park, scenario, sweep, and the result files
     /// merge, report and diff read back), in bytes or with K, M, G (powers
-    /// of 1024); larger files are refused unread. Default 64M.
+    /// of 1024); larger files are refused unread. A sweep's samples.csv,
+    /// which report reads row by row, is limited per row. Default 64M.
     #[arg(
         long,
         global = true,

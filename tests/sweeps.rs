@@ -544,3 +544,62 @@ fn a_failed_sweep_names_its_first_failed_run_at_any_thread_count() {
         );
     }
 }
+
+/// The saved chunks become samples.csv when they hold the runs in order,
+/// and samples.csv is formatted anew when a resume's chunks interleave:
+/// both are the bytes of formatting the table.
+#[test]
+fn samples_csv_is_the_saved_chunks_when_they_are_in_order_and_formatted_when_not() {
+    use parkflow::output::{Batch, write_sweep};
+    use parkflow::sweep::run_checkpointed;
+    let dir = tempfile::tempdir().unwrap();
+    let prep = load_sweep(&sweep_file(dir.path(), "MonteCarlo", 50, ACID_PARAMS)).unwrap();
+    let info = prep.info();
+    let runs = prep.shard_runs(1, 1).unwrap();
+    let partial = dir.path().join("partial");
+    let run = |chunk, resume| {
+        run_checkpointed(
+            &prep,
+            &info,
+            runs.clone(),
+            1,
+            chunk,
+            &partial,
+            resume,
+            &|| (),
+        )
+        .unwrap()
+    };
+    let samples = |name: &str, table, chunks: Option<&[PathBuf]>| {
+        let out = dir.path().join(name);
+        write_sweep(Batch::new(&out).unwrap(), &info, table, chunks).unwrap();
+        std::fs::read(out.join("samples.csv")).unwrap()
+    };
+    // Chunks of 10 runs, in order.
+    let whole = run(10, false);
+    let chunks = whole.chunks.clone().expect("chunks in run order");
+    assert_eq!(chunks.len(), 5);
+    let copied = samples("copied", &whole.table, Some(&chunks));
+    let formatted = samples("formatted", &whole.table, None);
+    assert!(
+        copied == formatted,
+        "copied chunks differ from the formatted table"
+    );
+    let text = String::from_utf8(copied).unwrap();
+    assert_eq!(text.lines().count(), 51);
+    assert_eq!(text.matches("sample,").count(), 1, "one header");
+
+    // Runs 10–19 and 30–39 lost; a resume in chunks of 25 runs them as one
+    // chunk, which interleaves with the chunk of runs 20–29.
+    for lost in [&chunks[1], &chunks[3]] {
+        std::fs::remove_file(lost).unwrap();
+    }
+    let resumed = run(25, true);
+    assert!(
+        resumed.chunks.is_none(),
+        "interleaved chunks are not copied"
+    );
+    assert_eq!(resumed.table.runs, whole.table.runs);
+    assert_eq!(resumed.table.rows, whole.table.rows);
+    assert!(samples("resumed", &resumed.table, None) == formatted);
+}

@@ -28,7 +28,7 @@ pub fn merge(args: &MergeArgs) -> Result<ExitCode> {
         })?;
     }
     let (info, table) = output::merge_parts(&args.dirs)?;
-    output::write_sweep(output::Batch::new(&args.out)?, &info, &table)?;
+    output::write_sweep(output::Batch::new(&args.out)?, &info, &table, None)?;
     println!(
         "merged {} runs of sweep `{}` into {}",
         table.runs.len(),

@@ -60,7 +60,7 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
     // and the statistics, use as many threads as asked for.
     let threads = sweep::thread_pool(args.threads)?;
     let bar = progress_bar(runs.len() as u64, args.quiet);
-    let table = threads
+    let sweep::Checkpointed { table, chunks } = threads
         .install(|| {
             sweep::run_checkpointed(
                 &prep,
@@ -80,7 +80,7 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
     let batch = output::Batch::staged_in(&dir, &partial)?;
     let summary = threads.install(|| match shard {
         Some(shard) => output::write_part(batch, &info, shard, &table).map(|()| None),
-        None => output::write_sweep(batch, &info, &table).map(Some),
+        None => output::write_sweep(batch, &info, &table, chunks.as_deref()).map(Some),
     })?;
     // Everything is written: the saved chunks are no longer needed.
     let _ = std::fs::remove_dir_all(&partial);

@@ -30,11 +30,24 @@ fn bad_file(path: &Path, why: String) -> Error {
 
 /// Write `samples.csv`, `samples.parquet` and `summary.json` for a complete
 /// sweep as one batch: all of them, or none. Returns the summary.
-pub fn write_sweep(mut batch: Batch, info: &SweepInfo, table: &Table) -> Result<Value> {
+///
+/// `chunks`, if given, are files in samples.csv form that hold exactly the
+/// table's rows, in its order (a sweep's saved chunks, see
+/// [`crate::sweep::run_checkpointed`]): samples.csv is their text, copied,
+/// which is what formatting the table again would write.
+pub fn write_sweep(
+    mut batch: Batch,
+    info: &SweepInfo,
+    table: &Table,
+    chunks: Option<&[PathBuf]>,
+) -> Result<Value> {
     let summary = summary_json(info, table);
     let mut text = serde_json::to_vec_pretty(&summary).expect("plain JSON");
     text.push(b'\n');
-    batch.add_streamed("samples.csv", |w| write_samples(w, info, table))?;
+    batch.add_streamed("samples.csv", |w| match chunks {
+        Some(chunks) => copy_samples(w, info, chunks),
+        None => write_samples(w, info, table),
+    })?;
     batch.add_streamed("samples.parquet", |w| write_parquet(w, info, table))?;
     batch.add("summary.json", &text)?;
     batch.commit()?;
@@ -56,15 +69,41 @@ const ROWS_PER_TASK: usize = 4096;
 /// once (about 13 MB for the default park's uncertainty sweep).
 const TASKS_AT_ONCE: usize = 8;
 
+/// The samples.csv header line, with its line end.
+fn header_line(info: &SweepInfo) -> std::io::Result<Vec<u8>> {
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    csv.write_record(header(info))
+        .map_err(std::io::Error::other)?;
+    csv.into_inner().map_err(|e| e.into_error())
+}
+
+/// Write the rows of `chunks`, files in samples.csv form with this sweep's
+/// header, one after another under one header.
+fn copy_samples(w: &mut dyn Write, info: &SweepInfo, chunks: &[PathBuf]) -> std::io::Result<()> {
+    let header = header_line(info)?;
+    w.write_all(&header)?;
+    let mut first = Vec::with_capacity(header.len());
+    for path in chunks {
+        let file = std::fs::File::open(path)?;
+        let mut rows = std::io::BufReader::with_capacity(1 << 20, file);
+        first.clear();
+        std::io::BufRead::read_until(&mut rows, b'\n', &mut first)?;
+        if first != header {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("{}: its columns are not this sweep's", path.display()),
+            ));
+        }
+        std::io::copy(&mut rows, w)?;
+    }
+    w.flush()
+}
+
 /// Write a table's rows in samples.csv form. Rows are formatted in
 /// parallel (on the current rayon pool) in blocks, and written in order:
 /// the bytes are those of formatting them one by one.
 pub fn write_samples(w: &mut dyn Write, info: &SweepInfo, table: &Table) -> std::io::Result<()> {
-    let mut csv = csv::Writer::from_writer(&mut *w);
-    csv.write_record(header(info))
-        .map_err(std::io::Error::other)?;
-    csv.flush()?;
-    drop(csv);
+    w.write_all(&header_line(info)?)?;
     let n = table.runs.len();
     let starts: Vec<usize> = (0..n).step_by(ROWS_PER_TASK).collect();
     for window in starts.chunks(TASKS_AT_ONCE) {
@@ -395,5 +434,41 @@ mod tests {
         let mut written = Vec::new();
         write_samples(&mut written, &info, &table).unwrap();
         assert_eq!(String::from_utf8(written).unwrap(), expected);
+    }
+
+    #[test]
+    fn chunks_are_copied_under_one_header_and_another_sweeps_chunk_is_refused() {
+        let info = SweepInfo {
+            sweep: "chunks".into(),
+            design: Design::MonteCarlo,
+            seed: 1,
+            samples: 3,
+            runs: 3,
+            columns: vec!["a".into()],
+            outputs: vec!["y".into()],
+            thresholds: vec![0.5],
+            fingerprint: String::new(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let chunk = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        let first = chunk("1.csv", "sample,a,y,y_met\n0,1,0.25,false\n1,2,0.75,true\n");
+        let second = chunk("2.csv", "sample,a,y,y_met\n2,3,0.5,true\n");
+        let mut written = Vec::new();
+        copy_samples(&mut written, &info, &[first.clone(), second]).unwrap();
+        assert_eq!(
+            String::from_utf8(written).unwrap(),
+            "sample,a,y,y_met\n0,1,0.25,false\n1,2,0.75,true\n2,3,0.5,true\n"
+        );
+        let other = chunk("3.csv", "sample,b,y,y_met\n2,3,0.5,true\n");
+        let e = copy_samples(&mut Vec::new(), &info, &[first, other]).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("3.csv: its columns are not this sweep's"),
+            "{e}"
+        );
     }
 }

@@ -16,7 +16,7 @@ mod summary;
 
 pub use summary::summary_json;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -664,6 +664,18 @@ impl Table {
     }
 }
 
+/// What [`run_checkpointed`] returns.
+pub struct Checkpointed {
+    /// The runs' rows, in run order.
+    pub table: Table,
+    /// The saved chunks, in run order, when their rows are exactly the
+    /// table's (each run once, none that was not asked for, none out of
+    /// order): then samples.csv is their text, and need not be formatted
+    /// again (see [`crate::output::write_sweep`]). `None` when chunks of a
+    /// resumed sweep interleave or overlap.
+    pub chunks: Option<Vec<PathBuf>>,
+}
+
 /// Run `runs` (ascending) in chunks of `chunk`, saving each finished chunk
 /// in `partial` so that an interrupted sweep loses at most one chunk. With
 /// `resume`, chunks already saved there are read back instead of run again;
@@ -679,7 +691,7 @@ pub fn run_checkpointed(
     partial: &Path,
     resume: bool,
     progress: &(dyn Fn() + Sync),
-) -> Result<Table> {
+) -> Result<Checkpointed> {
     let io = |source| Error::Io {
         path: partial.to_path_buf(),
         source,
@@ -698,11 +710,13 @@ pub fn run_checkpointed(
                 .is_some_and(|n| n.to_string_lossy().starts_with('.'))
         {
             crate::limits::check_input_size(&path)?;
-            saved.push(crate::output::read_samples(&path, info)?);
+            let table = crate::output::read_samples(&path, info)?;
+            saved.push((path, table));
         }
     }
-    let done: std::collections::HashSet<u64> =
-        saved.iter().flat_map(|t| t.runs.iter().copied()).collect();
+    let done: std::collections::HashSet<u64> = (saved.iter())
+        .flat_map(|(_, t)| t.runs.iter().copied())
+        .collect();
     for _ in 0..done.len() {
         progress();
     }
@@ -711,15 +725,21 @@ pub fn run_checkpointed(
         let table = run_sweep(prep, batch.to_vec(), threads, progress)?;
         let path = partial.join(format!("chunk-{:012}.csv", batch[0]));
         crate::output::write_streamed(&path, |w| crate::output::write_samples(w, info, &table))?;
-        saved.push(table);
+        saved.push((path, table));
     }
     // Assemble in run order.
     let width = prep.width();
     let wanted: std::collections::HashSet<u64> = runs.iter().copied().collect();
     let rows: Vec<(u64, &[f64])> = saved
         .iter()
-        .flat_map(|t| t.runs.iter().copied().zip(t.rows.chunks(width)))
+        .flat_map(|(_, t)| t.runs.iter().copied().zip(t.rows.chunks(width)))
         .filter(|(r, _)| wanted.contains(r))
         .collect();
-    Ok(Table::from_rows(width, rows))
+    let table = Table::from_rows(width, rows);
+    saved.sort_by_key(|(_, t)| t.runs.first().copied());
+    let in_order = (saved.iter())
+        .flat_map(|(_, t)| t.runs.iter().copied())
+        .eq(table.runs.iter().copied());
+    let chunks = in_order.then(|| saved.into_iter().map(|(path, _)| path).collect());
+    Ok(Checkpointed { table, chunks })
 }

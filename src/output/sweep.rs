@@ -203,12 +203,13 @@ pub fn part_paths(dir: &Path, shard: (u64, u64)) -> (PathBuf, PathBuf) {
 
 /// Write one shard's rows and description as one batch: both, or neither.
 /// The description is renamed last, and `merge` looks for descriptions, so
-/// a part is never found without its rows.
+/// a part is never found without its rows. `chunks` as for [`write_sweep`].
 pub fn write_part(
     mut batch: Batch,
     info: &SweepInfo,
     shard: (u64, u64),
     table: &Table,
+    chunks: Option<&[PathBuf]>,
 ) -> Result<()> {
     let (csv_path, json_path) = part_paths(batch.dir(), shard);
     let name = |p: &Path| {
@@ -217,7 +218,10 @@ pub fn write_part(
             .to_string_lossy()
             .into_owned()
     };
-    batch.add_streamed(&name(&csv_path), |w| write_samples(w, info, table))?;
+    batch.add_streamed(&name(&csv_path), |w| match chunks {
+        Some(chunks) => copy_samples(w, info, chunks),
+        None => write_samples(w, info, table),
+    })?;
     let meta = serde_json::json!({"info": info, "shard": shard.0, "shards": shard.1});
     let mut bytes = serde_json::to_vec_pretty(&meta).expect("plain JSON");
     bytes.push(b'\n');

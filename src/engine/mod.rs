@@ -373,7 +373,8 @@ impl LinkTime {
 }
 
 /// What the solver reads of an input slot, packed into 16 bytes (whether
-/// it is a Feed slot is in [`Plan::slot_feed`]).
+/// it is a Feed slot is in [`Plan::slot_feed`]; a Feed slot's coefficient
+/// and last link are also in its process's [`Rule::Feed`]).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SlotHot {
     /// Amount per unit of activity.
@@ -411,10 +412,16 @@ pub(crate) struct EmissionEntry {
 pub(crate) enum Rule {
     /// x = K.
     Fixed,
-    /// x = min(K, delivered to `slot` / its coefficient).
+    /// x = min(K, delivered to the feed slot / its coefficient). The rule
+    /// holds all it reads of the slot: the slot's packed data is read at
+    /// random when a large park's processes run, and the rule in order.
     Feed {
-        /// The feed slot.
-        slot: u32,
+        /// The last link into the feed slot, or the number of links (a
+        /// copy of its [`SlotHot::last`]).
+        last: u32,
+        /// The feed slot's coefficient (a copy of [`SlotHot::coeff`], kept
+        /// equal by [`Plan::set_slot_coeff`]).
+        coeff: f64,
     },
     /// x = min(K, demand + what the links `product_links[start..end]` would carry).
     Demand {
@@ -843,6 +850,11 @@ impl Plan {
         }
         let p = self.slots[slot].process;
         self.largest_coeff[p] = self.largest_coeff_of(p);
+        if let Rule::Feed { coeff: c, .. } = &mut self.rules[p]
+            && self.processes[p].mode == (ModePlan::Feed { slot })
+        {
+            *c = coeff;
+        }
     }
 
     /// What [`Plan::largest_coeff`] holds for process `p`.
@@ -1029,7 +1041,10 @@ impl Plan {
         self.rules = (0..self.processes.len())
             .map(|p| match self.processes[p].mode {
                 ModePlan::Fixed => Rule::Fixed,
-                ModePlan::Feed { slot } => Rule::Feed { slot: slot as u32 },
+                ModePlan::Feed { slot } => Rule::Feed {
+                    last: self.slot_hot[slot].last,
+                    coeff: self.slot_hot[slot].coeff,
+                },
                 ModePlan::Demand => {
                     let start = self.product_links.len() as u32;
                     let links = &self.pool_links[self.processes[p].pools.start];

@@ -640,21 +640,14 @@ fn eval_link(plan: &Plan, ws: &mut Workspace, l: usize) -> f64 {
     f
 }
 
-/// What links delivered to `slot`.
-#[inline]
-fn delivered(plan: &Plan, ws: &Workspace, slot: usize) -> f64 {
-    ws.slot_taken[plan.slot_hot[slot].last as usize]
-}
-
 /// Evaluate process `p`'s activity from what it depends on.
 #[inline(always)]
 fn eval_process(plan: &Plan, ws: &mut Workspace, p: usize) -> f64 {
     let x = match plan.rules[p] {
         Rule::Fixed => ws.k[p],
-        Rule::Feed { slot } => {
-            let slot = slot as usize;
+        Rule::Feed { last, coeff } => {
             // Validation guarantees a positive feed coefficient.
-            ws.k[p].min(delivered(plan, ws, slot) / plan.slot_hot[slot].coeff)
+            ws.k[p].min(ws.slot_taken[last as usize] / coeff)
         }
         Rule::Demand { start, end } => {
             let mut total = ws.demand[p];
@@ -828,8 +821,8 @@ fn nodes_not_finite(plan: &Plan, ws: &Workspace, nodes: &[usize]) -> u64 {
 #[inline(always)]
 fn process_not_finite(plan: &Plan, ws: &Workspace, p: usize) -> u64 {
     let bad = not_finite(ws.x[p] * plan.largest_coeff[p]);
-    if let Rule::Feed { slot } = plan.rules[p] {
-        bad | not_finite(ws.k[p] * plan.slot_hot[slot as usize].coeff)
+    if let Rule::Feed { coeff, .. } = plan.rules[p] {
+        bad | not_finite(ws.k[p] * coeff)
     } else {
         bad
     }

@@ -9,11 +9,12 @@ use std::path::PathBuf;
 pub enum Error {
     /// An input file is larger than the input size limit (see [`crate::limits`]).
     #[error(
-        "{}: {} is more than the input size limit of {} bytes ({}); raise the limit with --max-input-size BYTES or PARKFLOW_MAX_INPUT_SIZE",
+        "{}: {} is more than the input size limit of {} bytes ({}); {}",
         path.display(),
         size.map_or_else(|| "the file".to_string(), |s| format!("{s} bytes ({})", crate::limits::human_size(s))),
         limit,
-        crate::limits::human_size(*limit)
+        crate::limits::human_size(*limit),
+        crate::limits::RAISE_LIMIT
     )]
     TooLarge {
         /// The file.

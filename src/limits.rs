@@ -30,6 +30,57 @@ pub fn set_max_input_size(bytes: u64) {
     MAX_INPUT_SIZE.store(bytes, Ordering::Relaxed);
 }
 
+/// How to raise the limit, as every refusal says.
+pub(crate) const RAISE_LIMIT: &str =
+    "raise the limit with --max-input-size BYTES or PARKFLOW_MAX_INPUT_SIZE";
+
+/// A file read line by line keeping nothing per line (a sweep's
+/// `samples.csv` in `report`), so that its size needs no limit: it fails
+/// once a line grows longer than `limit` bytes, as a file with no line ends
+/// would otherwise be read into one record.
+pub(crate) struct LineLimit<R> {
+    inner: R,
+    since_line_end: u64,
+    limit: u64,
+}
+
+impl<R> LineLimit<R> {
+    /// `inner`, refused at its first line longer than `limit` bytes.
+    pub(crate) fn new(inner: R, limit: u64) -> LineLimit<R> {
+        LineLimit {
+            inner,
+            since_line_end: 0,
+            limit,
+        }
+    }
+}
+
+impl<R: Read> Read for LineLimit<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        // The first piece goes on the line before; each later one starts a line.
+        let mut pieces = buf[..n].split(|&b| b == b'\n');
+        let first = pieces.next().map_or(0, <[u8]>::len) as u64;
+        let mut line = self.since_line_end + first;
+        let mut longest = line;
+        for piece in pieces {
+            line = piece.len() as u64;
+            longest = longest.max(line);
+        }
+        self.since_line_end = line;
+        if longest > self.limit {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "a row longer than the input size limit of {} bytes; {RAISE_LIMIT}",
+                    self.limit
+                ),
+            ));
+        }
+        Ok(n)
+    }
+}
+
 fn too_large(path: &Path, size: Option<u64>) -> Error {
     Error::TooLarge {
         path: path.to_path_buf(),
@@ -172,6 +223,36 @@ mod tests {
         assert!(parse_size("64 parsecs").is_err());
         assert!(parse_size("99999999999999999999G").is_err());
         assert!(parse_size("").is_err());
+    }
+
+    fn lines(limit: u64, text: &[u8], chunk: usize) -> std::io::Result<Vec<u8>> {
+        // Feed the text in chunks of `chunk` bytes, as a file may.
+        struct Chunks<'a>(&'a [u8], usize);
+        impl Read for Chunks<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = self.0.len().min(self.1).min(buf.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let mut out = Vec::new();
+        LineLimit::new(Chunks(text, chunk), limit).read_to_end(&mut out)?;
+        Ok(out)
+    }
+
+    #[test]
+    fn a_line_longer_than_the_limit_is_refused_however_the_file_is_read() {
+        for chunk in [1, 3, 7, 64] {
+            // Lines of 5 bytes and their line ends pass a limit of 5, across chunks.
+            let ok = b"abcde\nfghij\nklmno";
+            assert_eq!(lines(5, ok, chunk).unwrap(), ok, "chunk {chunk}");
+            // A line of 6 does not, wherever it is.
+            for bad in [&b"abcdef\nxy\n"[..], b"ab\ncdefgh\n", b"ab\ncdefgh"] {
+                let e = lines(5, bad, chunk).unwrap_err();
+                assert!(e.to_string().contains("limit of 5 bytes"), "{e}");
+            }
+        }
     }
 
     #[test]

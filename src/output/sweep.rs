@@ -44,10 +44,7 @@ pub fn write_sweep(
     let summary = summary_json(info, table);
     let mut text = serde_json::to_vec_pretty(&summary).expect("plain JSON");
     text.push(b'\n');
-    batch.add_streamed("samples.csv", |w| match chunks {
-        Some(chunks) => copy_samples(w, info, chunks),
-        None => write_samples(w, info, table),
-    })?;
+    batch.add_streamed("samples.csv", |w| write_rows(w, info, table, chunks))?;
     batch.add_streamed("samples.parquet", |w| write_parquet(w, info, table))?;
     batch.add("summary.json", &text)?;
     batch.commit()?;
@@ -68,6 +65,20 @@ const ROWS_PER_TASK: usize = 4096;
 /// Tasks formatted before their text is written: bounds the text held at
 /// once (about 13 MB for the default park's uncertainty sweep).
 const TASKS_AT_ONCE: usize = 8;
+
+/// A table's rows in samples.csv form: the text of `chunks` when given
+/// (see [`write_sweep`]), else formatted.
+fn write_rows(
+    w: &mut dyn Write,
+    info: &SweepInfo,
+    table: &Table,
+    chunks: Option<&[PathBuf]>,
+) -> std::io::Result<()> {
+    match chunks {
+        Some(chunks) => copy_samples(w, info, chunks),
+        None => write_samples(w, info, table),
+    }
+}
 
 /// The samples.csv header line, with its line end.
 fn header_line(info: &SweepInfo) -> std::io::Result<Vec<u8>> {
@@ -218,10 +229,7 @@ pub fn write_part(
             .to_string_lossy()
             .into_owned()
     };
-    batch.add_streamed(&name(&csv_path), |w| match chunks {
-        Some(chunks) => copy_samples(w, info, chunks),
-        None => write_samples(w, info, table),
-    })?;
+    batch.add_streamed(&name(&csv_path), |w| write_rows(w, info, table, chunks))?;
     let meta = serde_json::json!({"info": info, "shard": shard.0, "shards": shard.1});
     let mut bytes = serde_json::to_vec_pretty(&meta).expect("plain JSON");
     bytes.push(b'\n');

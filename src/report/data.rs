@@ -202,8 +202,6 @@ pub struct SweepResults {
     pub summary: serde_json::Value,
     /// Column names of `samples.csv`.
     pub columns: Vec<String>,
-    /// Rows of `samples.csv`: the runs.
-    pub rows: u64,
     /// Each output's histogram, by name: the outputs of `summary.json` with
     /// a column in `samples.csv` and a finite value in it.
     pub histograms: BTreeMap<String, Histogram>,
@@ -218,7 +216,7 @@ pub enum Results {
     Sweep(Box<SweepResults>),
 }
 
-fn invalid(path: &Path, message: impl Into<String>) -> Error {
+pub(super) fn invalid(path: &Path, message: impl Into<String>) -> Error {
     Error::Io {
         path: path.to_path_buf(),
         source: std::io::Error::new(std::io::ErrorKind::InvalidData, message.into()),
@@ -518,7 +516,7 @@ impl SweepResults {
                 .and_then(|t| t.get(name))
                 .and_then(serde_json::Value::as_f64)
         };
-        let (columns, rows, histograms) = histograms(
+        let (columns, histograms) = histograms(
             &dir.join(SAMPLES_FILE),
             &outputs,
             thresholds,
@@ -528,7 +526,6 @@ impl SweepResults {
             dir: dir.to_path_buf(),
             summary,
             columns,
-            rows,
             histograms,
         })
     }

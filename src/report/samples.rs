@@ -10,10 +10,11 @@
 //! ends would otherwise be read into one record).
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
 
+use super::data::invalid;
 use crate::error::{Error, Result};
+use crate::limits::LineLimit;
 
 /// Bins of an output's histogram.
 pub const HISTOGRAM_BINS: usize = 30;
@@ -119,19 +120,18 @@ fn number(field: Option<&str>) -> f64 {
 
 /// The histograms of `outputs` (the names of `summary.json`'s `outputs`)
 /// from the sweep's `samples.csv` at `path`, by name, with `thresholds`
-/// (`summary.json`'s, by name) drawn where given; and the column names and
-/// the number of rows. An output without a column, or without a finite
-/// value, has no histogram.
+/// (`summary.json`'s, by name) drawn where given; and the column names. An
+/// output without a column, or without a finite value, has no histogram.
 pub(super) fn histograms(
     path: &Path,
     outputs: &[String],
     thresholds: impl Fn(&str) -> Option<f64>,
     row_limit: u64,
-) -> Result<(Vec<String>, u64, BTreeMap<String, Histogram>)> {
+) -> Result<(Vec<String>, BTreeMap<String, Histogram>)> {
     let mut reader = open(path, row_limit)?;
     let header: Vec<String> = reader
         .headers()
-        .map_err(|e| invalid(path, e))?
+        .map_err(|e| invalid(path, e.to_string()))?
         .iter()
         .map(str::to_string)
         .collect();
@@ -144,12 +144,10 @@ pub(super) fn histograms(
         })
         .collect();
     let mut record = csv::StringRecord::new();
-    let mut rows = 0u64;
     while reader
         .read_record(&mut record)
-        .map_err(|e| invalid(path, e))?
+        .map_err(|e| invalid(path, e.to_string()))?
     {
-        rows += 1;
         for (_, range) in &mut ranges {
             range.add(&record);
         }
@@ -185,7 +183,7 @@ pub(super) fn histograms(
         let mut reader = open(path, row_limit)?;
         while reader
             .read_record(&mut record)
-            .map_err(|e| invalid(path, e))?
+            .map_err(|e| invalid(path, e.to_string()))?
         {
             for (_, column, h) in &mut histograms {
                 let v = number(record.get(*column));
@@ -202,99 +200,20 @@ pub(super) fn histograms(
         .into_iter()
         .map(|(name, _, h)| (name.clone(), h))
         .collect();
-    Ok((header, rows, histograms))
+    Ok((header, histograms))
 }
 
-fn open(path: &Path, row_limit: u64) -> Result<csv::Reader<RowLimit<std::fs::File>>> {
+fn open(path: &Path, row_limit: u64) -> Result<csv::Reader<LineLimit<std::fs::File>>> {
     let file = std::fs::File::open(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    Ok(csv::Reader::from_reader(RowLimit {
-        inner: file,
-        since_line_end: 0,
-        limit: row_limit,
-    }))
-}
-
-fn invalid(path: &Path, e: impl ToString) -> Error {
-    Error::Io {
-        path: path.to_path_buf(),
-        source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()),
-    }
-}
-
-/// A reader that fails once a line grows longer than `limit` bytes.
-struct RowLimit<R> {
-    inner: R,
-    since_line_end: u64,
-    limit: u64,
-}
-
-impl<R: Read> Read for RowLimit<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        // The first piece goes on the line before; each later one starts a line.
-        let mut pieces = buf[..n].split(|&b| b == b'\n');
-        let first = pieces.next().map_or(0, <[u8]>::len) as u64;
-        let mut line = self.since_line_end + first;
-        let mut longest = line;
-        for piece in pieces {
-            line = piece.len() as u64;
-            longest = longest.max(line);
-        }
-        self.since_line_end = line;
-        if longest > self.limit {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!(
-                    "a row longer than the input size limit of {} bytes; raise the limit with --max-input-size BYTES or PARKFLOW_MAX_INPUT_SIZE",
-                    self.limit
-                ),
-            ));
-        }
-        Ok(n)
-    }
+    Ok(csv::Reader::from_reader(LineLimit::new(file, row_limit)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lines(limit: u64, text: &[u8], chunk: usize) -> std::io::Result<Vec<u8>> {
-        // Feed the text in chunks of `chunk` bytes, as a file may.
-        struct Chunks<'a>(&'a [u8], usize);
-        impl Read for Chunks<'_> {
-            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-                let n = self.0.len().min(self.1).min(buf.len());
-                buf[..n].copy_from_slice(&self.0[..n]);
-                self.0 = &self.0[n..];
-                Ok(n)
-            }
-        }
-        let mut out = Vec::new();
-        RowLimit {
-            inner: Chunks(text, chunk),
-            since_line_end: 0,
-            limit,
-        }
-        .read_to_end(&mut out)?;
-        Ok(out)
-    }
-
-    #[test]
-    fn a_row_longer_than_the_limit_is_refused_however_the_file_is_read() {
-        for chunk in [1, 3, 7, 64] {
-            // Rows of 5 bytes and their line ends pass a limit of 5, across chunks.
-            let ok = b"abcde\nfghij\nklmno";
-            assert_eq!(lines(5, ok, chunk).unwrap(), ok, "chunk {chunk}");
-            // A row of 6 does not, wherever it is.
-            for bad in [&b"abcdef\nxy\n"[..], b"ab\ncdefgh\n", b"ab\ncdefgh"] {
-                let e = lines(5, bad, chunk).unwrap_err();
-                assert!(e.to_string().contains("limit of 5 bytes"), "{e}");
-            }
-        }
-    }
 
     fn samples(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
         let dir = tempfile::tempdir().unwrap();
@@ -316,10 +235,9 @@ run,x,linkage_2017,linkage_2017_met,so2_2017,so2_2017_met,blank,blank_met
         let (_dir, path) = samples(SAMPLES);
         let outputs = ["linkage_2017", "so2_2017", "blank", "missing"].map(String::from);
         let recorded = |name: &str| (name == "linkage_2017").then_some(0.7);
-        let (columns, rows, h) = histograms(&path, &outputs, recorded, 1000).unwrap();
+        let (columns, h) = histograms(&path, &outputs, recorded, 1000).unwrap();
         assert_eq!(columns.len(), 8);
         assert_eq!(columns[2], "linkage_2017");
-        assert_eq!(rows, 4);
         // No finite value, or no column: no histogram.
         assert_eq!(
             h.keys().collect::<Vec<_>>(),
@@ -366,7 +284,7 @@ run,x,linkage_2017,linkage_2017_met,so2_2017,so2_2017_met,blank,blank_met
         let text = "a,a_met,b,b_met\n1,true,1,false\n2,true,2,false\n";
         let (_dir, path) = samples(text);
         let outputs = ["a", "b"].map(String::from);
-        let (_, _, h) = histograms(&path, &outputs, |_| None, 1000).unwrap();
+        let (_, h) = histograms(&path, &outputs, |_| None, 1000).unwrap();
         assert_eq!((h["a"].line, h["b"].line), (None, None));
         assert_eq!(h["a"].counts.iter().sum::<u64>(), 2);
     }

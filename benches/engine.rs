@@ -18,6 +18,10 @@ use parkflow::synthetic::{self, SyntheticOptions};
 
 /// Sizes of the synthetic parks, in processes.
 const SIZES: [usize; 4] = [10, 100, 1_000, 10_000];
+/// Sizes of the acyclic synthetic parks: [`SIZES`] and the sizes between
+/// and beyond, where a step's data outgrows a core's L2 cache and then its
+/// share of L3 (docs/PERFORMANCE.md).
+const ACYCLIC_SIZES: [usize; 6] = [10, 100, 1_000, 3_000, 10_000, 30_000];
 /// Seed of every synthetic park, so runs of the bench compare the same parks.
 const SEED: u64 = 2012;
 
@@ -90,6 +94,7 @@ fn bench_synthetic(c: &mut Criterion) {
     synthetic_steps(
         c,
         "synthetic_step",
+        &SIZES,
         |n| SyntheticOptions::new(n, SEED),
         |p| p.steps(),
     );
@@ -104,25 +109,27 @@ fn bench_synthetic_acyclic(c: &mut Criterion) {
         iterated_share: 0.0,
         ..SyntheticOptions::new(n, SEED)
     };
-    synthetic_steps(c, "synthetic_acyclic_step", acyclic, |p| {
+    synthetic_steps(c, "synthetic_acyclic_step", &ACYCLIC_SIZES, acyclic, |p| {
         p.plan.links.len() as u64
     });
 }
 
-/// One group `name`: a park of each of [`SIZES`] from `options`, with
+/// One group `name`: a park of each of `sizes` from `options`, with
 /// throughput `elements`.
 fn synthetic_steps(
     c: &mut Criterion,
     name: &str,
+    sizes: &[usize],
     options: impl Fn(usize) -> SyntheticOptions,
     elements: impl Fn(&Prepared) -> u64,
 ) {
     let mut group = c.benchmark_group(name);
-    for n in SIZES {
+    for &n in sizes {
         let mut p = Prepared::new(&synthetic::generate(&options(n)), "synthetic");
         p.describe(&format!("{name}/{n}"));
         if n >= 10_000 {
-            // About 1–6 ms a run: a few seconds is plenty.
+            // About 1–6 ms a run (10,000 processes), 2–3 ms
+            // (30,000 without cycles): a few seconds is plenty.
             group
                 .sample_size(20)
                 .measurement_time(Duration::from_secs(4));

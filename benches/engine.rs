@@ -1,6 +1,7 @@
 //! Engine benchmarks (criterion): the default park's whole run, annual and
 //! monthly; synthetic parks of 10 to 10,000 processes, with and without
-//! cycles, as time per step; and compiling a plan. See docs/PERFORMANCE.md
+//! cycles (without, also 3,000 and 30,000), as time per step; and
+//! compiling a plan. See docs/PERFORMANCE.md
 //! for the figures and how to read them.
 //!
 //! Parsing, validation and compilation happen once, outside the timing loop;

@@ -52,19 +52,22 @@ impl Prepared {
     }
 
     fn steps(&self) -> u64 {
-        let years = (self.plan.end - self.plan.start + 1).max(0) as u64;
-        years * u64::from(self.plan.steps_per_year)
+        let years = (self.plan.topology.end - self.plan.topology.start + 1).max(0) as u64;
+        years * u64::from(self.plan.topology.steps_per_year)
     }
 
     /// One line about the park's size, printed once so the figures can be read per link.
     fn describe(&self, name: &str) {
-        let (leontief, cycles) = (self.plan.leontief.len(), self.plan.cycles.len());
+        let (leontief, cycles) = (
+            self.plan.schedule.leontief.len(),
+            self.plan.schedule.cycles.len(),
+        );
         eprintln!(
             "{name}: {} processes, {} links, {} pools, {} slots, {} Leontief blocks, {} iterated cycles, {} steps",
-            self.plan.processes.len(),
-            self.plan.links.len(),
-            self.plan.pools.len(),
-            self.plan.slots.len(),
+            self.plan.topology.processes.len(),
+            self.plan.topology.links.len(),
+            self.plan.topology.pools.len(),
+            self.plan.topology.slots.len(),
             leontief,
             cycles,
             self.steps()
@@ -111,7 +114,7 @@ fn bench_synthetic_acyclic(c: &mut Criterion) {
         ..SyntheticOptions::new(n, SEED)
     };
     synthetic_steps(c, "synthetic_acyclic_step", &ACYCLIC_SIZES, acyclic, |p| {
-        p.plan.links.len() as u64
+        p.plan.topology.links.len() as u64
     });
 }
 

@@ -28,7 +28,7 @@ fn bench_throughput(c: &mut Criterion) {
     // The same runs simulating every year, not only those the outputs
     // read (2017 and 2020): what a run of the whole range costs.
     let mut every = uncertainty();
-    every.years = (every.plan.start..=every.plan.end).collect();
+    every.years = (every.plan.topology.start..=every.plan.topology.end).collect();
     throughput(c, "sweep_default_park_every_year", &every);
 }
 
@@ -168,7 +168,11 @@ pub fn leontief_sweep(samples: u64) -> Prepared {
 fn bench_leontief(c: &mut Criterion) {
     let samples = 2000;
     let prep = leontief_sweep(samples);
-    assert_eq!(prep.plan.leontief.len(), 1, "one 48-process Leontief block");
+    assert_eq!(
+        prep.plan.schedule.leontief.len(),
+        1,
+        "one 48-process Leontief block"
+    );
     let mut group = c.benchmark_group("leontief48");
     group.throughput(Throughput::Elements(samples));
     group.sample_size(10);

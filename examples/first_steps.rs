@@ -51,8 +51,8 @@ fn main() -> ExitCode {
     }
     println!(
         "{runs} first steps of {} processes, {} links",
-        plan.processes.len(),
-        plan.links.len()
+        plan.topology.processes.len(),
+        plan.topology.links.len()
     );
     ExitCode::SUCCESS
 }

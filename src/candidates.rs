@@ -160,12 +160,13 @@ pub fn candidate_links(park: &Park) -> Vec<usize> {
 
 /// The capped totals a ranking reports, one per cap year and pollutant.
 pub fn cap_columns(plan: &Plan) -> Vec<CapColumn> {
-    plan.caps
+    plan.params
+        .caps
         .iter()
         .flat_map(|cap| {
             cap.limits.iter().map(move |&(k, limit)| CapColumn {
                 year: cap.year,
-                pollutant: plan.pollutants[k].clone(),
+                pollutant: plan.topology.pollutants[k].clone(),
                 scope: cap.scope,
                 limit,
             })
@@ -188,11 +189,13 @@ pub fn evaluate(park: &Park, enabled: &[usize]) -> Result<Outcome> {
     indicators.check(&plan)?;
     let at = |year: i32| indicators.years.iter().find(|y| y.year == year);
     let linkage = plan
+        .params
         .targets
         .iter()
-        .map(|&(year, _)| at(year).map_or(0.0, |y| y.linkage(plan.metric)))
+        .map(|&(year, _)| at(year).map_or(0.0, |y| y.linkage(plan.params.metric)))
         .collect();
     let caps = plan
+        .params
         .caps
         .iter()
         .flat_map(|cap| {
@@ -237,7 +240,7 @@ fn targets_met(targets: &[(i32, f64)], linkage: &[f64]) -> bool {
 pub fn rank(park: &Park) -> Result<Ranking> {
     let positions = candidate_links(park);
     let plan = Plan::compile(park);
-    let targets = plan.targets.clone();
+    let targets = plan.params.targets.clone();
     let caps = cap_columns(&plan);
     let by_cost = positions.iter().all(|&i| park.links[i].cost.is_some());
     let base = evaluate(park, &[])?;

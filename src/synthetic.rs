@@ -847,14 +847,14 @@ mod tests {
             let park = generate(&o);
             let plan = Plan::compile(&park);
             let mut leontief = 0;
-            for processes in &plan.leontief {
+            for processes in &plan.schedule.leontief {
                 assert!((2..=4).contains(&processes.len()));
                 leontief += processes.len();
             }
-            for nodes in &plan.cycles {
+            for nodes in &plan.schedule.cycles {
                 assert_eq!(nodes.len(), 2, "an unplanted cycle: {nodes:?}");
             }
-            let cycles = plan.cycles.len();
+            let cycles = plan.schedule.cycles.len();
             let planted = |share: f64| (share * n as f64).round() as usize;
             assert!(leontief >= 2 && leontief <= planted(o.leontief_share).max(2) + 1);
             assert_eq!(cycles, (planted(o.iterated_share) / 2).max(1));

@@ -26,7 +26,7 @@ fn a_ten_thousand_process_park_runs_through_the_library_and_the_command_line() {
     let park = synthetic::park(PROCESSES, SEED);
     validate(&park, "synthetic").unwrap_or_else(|e| panic!("{e}"));
     let plan = Plan::compile(&park);
-    assert_eq!(plan.processes.len(), PROCESSES);
+    assert_eq!(plan.topology.processes.len(), PROCESSES);
     let sim = simulate(&plan).unwrap_or_else(|e| panic!("{e}"));
     let steps = sim.steps.len();
     assert!(steps > 0);
@@ -70,7 +70,7 @@ fn a_ten_thousand_process_park_runs_through_the_library_and_the_command_line() {
     );
     println!(
         "10,000-process park: {} links, {} KiB of RON; library (generate, validate, compile, run) {:.2} s; `parkflow run --no-plots` {:.2} s",
-        plan.links.len(),
+        plan.topology.links.len(),
         text.len() / 1024,
         library.as_secs_f64(),
         command.as_secs_f64()

@@ -120,11 +120,11 @@ fn coefficients_set_on_a_plan_are_checked_as_compiled_ones_are() {
     let mut ws = Workspace::new(&plan);
     run(&plan, &mut ws, |_| {}).expect("finite as compiled");
     let acid = pool(&plan, "p", "acid");
-    plan.set_pool_coeff(acid, 1e300);
+    plan.params.pool_coeff[acid] = 1e300;
     assert_eq!(failure(&plan), (2012, "output", "p/acid".to_string()));
-    plan.set_pool_coeff(acid, 1.0);
+    plan.params.pool_coeff[acid] = 1.0;
     let b = slot(&plan, "p", "b");
-    plan.set_slot_coeff(b, 1e300);
+    plan.params.slot_coeff[b] = 1e300;
     assert_eq!(failure(&plan), (2012, "request", "p/b".to_string()));
 }
 
@@ -139,7 +139,7 @@ fn a_value_that_overflows_in_a_later_year_inside_a_leontief_block_is_named() {
         r#"Link(id: "pq", from: "p", to: "q", material: "a"),
            Link(id: "qp", from: "q", to: "p", material: "b")"#,
     );
-    assert_eq!(plan.leontief.len(), 1, "a Leontief block");
+    assert_eq!(plan.schedule.leontief.len(), 1, "a Leontief block");
     let want = (2013, "output", "p/acid".to_string());
     assert_eq!(failure(&plan), want);
 }
@@ -158,7 +158,7 @@ fn iterated_cycle(time: &str, demand: &str) -> Plan {
            Link(id: "qp", from: "q", to: "p", material: "b")"#,
     );
     assert_eq!(
-        (plan.leontief.len(), plan.cycles.len()),
+        (plan.schedule.leontief.len(), plan.schedule.cycles.len()),
         (0, 1),
         "an iterated cycle"
     );

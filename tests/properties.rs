@@ -247,7 +247,7 @@ proptest! {
                     prop_assert!(s.activity.iter().chain(&s.flow).all(|v| v.is_finite() && *v >= 0.0));
                     prop_assert!(s.pools.iter().flatten().chain(s.slots.iter().flatten()).all(|v| v.is_finite()));
                     for (p, x) in s.activity.iter().enumerate() {
-                        prop_assert!(*x <= s.capacity[p] * plan.operating[p].utilization.at(s.year).max(1.0) + 1e-9 * x.abs().max(1.0));
+                        prop_assert!(*x <= s.capacity[p] * plan.params.operating[p].utilization.at(s.year).max(1.0) + 1e-9 * x.abs().max(1.0));
                     }
                 }
                 for y in &sim.years {
@@ -284,15 +284,16 @@ proptest! {
                 let mut read = Vec::new();
                 run(&plan, &mut ws, |v| {
                     let y = v.year();
-                    for (p, proc_) in plan.operating.iter().enumerate() {
+                    for (p, proc_) in plan.params.operating.iter().enumerate() {
                         let cap = proc_.capacity.as_ref().map_or(f64::INFINITY, |s| s.at(y));
                         read.push((v.capacity()[p].to_bits(), cap.to_bits()));
                     }
-                    for (l, link) in plan.links.iter().enumerate() {
-                        let active = link.enabled && link.start <= y && y <= link.end;
+                    for (l, link) in plan.topology.links.iter().enumerate() {
+                        let years = &plan.params.links[l];
+                        let active = link.enabled && years.start <= y && y <= years.end;
                         read.push((u64::from(v.link_active()[l]), u64::from(active)));
                     }
-                    for (k, series) in plan.background.iter().enumerate() {
+                    for (k, series) in plan.params.background.iter().enumerate() {
                         read.push((v.background()[k].to_bits(), (series.at(y) * v.dt()).to_bits()));
                     }
                 })
@@ -301,7 +302,7 @@ proptest! {
                 // Running some years only gives their steps bit for bit (every
                 // year up to the last asked for when a storage carries levels),
                 // on a fresh workspace and on one that ran other years before.
-                let every: Vec<i32> = (plan.start..=plan.end).collect();
+                let every: Vec<i32> = (plan.topology.start..=plan.topology.end).collect();
                 let full = steps_of(&plan, &mut Workspace::new(&plan), &every);
                 let mut ws = Workspace::new(&plan);
                 let mut ind = Indicators::new(&plan);
@@ -309,11 +310,11 @@ proptest! {
                     let years: Vec<i32> = every
                         .iter()
                         .copied()
-                        .filter(|y| mask >> (y - plan.start) & 1 == 1)
+                        .filter(|y| mask >> (y - plan.topology.start) & 1 == 1)
                         .collect();
-                    let last = years.last().copied().unwrap_or(plan.start - 1);
+                    let last = years.last().copied().unwrap_or(plan.topology.start - 1);
                     let wanted = |y: i32| {
-                        if plan.storages.is_empty() { years.contains(&y) } else { y <= last }
+                        if plan.topology.storages.is_empty() { years.contains(&y) } else { y <= last }
                     };
                     let expected: Vec<_> = full.iter().filter(|s| wanted(s.0)).cloned().collect();
                     prop_assert_eq!(&steps_of(&plan, &mut ws, &years), &expected);
@@ -324,9 +325,9 @@ proptest! {
                     prop_assert_eq!(&ind.years, &expected);
                 }
                 // Years in any order, and years outside the range.
-                let (first, last) = (plan.start, plan.end);
-                let asked = [last, plan.start - 1, first, last + 1, last];
-                let expected: Vec<_> = if plan.storages.is_empty() {
+                let (first, last) = (plan.topology.start, plan.topology.end);
+                let asked = [last, plan.topology.start - 1, first, last + 1, last];
+                let expected: Vec<_> = if plan.topology.storages.is_empty() {
                     [last, first, last]
                         .iter()
                         .flat_map(|&y| full.iter().filter(move |s| s.0 == y))

@@ -144,12 +144,10 @@ fn disable_and_enable_switch_a_link_off_and_on() {
     )
     .unwrap();
     let plan = Plan::compile(&park);
-    let l = plan
-        .links
-        .iter()
-        .position(|l| l.id == "spent_acid_to_as")
+    let l = (plan.topology.link_ids.iter())
+        .position(|id| id == "spent_acid_to_as")
         .unwrap();
-    assert!(!plan.links[l].enabled);
+    assert!(!plan.topology.links[l].enabled);
     let sim = simulate(&plan).unwrap();
     assert!(sim.steps.iter().all(|s| s.flow[l] == 0.0));
     apply_change(
@@ -159,7 +157,7 @@ fn disable_and_enable_switch_a_link_off_and_on() {
         },
     )
     .unwrap();
-    assert!(Plan::compile(&park).links[l].enabled);
+    assert!(Plan::compile(&park).topology.links[l].enabled);
     let err = apply_change(
         &mut park,
         &Change::Enable {

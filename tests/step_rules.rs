@@ -309,7 +309,7 @@ fn background_is_spread_over_the_steps_of_a_year() {
 fn a_cycle_of_unbounded_demand_processes_is_solved_as_a_leontief_system() {
     let text = std::fs::read_to_string("flows/examples/miller_blair.ron").unwrap();
     let (plan, sim) = sim(&text);
-    assert_eq!(plan.leontief.len(), 1);
+    assert_eq!(plan.schedule.leontief.len(), 1);
     let s = &sim.steps[0];
     // x = (I − A)⁻¹ f, A = [[.15, .25], [.2, .05]], f = (600, 1500).
     let det = 0.85 * 0.95 - 0.25 * 0.2;
@@ -378,7 +378,7 @@ fn a_cycle_through_feed_processes_is_iterated_to_its_fixed_point() {
            Link(id: "back", from: "q", to: "p", material: "b", priority: 1)"#,
         "",
     ));
-    assert_eq!(plan.cycles.len(), 1);
+    assert_eq!(plan.schedule.cycles.len(), 1);
     let s = &sim.steps[0];
     close(s.activity[process(&plan, "p")], 100.0);
     close(s.activity[process(&plan, "q")], 50.0);
@@ -399,7 +399,7 @@ fn a_capacity_bounded_demand_cycle_is_iterated_and_respects_capacity() {
         r#"Link(id: "ab", from: "x", to: "y", material: "a"), Link(id: "ba", from: "y", to: "x", material: "b")"#,
         "",
     ));
-    assert_eq!(plan.leontief.len(), 0);
+    assert_eq!(plan.schedule.leontief.len(), 0);
     let s = &sim.steps[0];
     close(s.activity[process(&plan, "x")], 15.0);
     close(s.activity[process(&plan, "y")], 17.5);

@@ -341,7 +341,15 @@ fn acid_outputs_2013(text: &str) -> [f64; 3] {
     let plan = Plan::compile(&park);
     let sim = simulate(&plan).unwrap();
     let year = sim.years.iter().find(|y| y.year == 2013).unwrap();
-    let total = |id: &str| year.total(plan.pollutants.iter().position(|k| k == id).unwrap());
+    let total = |id: &str| {
+        year.total(
+            plan.topology
+                .pollutants
+                .iter()
+                .position(|k| k == id)
+                .unwrap(),
+        )
+    };
     [year.linkage_mass, total("cod"), total("so2")]
 }
 
@@ -483,10 +491,10 @@ fn running_only_the_output_years_gives_the_rows_of_running_every_year() {
     )
     .unwrap();
     let mut prep = load_sweep(&path).unwrap();
-    assert!(prep.plan.storages.is_empty());
+    assert!(prep.plan.topology.storages.is_empty());
     assert_eq!(prep.years, [2017, 2020]);
     let only = run_sweep(&prep, (0..64).collect(), 2, &|| {}).unwrap();
-    prep.years = (prep.plan.start..=prep.plan.end).collect();
+    prep.years = (prep.plan.topology.start..=prep.plan.topology.end).collect();
     let every = run_sweep(&prep, (0..64).collect(), 2, &|| {}).unwrap();
     let bits = |rows: &[f64]| rows.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&only.rows), bits(&every.rows));

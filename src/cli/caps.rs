@@ -63,6 +63,7 @@ pub fn caps(args: &CapsArgs) -> Result<ExitCode> {
 fn rows(plan: &Plan, sim: &Simulation, only: Option<i32>) -> Vec<Row> {
     let mut rows = Vec::new();
     for cap in plan
+        .params
         .caps
         .iter()
         .filter(|c| only.is_none_or(|y| y == c.year))
@@ -77,17 +78,12 @@ fn rows(plan: &Plan, sim: &Simulation, only: Option<i32>) -> Vec<Row> {
             if let Some(e) = emissions {
                 for &(p, kk, amount) in &e.process {
                     if kk == k {
-                        sources.push((plan.processes[p].id.clone(), "process", amount));
+                        sources.push((plan.topology.processes[p].id.clone(), "process", amount));
                     }
                 }
                 for &(pool, kk, amount) in &e.disposal {
                     if kk == k {
-                        let pl = &plan.pools[pool];
-                        let name = format!(
-                            "{}/{}",
-                            plan.processes[pl.process].id, plan.materials[pl.material].id
-                        );
-                        sources.push((name, "disposal", amount));
+                        sources.push((plan.topology.pool_name(pool), "disposal", amount));
                     }
                 }
             }
@@ -97,7 +93,7 @@ fn rows(plan: &Plan, sim: &Simulation, only: Option<i32>) -> Vec<Row> {
             rows.push(Row {
                 year: cap.year,
                 scope: cap.scope.as_str(),
-                pollutant: plan.pollutants[k].clone(),
+                pollutant: plan.topology.pollutants[k].clone(),
                 park: y.park[k],
                 background: y.background[k],
                 total: y.total(k),

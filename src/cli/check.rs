@@ -40,9 +40,9 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
     );
     println!(
         "dependency order: {} blocks, {} cycles iterated, {} Leontief blocks solved by LU",
-        plan.blocks.len(),
-        plan.cycles.len(),
-        plan.leontief.len()
+        plan.schedule.blocks.len(),
+        plan.schedule.cycles.len(),
+        plan.schedule.leontief.len()
     );
     let balances = crate::model::balance::balances(park);
     let flagged: Vec<_> = balances

@@ -101,9 +101,9 @@ pub fn table(park: &Park, plan: &Plan, sim: &Simulation) -> String {
         "{} ({}), {}–{}, judged metric: {}",
         park.name,
         park.id,
-        plan.start,
-        plan.end,
-        plan.metric.as_str()
+        plan.topology.start,
+        plan.topology.end,
+        plan.params.metric.as_str()
     );
     let _ = writeln!(s, "\nLinkage rate");
     let _ = writeln!(s, "  year   mass   enterprise   target   status");

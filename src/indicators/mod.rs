@@ -89,22 +89,23 @@ impl Indicators {
     /// An accumulator for runs of `plan`.
     pub fn new(plan: &Plan) -> Indicators {
         let byproduct_pools: Vec<(usize, usize)> = plan
+            .topology
             .pools
             .iter()
             .enumerate()
-            .filter(|(_, pool)| plan.materials[pool.material].kind == Kind::Byproduct)
-            .map(|(i, pool)| (i, pool.material))
+            .map(|(i, pool)| (i, pool.material as usize))
+            .filter(|&(_, m)| plan.topology.materials[m].kind == Kind::Byproduct)
             .collect();
         // Enabled links (a candidate never carries), in index order, so a
         // step reads the flows front to back.
-        let exchange_links = (0..plan.links.len())
+        let exchange_links = (0..plan.topology.links.len())
             .filter(|&l| {
-                plan.links[l].enabled
-                    && plan.links[l].inter_enterprise
-                    && plan.materials[plan.link_material(l)].kind == Kind::Byproduct
+                plan.topology.links[l].enabled
+                    && plan.topology.links[l].inter_enterprise
+                    && plan.topology.materials[plan.link_material(l)].kind == Kind::Byproduct
             })
             .map(|l| {
-                let enterprise = |p: usize| plan.processes[p].enterprise as u32;
+                let enterprise = |p: usize| plan.topology.processes[p].enterprise as u32;
                 (
                     l as u32,
                     enterprise(plan.link_from(l)),
@@ -112,14 +113,19 @@ impl Indicators {
                 )
             })
             .collect();
-        let years = plan.end.saturating_sub(plan.start) as usize + 1;
+        let years = plan.topology.end.saturating_sub(plan.topology.start) as usize + 1;
         Indicators {
             tonnes: Vec::with_capacity(byproduct_pools.len()),
             byproduct_pools,
             exchange_links,
-            enterprise_of: plan.processes.iter().map(|p| p.enterprise).collect(),
-            linked_enterprise: vec![false; plan.enterprises.len()],
-            present_enterprise: vec![false; plan.enterprises.len()],
+            enterprise_of: plan
+                .topology
+                .processes
+                .iter()
+                .map(|p| p.enterprise)
+                .collect(),
+            linked_enterprise: vec![false; plan.topology.enterprises.len()],
+            present_enterprise: vec![false; plan.topology.enterprises.len()],
             step_tonnes: None,
             linked_solution: None,
             current: None,
@@ -145,12 +151,12 @@ impl Indicators {
             self.tonnes.extend(
                 self.byproduct_pools
                     .iter()
-                    .filter_map(|&(i, m)| plan.materials[m].tonnes.map(|t| (i, t))),
+                    .filter_map(|&(i, m)| plan.params.tonnes[m].map(|t| (i, t))),
             );
         }
         if view.step() == 0 {
             self.close_year();
-            let nk = plan.pollutants.len();
+            let nk = plan.topology.pollutants.len();
             let mut year = self.spare.pop().unwrap_or_else(empty_year);
             year.year = view.year();
             year.byproduct_t = 0.0;
@@ -235,12 +241,17 @@ impl Indicators {
                     y.linked_intra_t,
                 ),
             ];
-            let emissions = plan.pollutants.iter().enumerate().flat_map(|(k, id)| {
-                [
-                    ("yearly emissions", id.as_str(), y.park[k]),
-                    ("yearly background emissions", id.as_str(), y.background[k]),
-                ]
-            });
+            let emissions = plan
+                .topology
+                .pollutants
+                .iter()
+                .enumerate()
+                .flat_map(|(k, id)| {
+                    [
+                        ("yearly emissions", id.as_str(), y.park[k]),
+                        ("yearly background emissions", id.as_str(), y.background[k]),
+                    ]
+                });
             if let Some(e) = tonnes
                 .into_iter()
                 .chain(emissions)
@@ -350,7 +361,7 @@ pub fn judge(plan: &Plan, years: &[YearIndicators]) -> Judgement {
     let at = |y: i32| years.iter().find(|r| r.year == y);
     let target = |(year, target): (i32, f64)| {
         at(year).map(|r| {
-            let value = r.linkage(plan.metric);
+            let value = r.linkage(plan.params.metric);
             TargetResult {
                 year,
                 target,
@@ -360,14 +371,14 @@ pub fn judge(plan: &Plan, years: &[YearIndicators]) -> Judgement {
         })
     };
     let mut caps = Vec::new();
-    for cap in &plan.caps {
+    for cap in &plan.params.caps {
         let Some(r) = at(cap.year) else { continue };
         for &(k, limit) in &cap.limits {
             let value = r.scoped(cap.scope, k);
             caps.push(CapResult {
                 year: cap.year,
                 scope: cap.scope.as_str(),
-                pollutant: plan.pollutants[k].clone(),
+                pollutant: plan.topology.pollutants[k].clone(),
                 limit,
                 value,
                 margin: limit - value,
@@ -376,8 +387,14 @@ pub fn judge(plan: &Plan, years: &[YearIndicators]) -> Judgement {
         }
     }
     Judgement {
-        baseline: plan.baseline.and_then(target),
-        targets: plan.targets.iter().copied().filter_map(target).collect(),
+        baseline: plan.params.baseline.and_then(target),
+        targets: plan
+            .params
+            .targets
+            .iter()
+            .copied()
+            .filter_map(target)
+            .collect(),
         caps,
     }
 }

@@ -301,7 +301,7 @@ pub fn write_run(dir: &Path, info: &RunInfo, plan: &Plan, sim: &Simulation) -> R
 
 fn years_csv(plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {
     let mut header = strings(&["year", "linkage_mass", "linkage_enterprise"]);
-    for k in &plan.pollutants {
+    for k in &plan.topology.pollutants {
         header.extend([
             format!("{k}_park"),
             format!("{k}_total"),
@@ -314,8 +314,9 @@ fn years_csv(plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {
             num(y.linkage_mass),
             num(y.linkage_enterprise),
         ];
-        for k in 0..plan.pollutants.len() {
+        for k in 0..plan.topology.pollutants.len() {
             let limit = plan
+                .params
                 .caps
                 .iter()
                 .filter(|c| c.year == y.year)
@@ -339,21 +340,25 @@ fn processes_csv(plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {
         "capacity",
     ]);
     let rows = sim.steps.iter().flat_map(|s| {
-        plan.processes.iter().enumerate().map(move |(p, proc_)| {
-            let cap = s.capacity[p];
-            vec![
-                s.year.to_string(),
-                s.step.to_string(),
-                proc_.id.clone(),
-                plan.enterprises[proc_.enterprise].clone(),
-                num(s.activity[p]),
-                if cap.is_finite() {
-                    num(cap)
-                } else {
-                    String::new()
-                },
-            ]
-        })
+        plan.topology
+            .processes
+            .iter()
+            .enumerate()
+            .map(move |(p, proc_)| {
+                let cap = s.capacity[p];
+                vec![
+                    s.year.to_string(),
+                    s.step.to_string(),
+                    proc_.id.clone(),
+                    plan.topology.enterprises[proc_.enterprise].clone(),
+                    num(s.activity[p]),
+                    if cap.is_finite() {
+                        num(cap)
+                    } else {
+                        String::new()
+                    },
+                ]
+            })
     });
     csv_bytes(&header, rows)
 }
@@ -374,16 +379,16 @@ fn links_csv(plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {
     let rows = sim.steps.iter().flat_map(|s| {
         order
             .iter()
-            .map(|&l| (l, &plan.links[l]))
+            .map(|&l| (l, &plan.topology.links[l]))
             .filter(|(l, _)| s.active[*l])
             .map(move |(l, link)| {
                 vec![
                     s.year.to_string(),
                     s.step.to_string(),
-                    link.id.clone(),
-                    plan.processes[plan.link_from(l)].id.clone(),
-                    plan.processes[plan.link_to(l)].id.clone(),
-                    plan.materials[plan.link_material(l)].id.clone(),
+                    plan.topology.link_ids[l].clone(),
+                    plan.topology.processes[plan.link_from(l)].id.clone(),
+                    plan.topology.processes[plan.link_to(l)].id.clone(),
+                    plan.topology.materials[plan.link_material(l)].id.clone(),
                     num(s.flow[l]),
                     link.inter_enterprise.to_string(),
                 ]
@@ -401,13 +406,17 @@ fn materials_csv(plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {
         "sold",
         "disposed",
     ];
-    let keys: Vec<_> = plan.pools.iter().map(|p| (p.process, p.material)).collect();
+    let keys: Vec<_> = (plan.topology.pools.iter())
+        .map(|p| (p.process as usize, p.material as usize))
+        .collect();
     process_material_csv(plan, sim, &columns, &keys, |s, i| &s.pools[i])
 }
 
 fn imports_csv(plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {
     let columns = ["requested", "delivered", "imported"];
-    let keys: Vec<_> = plan.slots.iter().map(|s| (s.process, s.material)).collect();
+    let keys: Vec<_> = (plan.topology.slots.iter())
+        .map(|s| (s.process as usize, s.material as usize))
+        .collect();
     process_material_csv(plan, sim, &columns, &keys, |s, i| &s.slots[i])
 }
 
@@ -430,8 +439,8 @@ fn process_material_csv<const N: usize>(
                 let mut row = vec![
                     s.year.to_string(),
                     s.step.to_string(),
-                    plan.processes[process].id.clone(),
-                    plan.materials[material].id.clone(),
+                    plan.topology.processes[process].id.clone(),
+                    plan.topology.materials[material].id.clone(),
                 ];
                 row.extend(values(s, i).iter().map(|v| num(*v)));
                 row
@@ -444,7 +453,7 @@ fn emissions_csv(plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {
     let header = strings(&["year", "pollutant", "kind", "source", "amount"]);
     let mut rows = Vec::new();
     for y in &sim.emissions {
-        for (k, pollutant) in plan.pollutants.iter().enumerate() {
+        for (k, pollutant) in plan.topology.pollutants.iter().enumerate() {
             let row = |kind: &str, source: String, amount: f64| {
                 vec![
                     y.year.to_string(),
@@ -456,17 +465,16 @@ fn emissions_csv(plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {
             };
             for &(p, kk, amount) in &y.process {
                 if kk == k {
-                    rows.push(row("process", plan.processes[p].id.clone(), amount));
+                    rows.push(row(
+                        "process",
+                        plan.topology.processes[p].id.clone(),
+                        amount,
+                    ));
                 }
             }
             for &(pool, kk, amount) in &y.disposal {
                 if kk == k {
-                    let pl = &plan.pools[pool];
-                    let source = format!(
-                        "{}/{}",
-                        plan.processes[pl.process].id, plan.materials[pl.material].id
-                    );
-                    rows.push(row("disposal", source, amount));
+                    rows.push(row("disposal", plan.topology.pool_name(pool), amount));
                 }
             }
             rows.push(row("background", "background".into(), y.background[k]));
@@ -506,6 +514,7 @@ fn summary_json(info: &RunInfo, plan: &Plan, sim: &Simulation) -> Result<Vec<u8>
             linkage_mass: y.linkage_mass,
             linkage_enterprise: y.linkage_enterprise,
             emissions: plan
+                .topology
                 .pollutants
                 .iter()
                 .enumerate()
@@ -521,7 +530,7 @@ fn summary_json(info: &RunInfo, plan: &Plan, sim: &Simulation) -> Result<Vec<u8>
         scenario: info.scenario,
         parkflow_version: env!("CARGO_PKG_VERSION"),
         model_sha256: sha256_hex(info.model_text),
-        metric: plan.metric.as_str(),
+        metric: plan.params.metric.as_str(),
         years,
         baseline: sim.judgement.baseline.as_ref(),
         targets: &sim.judgement.targets,

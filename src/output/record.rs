@@ -55,7 +55,8 @@ pub struct Simulation {
 pub fn simulate(plan: &Plan) -> Result<Simulation> {
     let mut ws = Workspace::new(plan);
     let mut indicators = Indicators::new(plan);
-    let mut steps = Vec::with_capacity(plan.end.saturating_sub(plan.start) as usize + 1);
+    let mut steps =
+        Vec::with_capacity(plan.topology.end.saturating_sub(plan.topology.start) as usize + 1);
     let mut emissions: Vec<YearEmissions> = Vec::new();
     run(plan, &mut ws, |view| {
         indicators.observe(view);
@@ -108,26 +109,30 @@ fn add_emissions(years: &mut Vec<YearEmissions>, view: &StepView) {
     let plan = view.plan;
     if view.step() == 0 {
         let mut process = Vec::new();
-        for (p, proc_) in plan.processes.iter().enumerate() {
-            process.extend(proc_.emissions.iter().map(|(k, _, _)| (p, *k, 0.0)));
+        for (p, proc_) in plan.topology.processes.iter().enumerate() {
+            let emissions = &plan.topology.emissions[proc_.emissions.clone()];
+            process.extend(emissions.iter().map(|e| (p, e.pollutant as usize, 0.0)));
         }
         let mut disposal = Vec::new();
-        for (i, pool) in plan.pools.iter().enumerate() {
+        for (i, pool) in plan.topology.pools.iter().enumerate() {
             if pool.fate == crate::engine::PoolFate::Dispose {
-                let factors = &plan.materials[pool.material].disposal;
-                disposal.extend(factors.iter().map(|(k, _)| (i, *k, 0.0)));
+                let factors = plan.topology.materials[pool.material as usize]
+                    .disposal
+                    .clone();
+                let disposals = &plan.topology.disposals[factors];
+                disposal.extend(disposals.iter().map(|d| (i, d.pollutant as usize, 0.0)));
             }
         }
         years.push(YearEmissions {
             year: view.year(),
             process,
             disposal,
-            background: vec![0.0; plan.pollutants.len()],
+            background: vec![0.0; plan.topology.pollutants.len()],
         });
     }
     let year = years.last_mut().expect("opened at step 0");
     let mut entry = 0;
-    for p in 0..plan.processes.len() {
+    for p in 0..plan.topology.processes.len() {
         for (_, amount) in view.process_emissions(p) {
             year.process[entry].2 += amount;
             entry += 1;

@@ -213,11 +213,12 @@ impl Prepared {
                 .map(|o| match o {
                     Output::Linkage { year } => self
                         .plan
+                        .params
                         .targets
                         .iter()
                         .find(|t| t.0 == *year)
                         .map_or(0.0, |t| t.1),
-                    Output::Cap { cap, limit } => self.plan.caps[*cap].limits[*limit].1,
+                    Output::Cap { cap, limit } => self.plan.params.caps[*cap].limits[*limit].1,
                 })
                 .collect(),
             fingerprint: self.fingerprint.clone(),
@@ -341,21 +342,21 @@ pub fn prepare(sweep: Sweep, park: Park) -> Result<Prepared, Vec<String>> {
     }
     let mut outputs = Vec::new();
     let mut output_names = Vec::new();
-    for &(year, _) in &plan.targets {
+    for &(year, _) in &plan.params.targets {
         outputs.push(Output::Linkage { year });
         output_names.push(format!("linkage_{year}"));
     }
-    for (c, cap) in plan.caps.iter().enumerate() {
+    for (c, cap) in plan.params.caps.iter().enumerate() {
         for (i, &(k, _)) in cap.limits.iter().enumerate() {
             outputs.push(Output::Cap { cap: c, limit: i });
-            output_names.push(format!("{}_{}", plan.pollutants[k], cap.year));
+            output_names.push(format!("{}_{}", plan.topology.pollutants[k], cap.year));
         }
     }
     let mut years: Vec<i32> = outputs
         .iter()
         .map(|output| match *output {
             Output::Linkage { year } => year,
-            Output::Cap { cap, .. } => plan.caps[cap].year,
+            Output::Cap { cap, .. } => plan.params.caps[cap].year,
         })
         .collect();
     years.sort_unstable();
@@ -489,7 +490,7 @@ fn check_range(
         ));
     }
     if let PlanSlot::Input(s) = slot
-        && plan.slots[*s].feed
+        && plan.topology.is_feed(*s)
         && range.0 <= 0.0
     {
         return Err("a Feed input needs a positive coefficient, but draws can reach 0".into());
@@ -550,16 +551,17 @@ fn run_one(prep: &Prepared, worker: &mut Worker, run_index: u64, row: &mut [f64]
                     .find(|y| y.year == *year)
                     .expect("target years are simulated");
                 let target = plan
+                    .params
                     .targets
                     .iter()
                     .find(|t| t.0 == *year)
                     .expect("an output per target")
                     .1;
-                let v = y.linkage(plan.metric);
+                let v = y.linkage(plan.params.metric);
                 (v, v >= target)
             }
             Output::Cap { cap, limit } => {
-                let c = &plan.caps[*cap];
+                let c = &plan.params.caps[*cap];
                 let (k, lim) = c.limits[*limit];
                 let y = indicators
                     .years

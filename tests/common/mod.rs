@@ -31,29 +31,35 @@ pub fn sim_err(text: &str) -> String {
 
 /// Index of a process by id.
 pub fn process(plan: &Plan, id: &str) -> usize {
-    plan.processes.iter().position(|p| p.id == id).unwrap()
+    plan.topology
+        .processes
+        .iter()
+        .position(|p| p.id == id)
+        .unwrap()
 }
 
 /// Index of a link by id.
 pub fn link(plan: &Plan, id: &str) -> usize {
-    plan.links.iter().position(|l| l.id == id).unwrap()
+    plan.topology.link_ids.iter().position(|l| l == id).unwrap()
 }
 
 /// Index of the pool of `material` at `process`.
 pub fn pool(plan: &Plan, process_id: &str, material: &str) -> usize {
     let p = process(plan, process_id);
-    plan.pools
-        .iter()
-        .position(|pl| pl.process == p && plan.materials[pl.material].id == material)
+    (0..plan.topology.pools.len())
+        .find(|&i| {
+            plan.topology.pool_name(i) == format!("{}/{material}", plan.topology.processes[p].id)
+        })
         .unwrap()
 }
 
 /// Index of the input slot of `material` at `process`.
 pub fn slot(plan: &Plan, process_id: &str, material: &str) -> usize {
     let p = process(plan, process_id);
-    plan.slots
-        .iter()
-        .position(|s| s.process == p && plan.materials[s.material].id == material)
+    (0..plan.topology.slots.len())
+        .find(|&i| {
+            plan.topology.slot_name(i) == format!("{}/{material}", plan.topology.processes[p].id)
+        })
         .unwrap()
 }
 
@@ -78,9 +84,8 @@ pub fn assert_conserves_mass(plan: &Plan, sim: &Simulation) {
             let scale = generated.abs().max(out.abs()).max(1.0);
             assert!(
                 (generated - out).abs() <= 1e-9 * scale,
-                "pool {}/{} in {} step {}: generated {generated} but out {out}",
-                plan.processes[plan.pools[i].process].id,
-                plan.materials[plan.pools[i].material].id,
+                "pool {} in {} step {}: generated {generated} but out {out}",
+                plan.topology.pool_name(i),
                 s.year,
                 s.step
             );

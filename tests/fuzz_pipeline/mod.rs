@@ -202,13 +202,13 @@ fn assert_finite(plan: &Plan, sim: &Simulation) {
     for s in &sim.steps {
         let y = s.year;
         for (p, (a, c)) in s.activity.iter().zip(&s.capacity).enumerate() {
-            let id = &plan.processes[p].id;
+            let id = &plan.topology.processes[p].id;
             check(&format!("activity of {id}"), y, *a);
-            let unbounded = plan.operating[p].capacity.is_none() && *c == f64::INFINITY;
+            let unbounded = plan.params.operating[p].capacity.is_none() && *c == f64::INFINITY;
             assert!(c.is_finite() || unbounded, "{y}: capacity of {id} is {c}");
         }
         for (l, f) in s.flow.iter().enumerate() {
-            check(&format!("flow of {}", plan.links[l].id), y, *f);
+            check(&format!("flow of {}", plan.topology.link_ids[l]), y, *f);
         }
         for (i, pool) in s.pools.iter().enumerate() {
             for v in pool {

@@ -13,14 +13,15 @@
 //! unbounded one supplying each other).
 //!
 //! The network stays acyclic outside the planted cycles because it follows
-//! the dependency rules of the step solver (SPEC §3): a Demand process's
-//! activity depends on what its product links' sinks request, so a Demand
-//! product is linked only to later Demand processes or to a Feed input (whose
-//! request is fixed by capacity), and always alone in that input; a Feed
-//! process's other inputs are imported, never linked; and links are served
-//! layer by layer (priority = 4 × the source's layer, plus 0–3 to reorder
-//! links within a layer), since a later layer's link served first into an
-//! input would make the earlier layer's links wait on it.
+//! the dependency rules of the step solver (docs/MODEL.md, "The fixed
+//! point, and the order of evaluation"): a Demand process's activity
+//! depends on what its product links' sinks request, so a Demand product is
+//! linked only to later Demand processes or to a Feed input (whose request
+//! is fixed by capacity), and always alone in that input; a Feed process's
+//! other inputs are imported, never linked; and links are served layer by
+//! layer (priority = 4 × the source's layer, plus 0–3 to reorder links
+//! within a layer), since a later layer's link served first into an input
+//! would make the earlier layer's links wait on it.
 //!
 //! The random stream is a SplitMix64 written here, so a seed gives the same
 //! park on every platform and under every dependency version.

@@ -1,8 +1,8 @@
-//! Exit statuses (SPEC §8), command by command: 0 success, 1 an error (bad
-//! input, a file that cannot be read or written, a failed run), 2 a usage
-//! error (an unknown flag, a missing argument, an option value that cannot
-//! be read), 3 from `caps` when any cap is exceeded. Every error is one
-//! message on stderr, never a panic.
+//! Exit statuses (docs/MODEL.md, "Command line and exit status"), command
+//! by command: 0 success, 1 an error (bad input, a file that cannot be read
+//! or written, a failed run), 2 a usage error (an unknown flag, a missing
+//! argument, an option value that cannot be read), 3 from `caps` when any
+//! cap is exceeded. Every error is one message on stderr, never a panic.
 
 mod common;
 
@@ -260,10 +260,10 @@ fn the_readme_documents_every_exit_status() {
     }
 }
 
-/// `parkflow check park.ron | head` closed the pipe while parkflow still
-/// wrote its warnings: println! panicked (status 101, "failed printing to
-/// stdout"). Now the write ends parkflow quietly by SIGPIPE, as it does
-/// other Unix tools.
+/// `parkflow check park.ron | head` closes the pipe while parkflow still
+/// writes its warnings. The write must end parkflow quietly by SIGPIPE, as
+/// it does other Unix tools, not in a panic of println! (status 101,
+/// "failed printing to stdout").
 #[cfg(unix)]
 #[test]
 fn output_into_a_pipe_closed_early_ends_quietly_not_in_a_panic() {

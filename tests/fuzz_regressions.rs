@@ -57,7 +57,7 @@ fn assert_cli_refuses(command: &str, name: &str, wanted: &str) {
 #[test]
 fn a_byproduct_pool_that_overflows_is_named_instead_of_written_as_inf() {
     let name = "park-pool-overflow.ron";
-    // Validation now refuses the 1e300 coefficient before the engine would
+    // Validation refuses the 1e300 coefficient before the engine would
     // name the infinite pool (docs/reliability/input.md, finding 8).
     let message = "outputs.slag: 1e300 is above 1e18";
     assert_refused(fuzz_pipeline::park(&text(name)), message);

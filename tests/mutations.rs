@@ -1088,7 +1088,8 @@ fn mutants_through_the_binary_exit_0_or_1_and_write_finite_files_part_2() {
 }
 
 // ---------------------------------------------------------------------------
-// Findings: each a mutation that once ended badly, now a regression test.
+// Findings: each a mutation that ended badly before its fix, kept as a
+// regression test.
 
 /// A mutant of file `file` (an index into FILES): `from` replaced by `to`.
 fn variant(file: usize, from: &str, to: &str) -> Result<(), Error> {

@@ -1,4 +1,5 @@
-//! Scenarios: parameter paths, the changes of SPEC §6, and the shipped scenario files.
+//! Scenarios: parameter paths, the changes of docs/MODEL.md, "Changes", and
+//! the shipped scenario files.
 
 use std::path::Path;
 

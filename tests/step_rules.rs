@@ -1,4 +1,5 @@
-//! One test per rule of SPEC §3, each against a hand-computed expectation.
+//! One test per rule of docs/MODEL.md, "One step", each against a
+//! hand-computed expectation.
 
 mod common;
 

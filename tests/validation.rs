@@ -1,4 +1,5 @@
-//! Every rejection SPEC §2 lists, each with a message naming the item and field.
+//! Every rejection listed in docs/MODEL.md, "The park file", each with a
+//! message naming the item and field.
 
 use parkflow::model::{parse_park, validate};
 

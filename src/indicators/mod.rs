@@ -1,4 +1,5 @@
-//! Linkage rates, emission totals, targets and caps (SPEC §4).
+//! Linkage rates, emission totals, targets and caps (docs/MODEL.md,
+//! "Indicators").
 //!
 //! [`Indicators`] observes a run step by step (allocating nothing) and yields
 //! one [`YearIndicators`] per simulated year; [`judge`] compares them with the

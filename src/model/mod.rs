@@ -1,4 +1,5 @@
-//! The park file format (SPEC §2): serde types, loading from RON, validation.
+//! The park file format (docs/MODEL.md, "The park file"): serde types,
+//! loading from RON, validation.
 //!
 //! These types mirror the file one to one. Nothing here simulates: the engine
 //! compiles a validated [`Park`] into a dense plan (see [`crate::engine`]).

@@ -1,4 +1,5 @@
-//! Validation of a parsed park (SPEC §2), and the softer warnings `check` prints.
+//! Validation of a parsed park (docs/MODEL.md, "The park file"), and the
+//! softer warnings `check` prints.
 //!
 //! Validation collects every problem rather than stopping at the first, so a
 //! user fixes a file in one pass.
@@ -73,7 +74,8 @@ impl std::fmt::Display for Warning {
     }
 }
 
-/// Check a park against every rule of SPEC §2; `file` names it in the error.
+/// Check a park against every rule of docs/MODEL.md, "The park file" and
+/// "Limits"; `file` names it in the error.
 pub fn validate(park: &Park, file: &str) -> Result<()> {
     let mut problems = size_problems(park);
     if problems.is_empty() {

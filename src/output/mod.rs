@@ -1,8 +1,9 @@
-//! Result files (SPEC §5), each written to a temporary name and renamed into
-//! place, so a crash never leaves a half-written file. The files of one
-//! result directory are written as a [`Batch`]: all renamed once all are
-//! written, so a failed write (read-only directory, full disk) leaves the
-//! earlier results as they were.
+//! Result files (docs/MODEL.md, "Result files"), each written to a
+//! temporary name and renamed into place, so a crash never leaves a
+//! half-written file. The files of one result directory are written as a
+//! [`Batch`]: all renamed once all are written, so a failed write
+//! (read-only directory, full disk) leaves the earlier results as they
+//! were.
 
 mod record;
 mod sweep;

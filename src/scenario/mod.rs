@@ -1,5 +1,5 @@
-//! Scenarios (SPEC §6): named sets of changes to a park, applied in order,
-//! and the parameter paths they name.
+//! Scenarios (docs/MODEL.md, "Scenarios"): named sets of changes to a park,
+//! applied in order, and the parameter paths they name.
 
 pub mod path;
 

@@ -1,5 +1,6 @@
-//! Parameter paths (SPEC §6): `processes.<id>.capacity`,
-//! `processes.*.abatement.cod`, `links.<id>.start`, ... resolved against a park.
+//! Parameter paths (docs/MODEL.md, "Parameter paths"):
+//! `processes.<id>.capacity`, `processes.*.abatement.cod`,
+//! `links.<id>.start`, ... resolved against a park.
 //!
 //! A path names one number or series per matched item; `*` in place of an id
 //! matches every item that has the field. Resolution returns [`Target`]s,

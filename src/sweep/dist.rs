@@ -1,6 +1,6 @@
-//! Distributions of swept parameters (SPEC §7), drawn by inverting their
-//! CDF at a uniform number so that every design (Monte Carlo, Latin
-//! hypercube, Saltelli) shares one transform.
+//! Distributions of swept parameters (docs/MODEL.md, "Distributions"),
+//! drawn by inverting their CDF at a uniform number so that every design
+//! (Monte Carlo, Latin hypercube, Saltelli) shares one transform.
 
 use serde::Deserialize;
 use statrs::function::erf::{erfc, erfc_inv};

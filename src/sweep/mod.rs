@@ -1,5 +1,6 @@
-//! Sweeps (SPEC §7): many runs of one compiled plan with parameters drawn
-//! from distributions, in parallel, and the statistics of their outcomes.
+//! Sweeps (docs/MODEL.md, "Sweeps"): many runs of one compiled plan with
+//! parameters drawn from distributions, in parallel, and the statistics of
+//! their outcomes.
 //!
 //! A sweep is prepared once: the park (or scenario) is loaded, validated
 //! and compiled, and every parameter path is bound to its places in the plan
@@ -63,7 +64,7 @@ fn monte_carlo() -> Design {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Param {
-    /// Parameter path (SPEC §6).
+    /// Parameter path (docs/MODEL.md, "Parameter paths").
     pub path: String,
     /// Distribution of the drawn value.
     pub dist: Dist,

@@ -1,6 +1,6 @@
-//! The sweep's `summary.json` (SPEC §7): statistics per output, the
-//! probability of meeting each target and cap and all of them, and the
-//! sensitivity of each output to each parameter.
+//! The sweep's `summary.json` (docs/MODEL.md, "The sweep's summary.json"):
+//! statistics per output, the probability of meeting each target and cap
+//! and all of them, and the sensitivity of each output to each parameter.
 
 use rayon::prelude::*;
 use serde_json::{Map, Value, json};

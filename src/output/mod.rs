@@ -288,17 +288,6 @@ pub fn run_files(
     ])
 }
 
-/// Write every result file of a run into `dir`, creating it: all of them,
-/// or none (see [`Batch`]).
-pub fn write_run(dir: &Path, info: &RunInfo, plan: &Plan, sim: &Simulation) -> Result<()> {
-    let files = run_files(info, plan, sim)?;
-    let mut batch = Batch::new(dir)?;
-    for (name, bytes) in &files {
-        batch.add(name, bytes)?;
-    }
-    batch.commit()
-}
-
 fn years_csv(plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {
     let mut header = strings(&["year", "linkage_mass", "linkage_enterprise"]);
     for k in &plan.pollutants {

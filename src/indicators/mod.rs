@@ -4,7 +4,7 @@
 //! one [`YearIndicators`] per simulated year; [`judge`] compares them with the
 //! park's targets and caps.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::engine::lanes::Lanes;
 use crate::engine::{Plan, StepView};
@@ -285,8 +285,9 @@ fn ratio(num: f64, den: f64) -> f64 {
     }
 }
 
-/// A linkage target judged.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A linkage target judged: as a run judges it, and as `summary.json`
+/// records it and the report reads it back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TargetResult {
     /// Year.
     pub year: i32,
@@ -298,13 +299,14 @@ pub struct TargetResult {
     pub met: bool,
 }
 
-/// A cap judged for one pollutant.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A cap judged for one pollutant: as a run judges it, and as
+/// `summary.json` records it and the report reads it back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CapResult {
     /// Year.
     pub year: i32,
     /// "city" or "park".
-    pub scope: &'static str,
+    pub scope: String,
     /// Pollutant id.
     pub pollutant: String,
     /// Limit.
@@ -366,7 +368,7 @@ pub fn judge(plan: &Plan, years: &[YearIndicators]) -> Judgement {
             let value = r.scoped(cap.scope, k);
             caps.push(CapResult {
                 year: cap.year,
-                scope: cap.scope.as_str(),
+                scope: cap.scope.as_str().to_string(),
                 pollutant: plan.pollutants[k].clone(),
                 limit,
                 value,

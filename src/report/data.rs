@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::samples::{Histogram, histograms};
 use crate::error::{Error, Result};
+use crate::indicators::{CapResult, TargetResult};
 use crate::model::{self, Park};
 
 /// The file a run writes beside its results so that a report can name things:
@@ -114,38 +115,6 @@ pub struct ImportRow {
     pub imported: f64,
 }
 
-/// A target judged in `summary.json`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct TargetJudged {
-    /// Target year.
-    pub year: i32,
-    /// Target value.
-    pub target: f64,
-    /// Simulated value of the judged metric.
-    pub value: f64,
-    /// value ≥ target.
-    pub met: bool,
-}
-
-/// A cap judged in `summary.json`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct CapJudged {
-    /// Cap year.
-    pub year: i32,
-    /// `city` or `park`.
-    pub scope: String,
-    /// Pollutant id.
-    pub pollutant: String,
-    /// Limit.
-    pub limit: f64,
-    /// Total in the cap's scope.
-    pub value: f64,
-    /// limit − value.
-    pub margin: f64,
-    /// value ≤ limit.
-    pub met: bool,
-}
-
 /// The parts of a run's `summary.json` the report uses.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct RunSummary {
@@ -160,13 +129,13 @@ pub struct RunSummary {
     pub model_sha256: String,
     /// The baseline, if the park gives one.
     #[serde(default)]
-    pub baseline: Option<TargetJudged>,
+    pub baseline: Option<TargetResult>,
     /// Targets judged.
     #[serde(default)]
-    pub targets: Vec<TargetJudged>,
+    pub targets: Vec<TargetResult>,
     /// Caps judged.
     #[serde(default)]
-    pub caps: Vec<CapJudged>,
+    pub caps: Vec<CapResult>,
 }
 
 /// Everything a run directory holds, read back.

@@ -32,8 +32,8 @@ use std::path::{Path, PathBuf};
 
 pub(crate) use data::SAMPLES_FILE;
 pub use data::{
-    CapJudged, EmissionRow, ImportRow, LinkRow, PARK_FILE, PollutantYear, PoolRow, Results,
-    RunResults, RunSummary, SweepResults, TargetJudged, YearRow, park_for, park_json,
+    EmissionRow, ImportRow, LinkRow, PARK_FILE, PollutantYear, PoolRow, Results, RunResults,
+    RunSummary, SweepResults, YearRow, park_for, park_json,
 };
 pub use font::{BUNDLED_FONT, FAMILY, register as register_font};
 pub use html::{escape, run_report, sweep_report};

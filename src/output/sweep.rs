@@ -13,6 +13,7 @@ use crate::sweep::{SweepInfo, Table, summary_json};
 
 use super::Batch;
 use super::push_num;
+use super::schema::samples_header;
 
 fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |source| Error::Io {
@@ -53,11 +54,7 @@ pub fn write_sweep(
 
 /// The samples.csv header.
 fn header(info: &SweepInfo) -> Vec<String> {
-    let mut header = vec!["sample".to_string()];
-    header.extend(info.columns.iter().cloned());
-    header.extend(info.outputs.iter().cloned());
-    header.extend(info.outputs.iter().map(|n| format!("{n}_met")));
-    header
+    samples_header(&info.columns, &info.outputs)
 }
 
 /// Rows formatted by one task when writing samples.csv.

@@ -30,11 +30,10 @@ mod sweep_plots;
 
 use std::path::{Path, PathBuf};
 
-pub(crate) use data::SAMPLES_FILE;
-pub use data::{
-    EmissionRow, ImportRow, LinkRow, PARK_FILE, PollutantYear, PoolRow, Results, RunResults,
-    RunSummary, SweepResults, YearRow, park_for, park_json,
+pub use crate::output::schema::{
+    EmissionRow, ImportRow, LinkRow, PollutantYear, PoolRow, RunSummary, YearRow,
 };
+pub use data::{PARK_FILE, Results, RunResults, SweepResults, park_for, park_json};
 pub use font::{BUNDLED_FONT, FAMILY, register as register_font};
 pub use html::{escape, run_report, sweep_report};
 pub use names::Names;

@@ -550,8 +550,9 @@ fn a_failed_sweep_names_its_first_failed_run_at_any_thread_count() {
 /// both are the bytes of formatting the table.
 #[test]
 fn samples_csv_is_the_saved_chunks_when_they_are_in_order_and_formatted_when_not() {
-    use parkflow::output::{Batch, write_sweep};
+    use parkflow::output::Batch;
     use parkflow::sweep::run_checkpointed;
+    use parkflow::sweep::write_sweep;
     let dir = tempfile::tempdir().unwrap();
     let prep = load_sweep(&sweep_file(dir.path(), "MonteCarlo", 50, ACID_PARAMS)).unwrap();
     let info = prep.info();

@@ -6,7 +6,6 @@
 
 mod record;
 pub mod schema;
-mod sweep;
 mod xlsx;
 
 use std::io::{BufWriter, Write};
@@ -15,9 +14,6 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 pub use record::{Simulation, StepRecord, YearEmissions, simulate};
-pub use sweep::{
-    merge_parts, part_paths, read_samples, write_parquet, write_part, write_samples, write_sweep,
-};
 pub use xlsx::xlsx_bytes;
 
 use schema::{

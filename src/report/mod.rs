@@ -26,6 +26,7 @@ mod names;
 mod plots;
 mod samples;
 mod sankey;
+mod sankey_svg;
 mod sweep_plots;
 
 use std::path::{Path, PathBuf};
@@ -38,7 +39,8 @@ pub use font::{BUNDLED_FONT, FAMILY, register as register_font};
 pub use html::{escape, run_report, sweep_report};
 pub use names::Names;
 pub use samples::{HISTOGRAM_BINS, Histogram, Threshold};
-pub use sankey::{Sankey, sankey_svg};
+pub use sankey::Sankey;
+pub use sankey_svg::sankey_svg;
 
 use crate::error::{Error, Result};
 use crate::model::Park;

@@ -8,6 +8,9 @@
 //! what is timed is what a sweep does per sample: `run` with a reused
 //! [`Workspace`], observed by a reused [`Indicators`].
 
+#[path = "../tests/common/synthetic.rs"]
+mod synthetic;
+
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -15,7 +18,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use parkflow::engine::{Plan, Workspace, run};
 use parkflow::indicators::Indicators;
 use parkflow::model::{BUILTIN_PARK, Park, parse_park, validate};
-use parkflow::synthetic::{self, SyntheticOptions};
+use synthetic::SyntheticOptions;
 
 /// Sizes of the synthetic parks, in processes.
 const SIZES: [usize; 4] = [10, 100, 1_000, 10_000];

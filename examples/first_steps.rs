@@ -10,13 +10,16 @@
 //! fetches from beyond L2 with cachegrind, as the difference between two
 //! numbers of runs, so that building the park is left out.
 
+#[path = "../tests/common/synthetic.rs"]
+mod synthetic;
+
 use std::hint::black_box;
 use std::process::ExitCode;
 
 use parkflow::engine::{Plan, Workspace, run};
 use parkflow::indicators::Indicators;
 use parkflow::model::validate;
-use parkflow::synthetic::{self, SyntheticOptions};
+use synthetic::SyntheticOptions;
 
 /// The seed of the benches' synthetic parks.
 const SEED: u64 = 2012;

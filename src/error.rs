@@ -1,5 +1,7 @@
 //! The library's errors. Each says what to fix: the file, line and column,
-//! the item and field, the closest valid id.
+//! the item and field, the closest valid id. Sizes in them are written by
+//! [`human_size`], here rather than in `limits`, which raises the errors:
+//! so that this module depends on no other.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -11,10 +13,10 @@ pub enum Error {
     #[error(
         "{}: {} is more than the input size limit of {} bytes ({}); {}",
         path.display(),
-        size.map_or_else(|| "the file".to_string(), |s| format!("{s} bytes ({})", crate::limits::human_size(s))),
+        size.map_or_else(|| "the file".to_string(), |s| format!("{s} bytes ({})", human_size(s))),
         limit,
-        crate::limits::human_size(*limit),
-        crate::limits::RAISE_LIMIT
+        human_size(*limit),
+        RAISE_LIMIT
     )]
     TooLarge {
         /// The file.
@@ -151,5 +153,41 @@ pub fn did_you_mean<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a s
     match closest(wanted, candidates) {
         Some(c) => format!("; did you mean `{c}`?"),
         None => String::new(),
+    }
+}
+
+/// How to raise the input size limit (see [`crate::limits`]), as every
+/// refusal says.
+pub(crate) const RAISE_LIMIT: &str =
+    "raise the limit with --max-input-size BYTES or PARKFLOW_MAX_INPUT_SIZE";
+
+/// A size as people read it: `64 MiB`, `1.5 KiB`, `12 bytes`.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} bytes");
+    }
+    let mut v = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if v.fract() == 0.0 {
+        format!("{v} {}", UNITS[unit])
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_are_shown_in_binary_units() {
+        assert_eq!(human_size(12), "12 bytes");
+        assert_eq!(human_size(64 << 20), "64 MiB");
+        assert_eq!(human_size(1536), "1.5 KiB");
     }
 }

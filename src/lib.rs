@@ -18,6 +18,5 @@ pub mod output;
 pub mod report;
 pub mod scenario;
 pub mod sweep;
-pub mod synthetic;
 
 pub use error::{Error, Result};

@@ -13,7 +13,8 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::error::{Error, Result};
+pub use crate::error::human_size;
+use crate::error::{Error, RAISE_LIMIT, Result};
 
 /// The default largest input file: 64 MiB.
 pub const DEFAULT_MAX_INPUT_SIZE: u64 = 64 * 1024 * 1024;
@@ -29,10 +30,6 @@ pub fn max_input_size() -> u64 {
 pub fn set_max_input_size(bytes: u64) {
     MAX_INPUT_SIZE.store(bytes, Ordering::Relaxed);
 }
-
-/// How to raise the limit, as every refusal says.
-pub(crate) const RAISE_LIMIT: &str =
-    "raise the limit with --max-input-size BYTES or PARKFLOW_MAX_INPUT_SIZE";
 
 /// A file read line by line keeping nothing per line (a sweep's
 /// `samples.csv` in `report`), so that its size needs no limit: it fails
@@ -187,25 +184,6 @@ pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
         .ok_or_else(|| format!("`{text}` is too large"))
 }
 
-/// A size as people read it: `64 MiB`, `1.5 KiB`, `12 bytes`.
-pub fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
-    if bytes < 1024 {
-        return format!("{bytes} bytes");
-    }
-    let mut v = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while v >= 1024.0 && unit + 1 < UNITS.len() {
-        v /= 1024.0;
-        unit += 1;
-    }
-    if v.fract() == 0.0 {
-        format!("{v} {}", UNITS[unit])
-    } else {
-        format!("{v:.1} {}", UNITS[unit])
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,12 +231,5 @@ mod tests {
                 assert!(e.to_string().contains("limit of 5 bytes"), "{e}");
             }
         }
-    }
-
-    #[test]
-    fn sizes_are_shown_in_binary_units() {
-        assert_eq!(human_size(12), "12 bytes");
-        assert_eq!(human_size(64 << 20), "64 MiB");
-        assert_eq!(human_size(1536), "1.5 KiB");
     }
 }

@@ -2,6 +2,8 @@
 //! a park, the nesting of RON text, and the ids that become file names.
 
 mod common;
+#[path = "common/synthetic.rs"]
+mod synthetic;
 
 use std::path::{Path, PathBuf};
 
@@ -9,8 +11,8 @@ use common::{example, parkflow};
 use parkflow::Error;
 use parkflow::model::{self, Park, parse_park, parse_ron, validate};
 use parkflow::scenario::{Scenario, apply_scenario};
-use parkflow::synthetic::{self, SyntheticOptions};
 use predicates::str::contains;
+use synthetic::SyntheticOptions;
 
 fn acid() -> String {
     std::fs::read_to_string(example("acid.ron")).unwrap()

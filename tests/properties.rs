@@ -288,9 +288,9 @@ proptest! {
                         let cap = proc_.capacity.as_ref().map_or(f64::INFINITY, |s| s.at(y));
                         read.push((v.capacity()[p].to_bits(), cap.to_bits()));
                     }
-                    for (l, link) in plan.topology.links.iter().enumerate() {
-                        let years = &plan.params.links[l];
-                        let active = link.enabled && years.start <= y && y <= years.end;
+                    for (l, years) in plan.params.links.iter().enumerate() {
+                        let enabled = plan.topology.link_enabled[l];
+                        let active = enabled && years.start <= y && y <= years.end;
                         read.push((u64::from(v.link_active()[l]), u64::from(active)));
                     }
                     for (k, series) in plan.params.background.iter().enumerate() {

@@ -148,7 +148,7 @@ fn disable_and_enable_switch_a_link_off_and_on() {
     let l = (plan.topology.link_ids.iter())
         .position(|id| id == "spent_acid_to_as")
         .unwrap();
-    assert!(!plan.topology.links[l].enabled);
+    assert!(!plan.topology.link_enabled[l]);
     let sim = simulate(&plan).unwrap();
     assert!(sim.steps.iter().all(|s| s.flow[l] == 0.0));
     apply_change(
@@ -158,7 +158,7 @@ fn disable_and_enable_switch_a_link_off_and_on() {
         },
     )
     .unwrap();
-    assert!(Plan::compile(&park).topology.links[l].enabled);
+    assert!(Plan::compile(&park).topology.link_enabled[l]);
     let err = apply_change(
         &mut park,
         &Change::Enable {

@@ -11,7 +11,8 @@ use std::process::ExitCode;
 use clap::Args;
 
 use crate::engine::Plan;
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::output::schema::{LINKS_FILE, LinkRow, YEARS_FILE, YearRow, invalid, parse_rows};
 use crate::output::{self, RunInfo};
 
 /// Arguments of `diff`.
@@ -26,57 +27,45 @@ pub struct DiffArgs {
     pub top: usize,
 }
 
-/// A run's years.csv and links.csv, as text tables.
+/// A run's years.csv and links.csv, read back.
 struct Run {
     name: String,
-    years: Table,
-    links: Table,
+    /// Pollutant ids, in years.csv's column order.
+    pollutants: Vec<String>,
+    years: Vec<YearRow>,
+    links: Vec<LinkRow>,
 }
 
-/// A CSV file: header and rows.
-struct Table {
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    fn parse(bytes: &[u8], name: &str) -> Result<Table> {
-        let mut reader = csv::Reader::from_reader(bytes);
-        let bad = |e: csv::Error| Error::Invalid {
-            file: name.to_string(),
-            problems: vec![e.to_string()],
+impl Run {
+    /// The run whose file `name`'s bytes `bytes(name)` gives; `path(name)`
+    /// names it in errors.
+    fn read(
+        name: String,
+        path: impl Fn(&str) -> PathBuf,
+        bytes: impl Fn(&str) -> Result<Vec<u8>>,
+    ) -> Result<Run> {
+        let text = |file: &str| {
+            String::from_utf8(bytes(file)?).map_err(|e| invalid(&path(file), e.to_string()))
         };
-        let header = reader
-            .headers()
-            .map_err(bad)?
-            .iter()
-            .map(String::from)
-            .collect();
-        let mut rows = Vec::new();
-        for record in reader.records() {
-            rows.push(record.map_err(bad)?.iter().map(String::from).collect());
-        }
-        Ok(Table { header, rows })
-    }
-
-    fn column(&self, name: &str) -> Option<usize> {
-        self.header.iter().position(|h| h == name)
+        let (pollutants, years) = YearRow::parse(&path(YEARS_FILE), &text(YEARS_FILE)?)?;
+        let links = parse_rows(&path(LINKS_FILE), &text(LINKS_FILE)?)?;
+        Ok(Run {
+            name,
+            pollutants,
+            years,
+            links,
+        })
     }
 }
 
 fn load(path: &Path) -> Result<Run> {
     let name = path.display().to_string();
     if path.is_dir() {
-        let read = |file: &str| -> Result<Table> {
-            let p = path.join(file);
-            let bytes = crate::limits::read_input(&p)?;
-            Table::parse(&bytes, &p.display().to_string())
-        };
-        return Ok(Run {
+        return Run::read(
             name,
-            years: read("years.csv")?,
-            links: read("links.csv")?,
-        });
+            |file| path.join(file),
+            |file| crate::limits::read_input(&path.join(file)),
+        );
     }
     let loaded = super::load(Some(path))?;
     let plan = Plan::compile(&loaded.park);
@@ -87,19 +76,18 @@ fn load(path: &Path) -> Result<Run> {
         scenario: loaded.scenario.as_deref(),
     };
     let files = output::run_files(&info, &plan, &sim)?;
-    let get = |file: &str| -> Result<Table> {
-        let bytes = &files
-            .iter()
-            .find(|(n, _)| *n == file)
-            .expect("every run file is rendered")
-            .1;
-        Table::parse(bytes, file)
-    };
-    Ok(Run {
+    Run::read(
         name,
-        years: get("years.csv")?,
-        links: get("links.csv")?,
-    })
+        |file: &str| PathBuf::from(file),
+        |file| {
+            Ok(files
+                .iter()
+                .find(|(n, _)| *n == file)
+                .expect("every run file is rendered")
+                .1
+                .clone())
+        },
+    )
 }
 
 /// Compare two runs and print the differences.
@@ -109,24 +97,22 @@ pub fn diff(args: &DiffArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn number(s: &str) -> Option<f64> {
-    s.parse().ok()
-}
-
 fn render(a: &Run, b: &Run, top: usize) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "A: {}\nB: {}", a.name, b.name);
     // Columns both years.csv share, except year and the limits.
-    let columns: Vec<&String> = a
-        .years
-        .header
-        .iter()
-        .filter(|h| *h != "year" && !h.ends_with("_limit") && b.years.column(h).is_some())
+    let header_b = YearRow::header(&b.pollutants);
+    let columns: Vec<String> = YearRow::header(&a.pollutants)
+        .into_iter()
+        .skip(1)
+        .filter(|h| !h.ends_with("_limit") && header_b.contains(h))
         .collect();
-    let year_rows = |t: &Table| -> BTreeMap<String, Vec<String>> {
-        t.rows.iter().map(|r| (r[0].clone(), r.clone())).collect()
+    let year_rows = |r: &Run| -> BTreeMap<i32, BTreeMap<String, Option<f64>>> {
+        (r.years.iter())
+            .map(|y| (y.year, y.columns(&r.pollutants).into_iter().collect()))
+            .collect()
     };
-    let (ya, yb) = (year_rows(&a.years), year_rows(&b.years));
+    let (ya, yb) = (year_rows(a), year_rows(b));
     let _ = writeln!(s, "\nChange B − A by year");
     let mut head = format!("  {:<6}", "year");
     for c in &columns {
@@ -137,11 +123,7 @@ fn render(a: &Run, b: &Run, top: usize) -> String {
         let Some(rb) = yb.get(year) else { continue };
         let mut line = format!("  {year:<6}");
         for c in &columns {
-            let (ia, ib) = (
-                a.years.column(c).expect("shared"),
-                b.years.column(c).expect("shared"),
-            );
-            let d = match (number(&ra[ia]), number(&rb[ib])) {
+            let d = match (ra[c], rb[c]) {
                 (Some(x), Some(y)) => {
                     if c.starts_with("linkage") {
                         format!("{:+.4}", y - x)
@@ -156,13 +138,10 @@ fn render(a: &Run, b: &Run, top: usize) -> String {
         let _ = writeln!(s, "{line}");
     }
     // Links: total flow over the run, per link id.
-    let totals = |t: &Table| -> BTreeMap<String, f64> {
-        let (l, f) = (t.column("link"), t.column("flow"));
+    let totals = |links: &[LinkRow]| -> BTreeMap<String, f64> {
         let mut m = BTreeMap::new();
-        if let (Some(l), Some(f)) = (l, f) {
-            for r in &t.rows {
-                *m.entry(r[l].clone()).or_insert(0.0) += number(&r[f]).unwrap_or(0.0);
-            }
+        for l in links {
+            *m.entry(l.link.clone()).or_insert(0.0) += l.flow;
         }
         m
     };

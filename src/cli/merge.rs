@@ -27,8 +27,8 @@ pub fn merge(args: &MergeArgs) -> Result<ExitCode> {
             name.starts_with("part-") && (name.ends_with(".csv") || name.ends_with(".json"))
         })?;
     }
-    let (info, table) = output::merge_parts(&args.dirs)?;
-    output::write_sweep(output::Batch::new(&args.out)?, &info, &table, None)?;
+    let (info, table) = crate::sweep::merge_parts(&args.dirs)?;
+    crate::sweep::write_sweep(output::Batch::new(&args.out)?, &info, &table, None)?;
     println!(
         "merged {} runs of sweep `{}` into {}",
         table.runs.len(),

@@ -41,7 +41,7 @@ pub fn report(args: &ReportArgs) -> Result<ExitCode> {
     // per row, so only its rows are limited (see `SweepResults::read`).
     crate::limits::check_files_in(&args.dir, |name| {
         !name.starts_with('.')
-            && name != crate::report::SAMPLES_FILE
+            && name != crate::output::schema::SAMPLES_FILE
             && (name.ends_with(".csv") || name.ends_with(".json"))
     })?;
     if let Some(font) = &args.font {

@@ -80,9 +80,9 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
     let batch = output::Batch::staged_in(&dir, &partial)?;
     let summary = threads.install(|| match shard {
         Some(shard) => {
-            output::write_part(batch, &info, shard, &table, chunks.as_deref()).map(|()| None)
+            sweep::write_part(batch, &info, shard, &table, chunks.as_deref()).map(|()| None)
         }
-        None => output::write_sweep(batch, &info, &table, chunks.as_deref()).map(Some),
+        None => sweep::write_sweep(batch, &info, &table, chunks.as_deref()).map(Some),
     })?;
     // Everything is written: the saved chunks are no longer needed.
     let _ = std::fs::remove_dir_all(&partial);

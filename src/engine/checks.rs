@@ -1,32 +1,19 @@
 //! Never a non-finite number: the checks after each step, and the error
 //! that names the first value that is not finite.
 
-use super::Plan;
-use super::mode::not_finite_process;
-use super::view::{pool_generated, slot_balance};
+use super::balance::{pool_generated, slot_balance};
+use super::finite::all_finite;
+use super::plan::Plan;
+use super::rules::not_finite_process;
 use super::workspace::Workspace;
 use crate::error::{Error, Result};
-
-/// 0 for a finite `v`, without a branch: `v · 0` is ±0 for a finite `v`
-/// and NaN for an infinite or NaN one, so its bits without the sign are 0
-/// only for a finite `v`. Values are checked by `or`-ing these together.
-#[inline(always)]
-pub(super) fn not_finite(v: f64) -> u64 {
-    (v * 0.0).to_bits() << 1
-}
-
-/// Whether every value is finite, without a branch per value. (An integer
-/// `or` is associative, unlike a floating-point sum, so the compiler may
-/// take the values several at a time.)
-#[inline]
-fn all_finite(values: impl Iterator<Item = f64>) -> bool {
-    values.fold(0, |bad, v| bad | not_finite(v)) == 0
-}
 
 /// [`not_finite_process`] over the processes among a cycle's `nodes`.
 pub(super) fn not_finite_nodes(plan: &Plan, ws: &Workspace, nodes: &[usize]) -> u64 {
     let np = plan.topology.processes.len();
-    (nodes.iter().filter(|&&v| v < np)).fold(0, |bad, &p| bad | not_finite_process(plan, ws, p))
+    let (t, params) = (&plan.topology, &plan.params);
+    (nodes.iter().filter(|&&v| v < np))
+        .fold(0, |bad, &p| bad | not_finite_process(t, params, ws, p))
 }
 
 /// A value of the step is not finite: find the first, in the order

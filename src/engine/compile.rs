@@ -6,12 +6,12 @@ use std::collections::HashMap;
 
 use super::mode::Mode;
 use super::params::{CapPlan, LinkParams, Operating, Params, StorageParams};
-use super::schedule::Schedule;
+use super::plan::Plan;
+use super::schedule::{Block, Schedule};
 use super::topology::{
     Adjacency, Disposal, Emission, Link, Material, NONE, Pool, PoolFate, Process, Slot, Split,
     Storage, Topology,
 };
-use super::{Block, Plan};
 use crate::model::{Fate, Kind, Metric, Park, Series};
 
 impl Plan {
@@ -19,7 +19,7 @@ impl Plan {
     /// (ids are assumed to resolve).
     ///
     /// Links are numbered in the order the solver evaluates them, so that a
-    /// step walks the link arrays front to back; [`Link::position`] keeps
+    /// step walks the link arrays front to back; [`Topology::link_positions`] keeps
     /// each link's place in the file, which decides service order and the
     /// order of result files. The order is found by compiling once in file
     /// order.
@@ -174,6 +174,8 @@ fn compile_park(park: &Park, link_order: &[usize]) -> (Topology, Params) {
     let n = link_order.len() as u32;
     let mut links = Vec::with_capacity(link_order.len());
     let mut link_ids = Vec::with_capacity(link_order.len());
+    let mut link_positions = Vec::with_capacity(link_order.len());
+    let mut link_enabled = Vec::with_capacity(link_order.len());
     let mut link_params = Vec::with_capacity(link_order.len());
     for &position in link_order {
         let l = &park.links[position];
@@ -186,15 +188,17 @@ fn compile_park(park: &Park, link_order: &[usize]) -> (Topology, Params) {
             to: to as u32,
             prev_in_pool: n,
             prev_in_slot: n,
-            position: position as u32,
+            storage: NONE,
+            feed: false,
             inter_enterprise: processes[from].enterprise != processes[to].enterprise,
-            enabled: !l.candidate,
         });
         link_ids.push(l.id.clone());
+        link_positions.push(position as u32);
+        link_enabled.push(!l.candidate);
         link_params.push(LinkParams {
             start: l.start.unwrap_or(i32::MIN),
             end: l.end.unwrap_or(i32::MAX),
-            max_rate: l.max_rate,
+            max_rate: l.max_rate.unwrap_or(f64::INFINITY),
         });
     }
     let storage_pools: Vec<usize> = (park.storages.iter())
@@ -230,6 +234,8 @@ fn compile_park(park: &Park, link_order: &[usize]) -> (Topology, Params) {
         slots,
         links,
         link_ids,
+        link_positions,
+        link_enabled,
         storages,
         emissions,
         disposals,
@@ -279,7 +285,7 @@ fn compile_park(park: &Park, link_order: &[usize]) -> (Topology, Params) {
 /// pool or a slot, and find each pool's split.
 fn order_links(t: &mut Topology, priorities: &[(i32, usize)]) {
     let n = t.links.len();
-    let mut order: Vec<usize> = (0..n).filter(|&l| t.links[l].enabled).collect();
+    let mut order: Vec<usize> = (0..n).filter(|&l| t.link_enabled[l]).collect();
     // (priority, position in the file).
     order.sort_by_key(|&l| priorities[l]);
     for pool in &mut t.pools {
@@ -287,6 +293,10 @@ fn order_links(t: &mut Topology, priorities: &[(i32, usize)]) {
     }
     for slot in &mut t.slots {
         slot.last = n as u32;
+    }
+    for link in &mut t.links {
+        link.storage = t.pools[link.pool as usize].storage;
+        link.feed = t.modes[link.to as usize].feed_slot() == Some(link.slot as usize);
     }
     let mut pool_links = Vec::with_capacity(order.len());
     for &l in &order {
@@ -310,6 +320,9 @@ fn order_links(t: &mut Topology, priorities: &[(i32, usize)]) {
         };
     }
     t.service_order = order.into_iter().map(|l| l as u32).collect();
+    for mode in &mut t.modes {
+        mode.set_links(|s| t.slots[s].last, |pool| t.pool_links.range(pool));
+    }
 }
 
 /// The orders in which a step adds up each pollutant's emissions:

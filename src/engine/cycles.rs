@@ -1,33 +1,18 @@
 //! Cycles of the dependency graph: Gauss–Seidel sweeps to the fixed point,
 //! and Leontief systems (I − A) x = y solved by LU.
 
-use nalgebra::{DMatrix, DVector, Dyn, LU};
+use nalgebra::{DMatrix, DVector, LU};
 
-use super::Plan;
-use super::solve::{MAX_SWEEPS, TOLERANCE, eval_link, eval_process, unlimited_flow};
-use super::workspace::Workspace;
+use super::flow::{eval_link, eval_process};
+use super::plan::Plan;
+use super::rules::unlimited_flow;
+use super::workspace::{LeontiefCache, Workspace};
 use crate::error::{Error, Result};
 
-/// A Leontief block's links and its cached factorisation.
-#[derive(Debug, Clone)]
-pub(super) struct LeontiefCache {
-    /// Process of each local index.
-    processes: Vec<usize>,
-    /// `(link, from local, to local)` for product links inside the block.
-    internal: Vec<(usize, usize, usize)>,
-    /// `(link, from local)` for product links leaving the block.
-    external: Vec<(usize, usize)>,
-    /// I − A as last factorised.
-    matrix: DMatrix<f64>,
-    /// Scratch for this year's I − A.
-    scratch: DMatrix<f64>,
-    /// Factorisation of `matrix`, if any.
-    lu: Option<LU<f64, Dyn, Dyn>>,
-    /// Right-hand side, then solution.
-    rhs: DVector<f64>,
-    /// The workspace epoch `matrix` was built for.
-    epoch: u64,
-}
+/// Largest number of Gauss–Seidel sweeps over a cycle before giving up.
+pub const MAX_SWEEPS: usize = 10_000;
+/// Relative change below which a cycle has converged.
+pub const TOLERANCE: f64 = 1e-12;
 
 impl LeontiefCache {
     /// The cache of the block of `processes` (all Demand processes).
@@ -167,7 +152,7 @@ fn solve_leontief_block(plan: &Plan, ws: &mut Workspace, cache: &mut LeontiefCac
         cache.rhs[i] = ws.demand[cache.processes[i]];
     }
     for &(l, i) in &cache.external {
-        cache.rhs[i] += unlimited_flow(plan, ws, l);
+        cache.rhs[i] += unlimited_flow(&plan.topology, &plan.params, ws, l);
     }
     let names = || {
         let mut v: Vec<String> = (cache.processes.iter())

@@ -1,15 +1,15 @@
 //! A step's park emissions: what is disposed of, then the processes' own
 //! after abatement, added up pollutant by pollutant in a fixed order.
 
-use super::Plan;
+use super::balance::pool_rest;
 use super::lanes::Lanes;
-use super::view::pool_rest;
+use super::plan::Plan;
 use super::workspace::Workspace;
 
 /// Emissions of the step: disposal, then processes after abatement, added
 /// up pollutant by pollutant in [`Lanes`]. (Each process's own emissions are
 /// worked out again when asked for, by
-/// [`StepView::process_emissions`](super::StepView::process_emissions).)
+/// `StepView::process_emissions`.)
 pub(super) fn emit(plan: &Plan, ws: &mut Workspace) {
     let (t, params) = (&plan.topology, &plan.params);
     ws.emissions_stale = false;

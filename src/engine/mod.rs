@@ -18,16 +18,27 @@
 //!
 //! A [`Workspace`] then runs the plan any number of times without allocating
 //! inside the step loop. What is specific to each process mode (Fixed, Feed,
-//! Demand, and Demand cycles solved as Leontief systems) lives in `mode.rs`.
+//! Demand, and Demand cycles solved as Leontief systems) lives in `rules.rs`.
+//!
+//! The files import one another without circles: `mod.rs` only declares
+//! and re-exports, and each file imports only files below it in the order
+//! `finite`, `lanes`, `graph`, `mode` → `topology`, `params`, `workspace` →
+//! `rules` → `schedule` → `plan` → `compile`, `flow`, `balance` → `cycles`,
+//! `checks`, `emissions`, `view`, `year` → `solve` → `run`.
 
+mod balance;
 mod checks;
 mod compile;
 mod cycles;
 mod emissions;
+mod finite;
+mod flow;
 mod graph;
 pub(crate) mod lanes;
 mod mode;
 mod params;
+mod plan;
+mod rules;
 mod run;
 mod schedule;
 mod solve;
@@ -36,48 +47,16 @@ mod view;
 mod workspace;
 mod year;
 
+pub use balance::{PoolBalance, SlotBalance};
+pub use cycles::{MAX_SWEEPS, TOLERANCE};
 pub use mode::Mode;
 pub use params::{CapPlan, LinkParams, Operating, Params, StorageParams};
+pub use plan::Plan;
 pub use run::{run, run_years};
 pub use schedule::{Block, Schedule};
-pub use solve::{MAX_SWEEPS, TOLERANCE};
 pub use topology::{
     Disposal, Emission, Link, Material, NONE, Pool, PoolFate, Process, Slot, Split, Storage,
     Topology,
 };
-pub use view::{PoolBalance, SlotBalance, StepView};
+pub use view::StepView;
 pub use workspace::Workspace;
-
-/// A park compiled for simulation: its structure, its numbers and its
-/// schedule, each built once by [`Plan::compile`].
-#[derive(Debug, Clone)]
-pub struct Plan {
-    /// What connects to what: fixed once compiled.
-    pub topology: Topology,
-    /// Every number a run reads, each in one place.
-    pub params: Params,
-    /// The order of evaluation, and who reads what.
-    pub schedule: Schedule,
-}
-
-impl Plan {
-    /// Link indices in the order of the park file.
-    pub fn links_in_file_order(&self) -> Vec<usize> {
-        self.topology.links_in_file_order()
-    }
-
-    /// Process owning a link's source pool.
-    pub fn link_from(&self, l: usize) -> usize {
-        self.topology.links[l].from as usize
-    }
-
-    /// Process owning a link's sink slot.
-    pub fn link_to(&self, l: usize) -> usize {
-        self.topology.links[l].to as usize
-    }
-
-    /// Material a link carries.
-    pub fn link_material(&self, l: usize) -> usize {
-        self.topology.pools[self.topology.links[l].pool as usize].material as usize
-    }
-}

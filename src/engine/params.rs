@@ -63,8 +63,8 @@ pub struct LinkParams {
     pub start: i32,
     /// Last active year.
     pub end: i32,
-    /// Largest flow per year; `None` unbounded.
-    pub max_rate: Option<f64>,
+    /// Largest flow per year; ∞ without a limit.
+    pub max_rate: f64,
 }
 
 impl LinkParams {

@@ -1,12 +1,61 @@
-//! Running a plan: year by year, step by step, each solved step lent to
-//! the caller's observer.
+//! Running a plan: a workspace sized for it, then year by year, step by
+//! step, each solved step lent to the caller's observer.
 
-use super::Plan;
+use super::plan::Plan;
+use super::rules::largest_coeff;
 use super::solve::solve_step;
 use super::view::StepView;
-use super::workspace::Workspace;
+use super::workspace::{LeontiefCache, SolutionId, Workspace};
 use super::year::set_year;
 use crate::error::Result;
+
+impl Workspace {
+    /// A workspace sized for `plan`.
+    pub fn new(plan: &Plan) -> Workspace {
+        let t = &plan.topology;
+        let (np, nl, nk, ns) = (
+            t.processes.len(),
+            t.links.len(),
+            t.pollutants.len(),
+            t.storages.len(),
+        );
+        let leontief = (plan.schedule.leontief.iter())
+            .map(|processes| Some(Box::new(LeontiefCache::new(plan, processes))))
+            .collect();
+        Workspace {
+            year: t.start,
+            step: 0,
+            dt: 1.0 / f64::from(t.steps_per_year),
+            k: vec![0.0; np],
+            demand: vec![0.0; np],
+            capacity: vec![0.0; np],
+            link_active: vec![false; nl],
+            keep: vec![1.0; t.emissions.len()],
+            background: vec![0.0; nk],
+            x: vec![0.0; np],
+            // One more than the links: the start of every chain, never written.
+            f: vec![0.0; nl + 1],
+            link_cap: vec![0.0; nl + 1],
+            pool_taken: vec![0.0; nl + 1],
+            slot_taken: vec![0.0; nl + 1],
+            level_start: vec![0.0; ns],
+            level: vec![0.0; ns],
+            storage_rest: vec![0.0; ns],
+            stored: vec![0.0; ns],
+            disposed: vec![0.0; t.disposed_pools.len()],
+            largest_coeff: 1.0,
+            park_emissions: vec![0.0; nk],
+            leontief,
+            epoch: 0,
+            full: true,
+            emissions_stale: true,
+            solution: SolutionId::new(0),
+            todo: vec![0; plan.schedule.blocks.len().div_ceil(64)],
+            reuse: true,
+            changes: vec![Vec::new(); t.end.saturating_sub(t.start).max(0) as usize + 1],
+        }
+    }
+}
 
 /// Run the whole time range, calling `observe` after each step.
 ///
@@ -74,11 +123,13 @@ fn run_through(
     Ok(())
 }
 
-/// Storage levels to their initial values; the first step evaluates everything.
+/// Storage levels to their initial values, the largest coefficient for the
+/// checks; the first step evaluates everything.
 fn start_run(plan: &Plan, ws: &mut Workspace) {
     for (level, storage) in ws.level.iter_mut().zip(&plan.params.storages) {
         *level = storage.initial;
     }
+    ws.largest_coeff = largest_coeff(&plan.params);
     ws.full = true;
 }
 
@@ -98,4 +149,29 @@ fn run_year(
         observe(&StepView { plan, ws });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::{Plan, Workspace};
+    use crate::model::{BUILTIN_PARK, parse_park};
+
+    #[test]
+    fn marks_are_taken_lowest_first_each_once() {
+        let park = parse_park(BUILTIN_PARK, "jilin.ron").expect("the default park parses");
+        let mut ws = Workspace::new(&Plan::compile(&park));
+        ws.todo = vec![0; 3];
+        ws.mark(&[130, 2, 64, 63, 2]);
+        let mut taken = Vec::new();
+        let mut from = 0;
+        while let Some(b) = ws.take_mark(from) {
+            taken.push(b);
+            from = b + 1;
+        }
+        assert_eq!(taken, [2, 63, 64, 130]);
+        assert!(!ws.pending());
+        ws.mark(&[5, 9]);
+        assert_eq!(ws.take_mark(6), Some(9));
+        assert!(ws.pending(), "a mark below `from` stays");
+    }
 }

@@ -2,8 +2,8 @@
 //! cut into blocks in dependency order, and who reads what a step changes.
 
 use super::graph::Graph;
-use super::mode::{is_leontief, link_edges, link_readers};
 use super::params::Params;
+use super::rules::{is_leontief, link_edges, link_readers};
 use super::topology::{Adjacency, Topology};
 
 /// A piece of the schedule: one component of the dependency graph, or a
@@ -89,7 +89,7 @@ impl Schedule {
                 let v = comp[0];
                 if v < np {
                     schedule.blocks.push(Block::Process(v as u32));
-                } else if t.links[v - np].enabled {
+                } else if t.link_enabled[v - np] {
                     schedule.push_link((v - np) as u32);
                 }
                 continue;

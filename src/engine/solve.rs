@@ -1,21 +1,19 @@
 //! The step solver: one loop over the schedule, evaluating every block or
-//! only the marked ones; a link's flow; storages settled after the fixed
-//! point.
+//! only the marked ones; storages settled after the fixed point; emissions
+//! and checks.
 
-use super::Plan;
+use super::balance::pool_left;
 use super::checks::{check_emissions, check_finite, not_finite_nodes};
 use super::cycles::{iterate_cycle, solve_leontief};
 use super::emissions::emit;
-use super::mode::{activity, not_finite_process, request_basis};
+use super::flow::{eval_link, eval_process};
+use super::plan::Plan;
+use super::rules::{all_processes_finite, not_finite_process};
 use super::schedule::Block;
-use super::view::pool_left;
 use super::workspace::Workspace;
-use crate::error::Result;
+use std::ops::Range;
 
-/// Largest number of Gauss–Seidel sweeps over a cycle before giving up.
-pub const MAX_SWEEPS: usize = 10_000;
-/// Relative change below which a cycle has converged.
-pub const TOLERANCE: f64 = 1e-12;
+use crate::error::Result;
 
 /// Solve one step: the blocks whose inputs changed (all of them at a run's
 /// start), the storages, the emissions, and the checks.
@@ -62,12 +60,12 @@ pub(super) fn solve_step(plan: &Plan, ws: &mut Workspace) -> Result<()> {
 /// are never evaluated and keep the flow 0 they start with.
 ///
 /// Returns whether every process evaluated has a finite activity, outputs
-/// and requests: that covers the flows too, as a flow is at most what its
+/// and requests (each as its block is done in a marked step; all at the end
+/// when all were evaluated): that covers the flows too, as a flow is at most what its
 /// pool made and held in storage, and what was not evaluated is as it was
 /// when it was checked. (A process whose step capacity changed is
 /// evaluated: its block is among those that read it.)
 fn solve(plan: &Plan, ws: &mut Workspace, full: bool) -> Result<bool> {
-    let np = plan.topology.processes.len();
     let blocks = &plan.schedule.blocks;
     if full {
         ws.todo.fill(0);
@@ -90,23 +88,19 @@ fn solve(plan: &Plan, ws: &mut Workspace, full: bool) -> Result<bool> {
                 let p = p as usize;
                 let before = ws.x[p];
                 let x = eval_process(plan, ws, p);
-                bad |= not_finite_process(plan, ws, p);
-                if !full && x.to_bits() != before.to_bits() {
-                    ws.mark(plan.schedule.successors.of(p));
+                if !full {
+                    bad |= not_finite_process(&plan.topology, &plan.params, ws, p);
+                    if x.to_bits() != before.to_bits() {
+                        ws.mark(plan.schedule.successors.of(p));
+                    }
                 }
             }
             Block::Links(start, end) => {
-                for l in start as usize..end as usize {
-                    if full {
-                        eval_link(plan, ws, l);
-                        continue;
-                    }
-                    let before = [ws.f[l], ws.pool_taken[l], ws.slot_taken[l]];
-                    eval_link(plan, ws, l);
-                    let after = [ws.f[l], ws.pool_taken[l], ws.slot_taken[l]];
-                    if before.map(f64::to_bits) != after.map(f64::to_bits) {
-                        ws.mark(plan.schedule.successors.of(np + l));
-                    }
+                let links = start as usize..end as usize;
+                if full {
+                    eval_links(plan, ws, links);
+                } else {
+                    eval_links_marking(plan, ws, links);
                 }
             }
             // A cycle is solved whole, and then counts as changed throughout.
@@ -123,80 +117,53 @@ fn solve(plan: &Plan, ws: &mut Workspace, full: bool) -> Result<bool> {
         }
         b += 1;
     }
+    if full {
+        // Every process was evaluated: checked all at once, in order.
+        let largest_coeff = ws.largest_coeff;
+        return Ok(all_processes_finite(
+            &plan.topology,
+            &plan.params,
+            ws,
+            largest_coeff,
+        ));
+    }
     Ok(bad == 0)
 }
 
-/// A cycle's `nodes` were solved: in a marked step each counts as changed.
-/// Returns its processes' check, as [`not_finite_process`] gives it.
-fn block_done(plan: &Plan, ws: &mut Workspace, full: bool, nodes: &[usize]) -> u64 {
-    if !full {
-        for &v in nodes {
-            ws.mark(plan.schedule.successors.of(v));
+/// Evaluate `links` in order. A loop of its own, apart from the solver's,
+/// so that its values stay in registers: a large park's first step spends
+/// most of its time here.
+#[inline(never)]
+fn eval_links(plan: &Plan, ws: &mut Workspace, links: Range<usize>) {
+    for l in links {
+        eval_link(plan, ws, l);
+    }
+}
+
+/// Evaluate `links` in order, marking the readers of each whose flow, or
+/// what it leaves for the next link, comes out with new bits.
+fn eval_links_marking(plan: &Plan, ws: &mut Workspace, links: Range<usize>) {
+    let np = plan.topology.processes.len();
+    for l in links {
+        let before = [ws.f[l], ws.pool_taken[l], ws.slot_taken[l]];
+        eval_link(plan, ws, l);
+        let after = [ws.f[l], ws.pool_taken[l], ws.slot_taken[l]];
+        if before.map(f64::to_bits) != after.map(f64::to_bits) {
+            ws.mark(plan.schedule.successors.of(np + l));
         }
     }
+}
+
+/// A cycle's `nodes` were solved: in a marked step each counts as changed,
+/// and its processes are checked as [`not_finite_process`] checks one.
+fn block_done(plan: &Plan, ws: &mut Workspace, full: bool, nodes: &[usize]) -> u64 {
+    if full {
+        return 0;
+    }
+    for &v in nodes {
+        ws.mark(plan.schedule.successors.of(v));
+    }
     not_finite_nodes(plan, ws, nodes)
-}
-
-/// Evaluate process `p`'s activity from what it depends on.
-#[inline(always)]
-pub(super) fn eval_process(plan: &Plan, ws: &mut Workspace, p: usize) -> f64 {
-    let x = activity(plan, ws, p);
-    ws.x[p] = x;
-    x
-}
-
-/// What link `l`'s sink slot asks for, less what the links served before
-/// it delivered there.
-#[inline(always)]
-fn wanted(plan: &Plan, ws: &Workspace, l: usize) -> f64 {
-    let link = &plan.topology.links[l];
-    let basis = request_basis(&plan.topology, ws, link.to as usize, link.slot);
-    plan.params.slot_coeff[link.slot as usize] * basis - ws.slot_taken[link.prev_in_slot as usize]
-}
-
-/// `min(amount, cap)`, never negative. Plain comparisons: every operand is
-/// finite or +∞ here (NaN cannot arise), and `f64::min` pays for NaN rules.
-#[inline]
-fn clamp_flow(amount: f64, cap: f64) -> f64 {
-    let f = if amount < cap { amount } else { cap };
-    if f > 0.0 { f } else { 0.0 }
-}
-
-/// What link `l` would carry if its pool were unlimited.
-#[inline]
-pub(super) fn unlimited_flow(plan: &Plan, ws: &Workspace, l: usize) -> f64 {
-    // An inactive link has cap 0.
-    clamp_flow(wanted(plan, ws, l), ws.link_cap[l])
-}
-
-/// Evaluate link `l`'s flow from its pool, its sink and the links served
-/// before it; returns the flow.
-#[inline(always)]
-pub(super) fn eval_link(plan: &Plan, ws: &mut Workspace, l: usize) -> f64 {
-    let link = &plan.topology.links[l];
-    let pool_before = ws.pool_taken[link.prev_in_pool as usize];
-    let storage = plan.topology.pools[link.pool as usize].storage;
-    let stock = match ws.level_start.get(storage as usize) {
-        Some(&level) => level,
-        None => 0.0,
-    };
-    let made = plan.params.pool_coeff[link.pool as usize] * ws.x[link.from as usize];
-    let available = made + stock - pool_before;
-    let wanted = wanted(plan, ws, l);
-    let slot_before = ws.slot_taken[link.prev_in_slot as usize];
-    // An inactive link has cap 0, so it carries nothing.
-    let f = clamp_flow(
-        if available < wanted {
-            available
-        } else {
-            wanted
-        },
-        ws.link_cap[l],
-    );
-    ws.pool_taken[l] = pool_before + f;
-    ws.slot_taken[l] = slot_before + f;
-    ws.f[l] = f;
-    f
 }
 
 /// Pools with a storage: what is left goes to the storage up to its

@@ -6,7 +6,7 @@
 
 use std::ops::Range;
 
-use super::Mode;
+use super::mode::Mode;
 use crate::model::Kind;
 
 /// No index: the end of a chain of links, or no storage.
@@ -41,6 +41,11 @@ pub struct Topology {
     pub links: Vec<Link>,
     /// Per link, its id.
     pub link_ids: Vec<String>,
+    /// Per link, its position in the park file's `links` (plan indices
+    /// follow solver order).
+    pub link_positions: Vec<u32>,
+    /// Per link, false for a candidate no scenario enabled: never evaluated.
+    pub link_enabled: Vec<bool>,
     /// Storages, in file order.
     pub storages: Vec<Storage>,
     /// Every process emission, in process order, then file order.
@@ -151,7 +156,10 @@ pub struct Slot {
     pub last: u32,
 }
 
-/// A link: a flow from a pool to a slot.
+/// A link: a flow from a pool to a slot, with what a step reads of its
+/// ends: their processes, the pool's storage and whether the slot is a Feed
+/// input are derived from the pool and the slot when compiling, and kept
+/// here so that a link's evaluation reads no pool or slot.
 ///
 /// `prev_in_pool` and `prev_in_slot` chain the links sharing a pool or a
 /// slot in service order. A chain starts at the number of links: the
@@ -171,12 +179,13 @@ pub struct Link {
     pub prev_in_pool: u32,
     /// Link served just before this one into the same slot.
     pub prev_in_slot: u32,
-    /// Position in the park file's `links` (plan indices follow solver order).
-    pub position: u32,
+    /// The source pool's storage, or [`NONE`] (from its [`Pool`]).
+    pub storage: u32,
+    /// Whether the sink slot is its process's Feed input (from the sink's
+    /// [`Mode`]), so its request is the coefficient times K.
+    pub feed: bool,
     /// Between processes of different enterprises.
     pub inter_enterprise: bool,
-    /// False for a candidate no scenario enabled: never evaluated.
-    pub enabled: bool,
 }
 
 /// A storage, compiled.
@@ -212,7 +221,7 @@ impl Topology {
     /// Link indices in the order of the park file.
     pub fn links_in_file_order(&self) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.links.len()).collect();
-        order.sort_by_key(|&l| self.links[l].position);
+        order.sort_by_key(|&l| self.link_positions[l]);
         order
     }
 
@@ -233,7 +242,7 @@ impl Topology {
     /// demand: `p`'s activity then depends on what the link's sink asks for.
     pub fn is_demand_product_link(&self, l: usize) -> bool {
         let link = &self.links[l];
-        matches!(self.modes[link.from as usize], Mode::Demand { product } if product == link.pool)
+        matches!(self.modes[link.from as usize], Mode::Demand { product, .. } if product == link.pool)
     }
 
     /// `process/material` of a pool, as result files and errors name it.
@@ -282,6 +291,17 @@ impl Adjacency {
             start,
             items: pairs.iter().map(|&(_, index)| index as u32).collect(),
         }
+    }
+
+    /// Where item `i`'s list is in [`Adjacency::items`].
+    pub(crate) fn range(&self, i: usize) -> (u32, u32) {
+        (self.start[i], self.start[i + 1])
+    }
+
+    /// The lists' items, all in one.
+    #[inline(always)]
+    pub(crate) fn items(&self) -> &[u32] {
+        &self.items
     }
 
     /// Item `i`'s list.

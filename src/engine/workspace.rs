@@ -2,9 +2,7 @@
 //! reused across runs, so that a sweep of a million samples allocates
 //! nothing per step.
 
-use super::Plan;
-use super::cycles::LeontiefCache;
-use super::year::Change;
+use nalgebra::{DMatrix, DVector, Dyn, LU};
 
 /// Which solution a workspace holds: a number of its own (a clone draws a
 /// new one) and how many times it has evaluated anything. A step with the
@@ -17,7 +15,7 @@ pub(super) struct SolutionId {
 }
 
 impl SolutionId {
-    fn new(count: u64) -> SolutionId {
+    pub(super) fn new(count: u64) -> SolutionId {
         static WORKSPACES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let workspace = WORKSPACES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         SolutionId { workspace, count }
@@ -30,7 +28,40 @@ impl Clone for SolutionId {
     }
 }
 
-/// Everything one run changes: reused across runs.
+/// Something read again in a year it changes: a process's series, an
+/// emission's abatement, a link's activity, a background series (see
+/// `year.rs`).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Change {
+    Process(u32),
+    Emission(u32),
+    Link(u32),
+    Background(u32),
+}
+
+/// A Leontief block's links and its cached factorisation (see `cycles.rs`).
+#[derive(Debug, Clone)]
+pub(super) struct LeontiefCache {
+    /// Process of each local index.
+    pub(super) processes: Vec<usize>,
+    /// `(link, from local, to local)` for product links inside the block.
+    pub(super) internal: Vec<(usize, usize, usize)>,
+    /// `(link, from local)` for product links leaving the block.
+    pub(super) external: Vec<(usize, usize)>,
+    /// I − A as last factorised.
+    pub(super) matrix: DMatrix<f64>,
+    /// Scratch for this year's I − A.
+    pub(super) scratch: DMatrix<f64>,
+    /// Factorisation of `matrix`, if any.
+    pub(super) lu: Option<LU<f64, Dyn, Dyn>>,
+    /// Right-hand side, then solution.
+    pub(super) rhs: DVector<f64>,
+    /// The workspace epoch `matrix` was built for.
+    pub(super) epoch: u64,
+}
+
+/// Everything one run changes: reused across runs (built by
+/// [`Workspace::new`], in `run.rs`).
 #[derive(Debug, Clone)]
 pub struct Workspace {
     pub(super) year: i32,
@@ -73,6 +104,9 @@ pub struct Workspace {
     pub(super) stored: Vec<f64>,
     /// What each pool of the topology's `disposed_pools` disposed of this step.
     pub(super) disposed: Vec<f64>,
+    /// The largest of 1 and every coefficient's magnitude, for the run's
+    /// checks (see `rules::largest_coeff`).
+    pub(super) largest_coeff: f64,
     /// Per pollutant, the park's emissions this step.
     pub(super) park_emissions: Vec<f64>,
     /// Per Leontief block; taken out while its block is solved, so the rest
@@ -98,51 +132,6 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// A workspace sized for `plan`.
-    pub fn new(plan: &Plan) -> Workspace {
-        let t = &plan.topology;
-        let (np, nl, nk, ns) = (
-            t.processes.len(),
-            t.links.len(),
-            t.pollutants.len(),
-            t.storages.len(),
-        );
-        let leontief = (plan.schedule.leontief.iter())
-            .map(|processes| Some(Box::new(LeontiefCache::new(plan, processes))))
-            .collect();
-        Workspace {
-            year: t.start,
-            step: 0,
-            dt: 1.0 / f64::from(t.steps_per_year),
-            k: vec![0.0; np],
-            demand: vec![0.0; np],
-            capacity: vec![0.0; np],
-            link_active: vec![false; nl],
-            keep: vec![1.0; t.emissions.len()],
-            background: vec![0.0; nk],
-            x: vec![0.0; np],
-            // One more than the links: the start of every chain, never written.
-            f: vec![0.0; nl + 1],
-            link_cap: vec![0.0; nl + 1],
-            pool_taken: vec![0.0; nl + 1],
-            slot_taken: vec![0.0; nl + 1],
-            level_start: vec![0.0; ns],
-            level: vec![0.0; ns],
-            storage_rest: vec![0.0; ns],
-            stored: vec![0.0; ns],
-            disposed: vec![0.0; t.disposed_pools.len()],
-            park_emissions: vec![0.0; nk],
-            leontief,
-            epoch: 0,
-            full: true,
-            emissions_stale: true,
-            solution: SolutionId::new(0),
-            todo: vec![0; plan.schedule.blocks.len().div_ceil(64)],
-            reuse: true,
-            changes: vec![Vec::new(); t.end.saturating_sub(t.start).max(0) as usize + 1],
-        }
-    }
-
     /// Whether a step evaluates only what changed since the step before
     /// (the default; see [`run`](super::run)). Off, every step evaluates
     /// everything: for tests that check the two agree, and for timing the
@@ -178,31 +167,5 @@ impl Workspace {
         let bit = bits.trailing_zeros();
         self.todo[word] &= !(1 << bit);
         Some(word * 64 + bit as usize)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::engine::Plan;
-    use crate::engine::Workspace;
-    use crate::model::{BUILTIN_PARK, parse_park};
-
-    #[test]
-    fn marks_are_taken_lowest_first_each_once() {
-        let park = parse_park(BUILTIN_PARK, "jilin.ron").expect("the default park parses");
-        let mut ws = Workspace::new(&Plan::compile(&park));
-        ws.todo = vec![0; 3];
-        ws.mark(&[130, 2, 64, 63, 2]);
-        let mut taken = Vec::new();
-        let mut from = 0;
-        while let Some(b) = ws.take_mark(from) {
-            taken.push(b);
-            from = b + 1;
-        }
-        assert_eq!(taken, [2, 63, 64, 130]);
-        assert!(!ws.pending());
-        ws.mark(&[5, 9]);
-        assert_eq!(ws.take_mark(6), Some(9));
-        assert!(ws.pending(), "a mark below `from` stays");
     }
 }

@@ -11,18 +11,8 @@
 //! depends on (a capacity, a demand, a link's limit) whose bits change
 //! marks the blocks that read it for the next step.
 
-use super::Plan;
-use super::workspace::Workspace;
-
-/// Something read again in a year it changes: a process's series, an
-/// emission's abatement, a link's activity, a background series.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Change {
-    Process(u32),
-    Emission(u32),
-    Link(u32),
-    Background(u32),
-}
+use super::plan::Plan;
+use super::workspace::{Change, Workspace};
 
 /// Store `value` in `slot`; whether its bits differ from what was there.
 #[inline]
@@ -127,13 +117,9 @@ fn read_emission(plan: &Plan, ws: &mut Workspace, e: usize, year: i32) -> i32 {
 #[inline]
 fn read_link(plan: &Plan, ws: &mut Workspace, l: usize, year: i32) -> i32 {
     let link = &plan.params.links[l];
-    let enabled = plan.topology.links[l].enabled;
+    let enabled = plan.topology.link_enabled[l];
     let active = enabled && link.active(year);
-    let cap = if active {
-        link.max_rate.unwrap_or(f64::INFINITY) * ws.dt
-    } else {
-        0.0
-    };
+    let cap = if active { link.max_rate * ws.dt } else { 0.0 };
     ws.link_active[l] = active;
     // (A Leontief block also reads whether its links are active, but its
     // links have no limit: their limit changes with that, 0 or ∞.)

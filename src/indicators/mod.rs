@@ -1,11 +1,10 @@
-//! Linkage rates, emission totals, targets and caps (docs/MODEL.md,
-//! "Indicators").
+//! Linkage rates, emission totals, targets and caps (docs/MODEL.md, "Indicators").
 //!
 //! [`Indicators`] observes a run step by step (allocating nothing) and yields
 //! one [`YearIndicators`] per simulated year; [`judge`] compares them with the
 //! park's targets and caps.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::engine::lanes::Lanes;
 use crate::engine::{Plan, StepView};
@@ -101,7 +100,7 @@ impl Indicators {
         // step reads the flows front to back.
         let exchange_links = (0..plan.topology.links.len())
             .filter(|&l| {
-                plan.topology.links[l].enabled
+                plan.topology.link_enabled[l]
                     && plan.topology.links[l].inter_enterprise
                     && plan.topology.materials[plan.link_material(l)].kind == Kind::Byproduct
             })
@@ -297,8 +296,9 @@ fn ratio(num: f64, den: f64) -> f64 {
     }
 }
 
-/// A linkage target judged.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A linkage target judged: as a run judges it, and as `summary.json`
+/// records it and the report reads it back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TargetResult {
     /// Year.
     pub year: i32,
@@ -310,13 +310,14 @@ pub struct TargetResult {
     pub met: bool,
 }
 
-/// A cap judged for one pollutant.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A cap judged for one pollutant: as a run judges it, and as
+/// `summary.json` records it and the report reads it back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CapResult {
     /// Year.
     pub year: i32,
     /// "city" or "park".
-    pub scope: &'static str,
+    pub scope: String,
     /// Pollutant id.
     pub pollutant: String,
     /// Limit.
@@ -378,7 +379,7 @@ pub fn judge(plan: &Plan, years: &[YearIndicators]) -> Judgement {
             let value = r.scoped(cap.scope, k);
             caps.push(CapResult {
                 year: cap.year,
-                scope: cap.scope.as_str(),
+                scope: cap.scope.as_str().to_string(),
                 pollutant: plan.topology.pollutants[k].clone(),
                 limit,
                 value,

@@ -5,22 +5,24 @@
 //! compiles a validated [`Park`] into a dense plan (see [`crate::engine`]).
 
 pub mod balance;
+mod bounds;
 mod load;
 pub mod series;
 mod validate;
 
 use serde::{Deserialize, Serialize};
 
+pub use bounds::{
+    MAX_CAPS, MAX_ENTERPRISES, MAX_FILE_ID_LEN, MAX_LINKS, MAX_MAP_ENTRIES, MAX_MATERIALS,
+    MAX_POLLUTANTS, MAX_PROCESSES, MAX_QUANTITY, MAX_RUN_SIZE, MAX_SERIES_STEPS, MAX_STORAGES,
+    MAX_YEARS, file_id_check, is_file_safe_id, quantity,
+};
 pub use load::{
     BUILTIN_PARK, BUILTIN_PARK_NAME, MAX_NESTING, load_park, parse_park, parse_ron, read_text,
     ron_options, top_level_name,
 };
 pub use series::{Keyed, Number, Series};
-pub use validate::{
-    MAX_CAPS, MAX_ENTERPRISES, MAX_FILE_ID_LEN, MAX_LINKS, MAX_MAP_ENTRIES, MAX_MATERIALS,
-    MAX_POLLUTANTS, MAX_PROCESSES, MAX_QUANTITY, MAX_RUN_SIZE, MAX_SERIES_STEPS, MAX_STORAGES,
-    MAX_YEARS, Warning, file_id_check, is_file_safe_id, quantity, validate, warnings,
-};
+pub use validate::{Warning, validate, warnings};
 
 /// A whole park: the top-level value of a model file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

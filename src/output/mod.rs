@@ -1,29 +1,28 @@
-//! Result files (docs/MODEL.md, "Result files"), each written to a
+//! Result files (docs/MODEL.md, "Result files"), as [`schema`] describes them, each written to a
 //! temporary name and renamed into place, so a crash never leaves a
 //! half-written file. The files of one result directory are written as a
 //! [`Batch`]: all renamed once all are written, so a failed write
-//! (read-only directory, full disk) leaves the earlier results as they
-//! were.
+//! (read-only directory, full disk) leaves the earlier results as they were.
 
 mod record;
-mod sweep;
+pub mod schema;
 mod xlsx;
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 pub use record::{Simulation, StepRecord, YearEmissions, simulate};
-pub use sweep::{
-    merge_parts, part_paths, read_samples, write_parquet, write_part, write_samples, write_sweep,
-};
 pub use xlsx::xlsx_bytes;
+
+use schema::{
+    EmissionRow, ImportRow, LinkRow, PollutantYear, PoolRow, ProcessRow, RunSummary,
+    SummaryEmissions, SummaryYear, YearRow, csv_bytes,
+};
 
 use crate::engine::Plan;
 use crate::error::{Error, Result};
-use crate::indicators::{CapResult, TargetResult};
 use crate::model::Park;
 
 /// The directory a run writes by default: `results/<park>[-<scenario>]`.
@@ -242,26 +241,6 @@ pub fn sha256_hex(text: &str) -> String {
         .collect()
 }
 
-fn csv_bytes(header: &[String], rows: impl Iterator<Item = Vec<String>>) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let write_err = |e: csv::Error| Error::Io {
-        path: PathBuf::from("<csv>"),
-        source: std::io::Error::other(e),
-    };
-    w.write_record(header).map_err(write_err)?;
-    for row in rows {
-        w.write_record(&row).map_err(write_err)?;
-    }
-    w.into_inner().map_err(|e| Error::Io {
-        path: PathBuf::from("<csv>"),
-        source: e.into_error(),
-    })
-}
-
-fn strings(v: &[&str]) -> Vec<String> {
-    v.iter().map(|s| s.to_string()).collect()
-}
-
 /// What identifies a run in its summary.
 pub struct RunInfo<'a> {
     /// The park as run.
@@ -279,102 +258,62 @@ pub fn run_files(
     sim: &Simulation,
 ) -> Result<Vec<(&'static str, Vec<u8>)>> {
     Ok(vec![
-        ("years.csv", years_csv(plan, sim)?),
-        ("processes.csv", processes_csv(plan, sim)?),
-        ("links.csv", links_csv(plan, sim)?),
-        ("materials.csv", materials_csv(plan, sim)?),
-        ("imports.csv", imports_csv(plan, sim)?),
-        ("emissions.csv", emissions_csv(plan, sim)?),
-        ("summary.json", summary_json(info, plan, sim)?),
+        (schema::YEARS_FILE, years_csv(plan, sim)?),
+        (schema::PROCESSES_FILE, processes_csv(plan, sim)?),
+        (schema::LINKS_FILE, links_csv(plan, sim)?),
+        (schema::MATERIALS_FILE, materials_csv(plan, sim)?),
+        (schema::IMPORTS_FILE, imports_csv(plan, sim)?),
+        (schema::EMISSIONS_FILE, emissions_csv(plan, sim)?),
+        (schema::SUMMARY_FILE, summary_json(info, plan, sim)?),
     ])
 }
 
-/// Write every result file of a run into `dir`, creating it: all of them,
-/// or none (see [`Batch`]).
-pub fn write_run(dir: &Path, info: &RunInfo, plan: &Plan, sim: &Simulation) -> Result<()> {
-    let files = run_files(info, plan, sim)?;
-    let mut batch = Batch::new(dir)?;
-    for (name, bytes) in &files {
-        batch.add(name, bytes)?;
-    }
-    batch.commit()
-}
-
 fn years_csv(plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {
-    let mut header = strings(&["year", "linkage_mass", "linkage_enterprise"]);
-    for k in &plan.topology.pollutants {
-        header.extend([
-            format!("{k}_park"),
-            format!("{k}_total"),
-            format!("{k}_limit"),
-        ]);
-    }
-    let rows = sim.years.iter().map(|y| {
-        let mut row = vec![
-            y.year.to_string(),
-            num(y.linkage_mass),
-            num(y.linkage_enterprise),
-        ];
-        for k in 0..plan.topology.pollutants.len() {
-            let limit = plan
-                .params
-                .caps
-                .iter()
-                .filter(|c| c.year == y.year)
-                .flat_map(|c| c.limits.iter())
-                .find(|(kk, _)| *kk == k)
-                .map_or(String::new(), |(_, l)| num(*l));
-            row.extend([num(y.park[k]), num(y.total(k)), limit]);
-        }
-        row
-    });
-    csv_bytes(&header, rows)
+    let rows: Vec<YearRow> = sim
+        .years
+        .iter()
+        .map(|y| YearRow {
+            year: y.year,
+            linkage_mass: y.linkage_mass,
+            linkage_enterprise: y.linkage_enterprise,
+            emissions: (0..plan.topology.pollutants.len())
+                .map(|k| PollutantYear {
+                    park: y.park[k],
+                    total: y.total(k),
+                    limit: plan
+                        .params
+                        .caps
+                        .iter()
+                        .filter(|c| c.year == y.year)
+                        .flat_map(|c| c.limits.iter())
+                        .find(|(kk, _)| *kk == k)
+                        .map(|(_, l)| *l),
+                })
+                .collect(),
+        })
+        .collect();
+    YearRow::csv(&plan.topology.pollutants, &rows)
 }
 
 fn processes_csv(plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {
-    let header = strings(&[
-        "year",
-        "step",
-        "process",
-        "enterprise",
-        "activity",
-        "capacity",
-    ]);
     let rows = sim.steps.iter().flat_map(|s| {
         plan.topology
             .processes
             .iter()
             .enumerate()
-            .map(move |(p, proc_)| {
-                let cap = s.capacity[p];
-                vec![
-                    s.year.to_string(),
-                    s.step.to_string(),
-                    proc_.id.clone(),
-                    plan.topology.enterprises[proc_.enterprise].clone(),
-                    num(s.activity[p]),
-                    if cap.is_finite() {
-                        num(cap)
-                    } else {
-                        String::new()
-                    },
-                ]
+            .map(move |(p, proc_)| ProcessRow {
+                year: s.year,
+                step: s.step,
+                process: proc_.id.clone(),
+                enterprise: plan.topology.enterprises[proc_.enterprise].clone(),
+                activity: s.activity[p],
+                capacity: Some(s.capacity[p]).filter(|c| c.is_finite()),
             })
     });
-    csv_bytes(&header, rows)
+    csv_bytes(rows)
 }
 
 fn links_csv(plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {
-    let header = strings(&[
-        "year",
-        "step",
-        "link",
-        "from",
-        "to",
-        "material",
-        "flow",
-        "inter_enterprise",
-    ]);
     let order = plan.links_in_file_order();
     let order = &order;
     let rows = sim.steps.iter().flat_map(|s| {
@@ -382,87 +321,109 @@ fn links_csv(plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {
             .iter()
             .map(|&l| (l, &plan.topology.links[l]))
             .filter(|(l, _)| s.active[*l])
-            .map(move |(l, link)| {
-                vec![
-                    s.year.to_string(),
-                    s.step.to_string(),
-                    plan.topology.link_ids[l].clone(),
-                    plan.topology.processes[plan.link_from(l)].id.clone(),
-                    plan.topology.processes[plan.link_to(l)].id.clone(),
-                    plan.topology.materials[plan.link_material(l)].id.clone(),
-                    num(s.flow[l]),
-                    link.inter_enterprise.to_string(),
-                ]
+            .map(move |(l, link)| LinkRow {
+                year: s.year,
+                step: s.step,
+                link: plan.topology.link_ids[l].clone(),
+                from: plan.topology.processes[plan.link_from(l)].id.clone(),
+                to: plan.topology.processes[plan.link_to(l)].id.clone(),
+                material: plan.topology.materials[plan.link_material(l)].id.clone(),
+                flow: s.flow[l],
+                inter_enterprise: link.inter_enterprise,
             })
     });
-    csv_bytes(&header, rows)
+    csv_bytes(rows)
 }
 
 fn materials_csv(plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {
-    let columns = [
-        "generated",
-        "linked_inter",
-        "linked_intra",
-        "stored",
-        "sold",
-        "disposed",
-    ];
     let keys: Vec<_> = (plan.topology.pools.iter())
         .map(|p| (p.process as usize, p.material as usize))
         .collect();
-    process_material_csv(plan, sim, &columns, &keys, |s, i| &s.pools[i])
+    csv_bytes(process_material_rows(
+        plan,
+        sim,
+        &keys,
+        &|s, i, process, material| {
+            let [
+                generated,
+                linked_inter,
+                linked_intra,
+                stored,
+                sold,
+                disposed,
+            ] = s.pools[i];
+            PoolRow {
+                year: s.year,
+                step: s.step,
+                process,
+                material,
+                generated,
+                linked_inter,
+                linked_intra,
+                stored,
+                sold,
+                disposed,
+            }
+        },
+    ))
 }
 
 fn imports_csv(plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {
-    let columns = ["requested", "delivered", "imported"];
     let keys: Vec<_> = (plan.topology.slots.iter())
         .map(|s| (s.process as usize, s.material as usize))
         .collect();
-    process_material_csv(plan, sim, &columns, &keys, |s, i| &s.slots[i])
+    csv_bytes(process_material_rows(
+        plan,
+        sim,
+        &keys,
+        &|s, i, process, material| {
+            let [requested, delivered, imported] = s.slots[i];
+            ImportRow {
+                year: s.year,
+                step: s.step,
+                process,
+                material,
+                requested,
+                delivered,
+                imported,
+            }
+        },
+    ))
 }
 
-/// Rows of `year, step, process, material, values…` for each step and each
-/// (process, material) key: pools for materials.csv, input slots for imports.csv.
-fn process_material_csv<const N: usize>(
-    plan: &Plan,
-    sim: &Simulation,
-    columns: &[&str; N],
-    keys: &[(usize, usize)],
-    values: impl Fn(&StepRecord, usize) -> &[f64; N],
-) -> Result<Vec<u8>> {
-    let mut header = strings(&["year", "step", "process", "material"]);
-    header.extend(strings(columns));
-    let values = &values;
-    let rows = sim.steps.iter().flat_map(|s| {
+/// A row for each step and each (process, material) key, made by `row`
+/// from the step, the key's index and the process and material ids: pools
+/// for materials.csv, input slots for imports.csv.
+fn process_material_rows<'a, T>(
+    plan: &'a Plan,
+    sim: &'a Simulation,
+    keys: &'a [(usize, usize)],
+    row: &'a impl Fn(&StepRecord, usize, String, String) -> T,
+) -> impl Iterator<Item = T> + 'a {
+    sim.steps.iter().flat_map(move |s| {
         keys.iter()
             .enumerate()
             .map(move |(i, &(process, material))| {
-                let mut row = vec![
-                    s.year.to_string(),
-                    s.step.to_string(),
+                row(
+                    s,
+                    i,
                     plan.topology.processes[process].id.clone(),
                     plan.topology.materials[material].id.clone(),
-                ];
-                row.extend(values(s, i).iter().map(|v| num(*v)));
-                row
+                )
             })
-    });
-    csv_bytes(&header, rows)
+    })
 }
 
 fn emissions_csv(plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {
-    let header = strings(&["year", "pollutant", "kind", "source", "amount"]);
     let mut rows = Vec::new();
     for y in &sim.emissions {
         for (k, pollutant) in plan.topology.pollutants.iter().enumerate() {
-            let row = |kind: &str, source: String, amount: f64| {
-                vec![
-                    y.year.to_string(),
-                    pollutant.clone(),
-                    kind.to_string(),
-                    source,
-                    num(amount),
-                ]
+            let row = |kind: &str, source: String, amount: f64| EmissionRow {
+                year: y.year,
+                pollutant: pollutant.clone(),
+                kind: kind.to_string(),
+                source,
+                amount,
             };
             for &(p, kk, amount) in &y.process {
                 if kk == k {
@@ -481,29 +442,7 @@ fn emissions_csv(plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {
             rows.push(row("background", "background".into(), y.background[k]));
         }
     }
-    csv_bytes(&header, rows.into_iter())
-}
-
-#[derive(Serialize)]
-struct Summary<'a> {
-    park: &'a str,
-    scenario: Option<&'a str>,
-    parkflow_version: &'static str,
-    model_sha256: String,
-    metric: &'static str,
-    years: Vec<SummaryYear>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    baseline: Option<&'a TargetResult>,
-    targets: &'a [TargetResult],
-    caps: &'a [CapResult],
-}
-
-#[derive(Serialize)]
-struct SummaryYear {
-    year: i32,
-    linkage_mass: f64,
-    linkage_enterprise: f64,
-    emissions: serde_json::Map<String, serde_json::Value>,
+    csv_bytes(rows)
 }
 
 fn summary_json(info: &RunInfo, plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {
@@ -520,27 +459,26 @@ fn summary_json(info: &RunInfo, plan: &Plan, sim: &Simulation) -> Result<Vec<u8>
                 .iter()
                 .enumerate()
                 .map(|(k, id)| {
-                    let v = serde_json::json!({"park": y.park[k], "background": y.background[k], "total": y.total(k)});
+                    let v = SummaryEmissions {
+                        park: y.park[k],
+                        background: y.background[k],
+                        total: y.total(k),
+                    };
                     (id.clone(), v)
                 })
                 .collect(),
         })
         .collect();
-    let summary = Summary {
-        park: &info.park.id,
-        scenario: info.scenario,
-        parkflow_version: env!("CARGO_PKG_VERSION"),
+    let summary = RunSummary {
+        park: info.park.id.clone(),
+        scenario: info.scenario.map(str::to_string),
+        parkflow_version: env!("CARGO_PKG_VERSION").to_string(),
         model_sha256: sha256_hex(info.model_text),
-        metric: plan.params.metric.as_str(),
+        metric: plan.params.metric.as_str().to_string(),
         years,
-        baseline: sim.judgement.baseline.as_ref(),
-        targets: &sim.judgement.targets,
-        caps: &sim.judgement.caps,
+        baseline: sim.judgement.baseline.clone(),
+        targets: sim.judgement.targets.clone(),
+        caps: sim.judgement.caps.clone(),
     };
-    let mut bytes = serde_json::to_vec_pretty(&summary).map_err(|e| Error::Io {
-        path: PathBuf::from("summary.json"),
-        source: std::io::Error::other(e),
-    })?;
-    bytes.push(b'\n');
-    Ok(bytes)
+    summary.json()
 }

@@ -7,167 +7,20 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use super::samples::{Histogram, histograms};
 use crate::error::{Error, Result};
 use crate::model::{self, Park};
+use crate::output::schema::{
+    EMISSIONS_FILE, EmissionRow, IMPORTS_FILE, ImportRow, LINKS_FILE, LinkRow, MATERIALS_FILE,
+    PROCESSES_FILE, PoolRow, ProcessRow, RunSummary, SAMPLES_FILE, SUMMARY_FILE, YEARS_FILE,
+    YearRow, invalid, parse_rows,
+};
 
 /// The file a run writes beside its results so that a report can name things:
 /// the park as run, scenario changes applied, as JSON.
 pub const PARK_FILE: &str = "park.json";
-
-/// One row of `years.csv`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct YearRow {
-    /// Calendar year.
-    pub year: i32,
-    /// Byproduct tonnes linked between enterprises ÷ generated.
-    pub linkage_mass: f64,
-    /// Share of enterprises linked.
-    pub linkage_enterprise: f64,
-    /// Per pollutant (in `RunResults::pollutants` order): park, total, limit.
-    pub emissions: Vec<PollutantYear>,
-}
-
-/// One pollutant's numbers in one year.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct PollutantYear {
-    /// Emitted by the park.
-    pub park: f64,
-    /// Park + background.
-    pub total: f64,
-    /// The limit of that year's cap, if any.
-    pub limit: Option<f64>,
-}
-
-impl PollutantYear {
-    /// Background emissions (outside the park).
-    pub fn background(&self) -> f64 {
-        (self.total - self.park).max(0.0)
-    }
-}
-
-/// One row of `emissions.csv`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EmissionRow {
-    /// Calendar year.
-    pub year: i32,
-    /// Pollutant id.
-    pub pollutant: String,
-    /// `process`, `disposal` or `background`.
-    pub kind: String,
-    /// Process id, `process/material`, or `background`.
-    pub source: String,
-    /// Amount emitted in the year.
-    pub amount: f64,
-}
-
-/// One row of `links.csv`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LinkRow {
-    /// Calendar year.
-    pub year: i32,
-    /// Link id.
-    pub link: String,
-    /// Source process.
-    pub from: String,
-    /// Sink process.
-    pub to: String,
-    /// Material carried.
-    pub material: String,
-    /// Amount carried in the step, in the material's unit.
-    pub flow: f64,
-    /// Whether the two processes belong to different enterprises.
-    pub inter_enterprise: bool,
-}
-
-/// One row of `materials.csv`: what became of one pool in one step.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PoolRow {
-    /// Calendar year.
-    pub year: i32,
-    /// Process making the material.
-    pub process: String,
-    /// Material.
-    pub material: String,
-    /// Generated in the step.
-    pub generated: f64,
-    /// Net change of the storage level (negative: drawn down).
-    pub stored: f64,
-    /// Sold outside the park.
-    pub sold: f64,
-    /// Disposed of.
-    pub disposed: f64,
-}
-
-/// One row of `imports.csv`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ImportRow {
-    /// Calendar year.
-    pub year: i32,
-    /// Process importing.
-    pub process: String,
-    /// Material imported.
-    pub material: String,
-    /// Amount imported in the step.
-    pub imported: f64,
-}
-
-/// A target judged in `summary.json`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct TargetJudged {
-    /// Target year.
-    pub year: i32,
-    /// Target value.
-    pub target: f64,
-    /// Simulated value of the judged metric.
-    pub value: f64,
-    /// value ≥ target.
-    pub met: bool,
-}
-
-/// A cap judged in `summary.json`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct CapJudged {
-    /// Cap year.
-    pub year: i32,
-    /// `city` or `park`.
-    pub scope: String,
-    /// Pollutant id.
-    pub pollutant: String,
-    /// Limit.
-    pub limit: f64,
-    /// Total in the cap's scope.
-    pub value: f64,
-    /// limit − value.
-    pub margin: f64,
-    /// value ≤ limit.
-    pub met: bool,
-}
-
-/// The parts of a run's `summary.json` the report uses.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct RunSummary {
-    /// Park id.
-    pub park: String,
-    /// Scenario id, if any.
-    pub scenario: Option<String>,
-    /// `mass` or `enterprise`.
-    pub metric: String,
-    /// SHA-256 of the model text.
-    #[serde(default)]
-    pub model_sha256: String,
-    /// The baseline, if the park gives one.
-    #[serde(default)]
-    pub baseline: Option<TargetJudged>,
-    /// Targets judged.
-    #[serde(default)]
-    pub targets: Vec<TargetJudged>,
-    /// Caps judged.
-    #[serde(default)]
-    pub caps: Vec<CapJudged>,
-}
 
 /// Everything a run directory holds, read back.
 #[derive(Debug, Clone)]
@@ -216,13 +69,6 @@ pub enum Results {
     Sweep(Box<SweepResults>),
 }
 
-pub(super) fn invalid(path: &Path, message: impl Into<String>) -> Error {
-    Error::Io {
-        path: path.to_path_buf(),
-        source: std::io::Error::new(std::io::ErrorKind::InvalidData, message.into()),
-    }
-}
-
 fn read_string(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
@@ -230,78 +76,10 @@ fn read_string(path: &Path) -> Result<String> {
     })
 }
 
-/// A CSV file as a header and rows of strings.
-struct Csv {
-    path: PathBuf,
-    header: Vec<String>,
-    rows: Vec<csv::StringRecord>,
-}
-
-impl Csv {
-    /// Parse `text`, the content of the file at `path` (named in errors).
-    fn parse(path: &Path, text: &str) -> Result<Csv> {
-        let mut reader = csv::Reader::from_reader(text.as_bytes());
-        let header = reader
-            .headers()
-            .map_err(|e| invalid(path, e.to_string()))?
-            .iter()
-            .map(str::to_string)
-            .collect();
-        let rows = reader
-            .records()
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|e| invalid(path, e.to_string()))?;
-        Ok(Csv {
-            path: path.to_path_buf(),
-            header,
-            rows,
-        })
-    }
-
-    fn col(&self, name: &str) -> Result<usize> {
-        self.header
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| invalid(&self.path, format!("no column `{name}`")))
-    }
-
-    fn num(&self, row: usize, col: usize) -> Result<f64> {
-        let s = &self.rows[row][col];
-        s.parse::<f64>().map_err(|_| {
-            invalid(
-                &self.path,
-                format!(
-                    "row {}, column `{}`: `{s}` is not a number",
-                    row + 2,
-                    self.header[col]
-                ),
-            )
-        })
-    }
-
-    fn opt_num(&self, row: usize, col: usize) -> Result<Option<f64>> {
-        if self.rows[row][col].is_empty() {
-            Ok(None)
-        } else {
-            self.num(row, col).map(Some)
-        }
-    }
-
-    fn year(&self, row: usize, col: usize) -> Result<i32> {
-        let s = &self.rows[row][col];
-        s.parse::<i32>()
-            .map_err(|_| invalid(&self.path, format!("row {}: `{s}` is not a year", row + 2)))
-    }
-
-    fn text(&self, row: usize, col: usize) -> String {
-        self.rows[row][col].to_string()
-    }
-}
-
 impl Results {
     /// Read a run or sweep directory, telling them apart by their files.
     pub fn read(dir: &Path) -> Result<Results> {
-        if dir.join("years.csv").exists() {
+        if dir.join(YEARS_FILE).exists() {
             Ok(Results::Run(Box::new(RunResults::read(dir)?)))
         } else if dir.join(SAMPLES_FILE).exists() {
             Ok(Results::Sweep(Box::new(SweepResults::read(dir)?)))
@@ -337,149 +115,31 @@ impl RunResults {
 
     /// The results of a run whose file `name`'s text `text(name)` gives.
     fn load(dir: &Path, text: &dyn Fn(&str) -> Result<String>) -> Result<RunResults> {
-        let csv = |name: &str| Csv::parse(&dir.join(name), &text(name)?);
-        let summary_path = dir.join("summary.json");
-        let summary: RunSummary = serde_json::from_str(&text("summary.json")?)
-            .map_err(|e| invalid(&summary_path, e.to_string()))?;
-
-        let years_csv = csv("years.csv")?;
-        let pollutants: Vec<String> = years_csv
-            .header
-            .iter()
-            .filter_map(|h| h.strip_suffix("_park").map(str::to_string))
-            .collect();
-        let (cy, cm, ce) = (
-            years_csv.col("year")?,
-            years_csv.col("linkage_mass")?,
-            years_csv.col("linkage_enterprise")?,
-        );
-        let mut pcols = Vec::new();
-        for k in &pollutants {
-            pcols.push((
-                years_csv.col(&format!("{k}_park"))?,
-                years_csv.col(&format!("{k}_total"))?,
-                years_csv.col(&format!("{k}_limit"))?,
-            ));
+        fn rows<T: DeserializeOwned>(
+            dir: &Path,
+            text: &dyn Fn(&str) -> Result<String>,
+            name: &str,
+        ) -> Result<Vec<T>> {
+            parse_rows(&dir.join(name), &text(name)?)
         }
-        let mut years = Vec::new();
-        for r in 0..years_csv.rows.len() {
-            let mut emissions = Vec::new();
-            for &(p, t, l) in &pcols {
-                emissions.push(PollutantYear {
-                    park: years_csv.num(r, p)?,
-                    total: years_csv.num(r, t)?,
-                    limit: years_csv.opt_num(r, l)?,
-                });
-            }
-            years.push(YearRow {
-                year: years_csv.year(r, cy)?,
-                linkage_mass: years_csv.num(r, cm)?,
-                linkage_enterprise: years_csv.num(r, ce)?,
-                emissions,
-            });
-        }
-
-        let e = csv("emissions.csv")?;
-        let c = [
-            e.col("year")?,
-            e.col("pollutant")?,
-            e.col("kind")?,
-            e.col("source")?,
-            e.col("amount")?,
-        ];
-        let mut emissions = Vec::with_capacity(e.rows.len());
-        for r in 0..e.rows.len() {
-            emissions.push(EmissionRow {
-                year: e.year(r, c[0])?,
-                pollutant: e.text(r, c[1]),
-                kind: e.text(r, c[2]),
-                source: e.text(r, c[3]),
-                amount: e.num(r, c[4])?,
-            });
-        }
-
-        let l = csv("links.csv")?;
-        let c = [
-            l.col("year")?,
-            l.col("link")?,
-            l.col("from")?,
-            l.col("to")?,
-            l.col("material")?,
-            l.col("flow")?,
-            l.col("inter_enterprise")?,
-        ];
-        let mut links = Vec::with_capacity(l.rows.len());
-        for r in 0..l.rows.len() {
-            links.push(LinkRow {
-                year: l.year(r, c[0])?,
-                link: l.text(r, c[1]),
-                from: l.text(r, c[2]),
-                to: l.text(r, c[3]),
-                material: l.text(r, c[4]),
-                flow: l.num(r, c[5])?,
-                inter_enterprise: &l.rows[r][c[6]] == "true",
-            });
-        }
-
-        let m = csv("materials.csv")?;
-        let c = [
-            m.col("year")?,
-            m.col("process")?,
-            m.col("material")?,
-            m.col("generated")?,
-            m.col("stored")?,
-            m.col("sold")?,
-            m.col("disposed")?,
-        ];
-        let mut pools = Vec::with_capacity(m.rows.len());
-        for r in 0..m.rows.len() {
-            pools.push(PoolRow {
-                year: m.year(r, c[0])?,
-                process: m.text(r, c[1]),
-                material: m.text(r, c[2]),
-                generated: m.num(r, c[3])?,
-                stored: m.num(r, c[4])?,
-                sold: m.num(r, c[5])?,
-                disposed: m.num(r, c[6])?,
-            });
-        }
-
-        let i = csv("imports.csv")?;
-        let c = [
-            i.col("year")?,
-            i.col("process")?,
-            i.col("material")?,
-            i.col("imported")?,
-        ];
-        let mut imports = Vec::with_capacity(i.rows.len());
-        for r in 0..i.rows.len() {
-            imports.push(ImportRow {
-                year: i.year(r, c[0])?,
-                process: i.text(r, c[1]),
-                material: i.text(r, c[2]),
-                imported: i.num(r, c[3])?,
-            });
-        }
-
-        let p = csv("processes.csv")?;
-        let (cp, ce) = (p.col("process")?, p.col("enterprise")?);
+        let summary = RunSummary::parse(&dir.join(SUMMARY_FILE), &text(SUMMARY_FILE)?)?;
+        let (pollutants, years) = YearRow::parse(&dir.join(YEARS_FILE), &text(YEARS_FILE)?)?;
+        let processes: Vec<ProcessRow> = rows(dir, text, PROCESSES_FILE)?;
         let mut enterprise_of: Vec<(String, String)> = Vec::new();
-        for r in 0..p.rows.len() {
-            let id = &p.rows[r][cp];
-            if !enterprise_of.iter().any(|(q, _)| q == id) {
-                enterprise_of.push((id.to_string(), p.text(r, ce)));
+        for p in processes {
+            if !enterprise_of.iter().any(|(q, _)| *q == p.process) {
+                enterprise_of.push((p.process, p.enterprise));
             }
         }
-
         Ok(RunResults {
             dir: dir.to_path_buf(),
             summary,
             pollutants,
             years,
-            emissions,
-            links,
-            pools,
-            imports,
+            emissions: rows(dir, text, EMISSIONS_FILE)?,
+            links: rows(dir, text, LINKS_FILE)?,
+            pools: rows(dir, text, MATERIALS_FILE)?,
+            imports: rows(dir, text, IMPORTS_FILE)?,
             enterprise_of,
         })
     }
@@ -506,7 +166,7 @@ impl SweepResults {
     /// directory. A row of `samples.csv` longer than the input size limit
     /// is refused; the file's size is not limited, as no row is kept.
     pub fn read(dir: &Path) -> Result<SweepResults> {
-        let summary_path = dir.join("summary.json");
+        let summary_path = dir.join(SUMMARY_FILE);
         let summary: serde_json::Value = serde_json::from_str(&read_string(&summary_path)?)
             .map_err(|e| invalid(&summary_path, e.to_string()))?;
         let outputs = output_names(&summary);
@@ -535,9 +195,6 @@ impl SweepResults {
         output_names(&self.summary)
     }
 }
-
-/// The file of a sweep's runs, one row each.
-pub(crate) const SAMPLES_FILE: &str = "samples.csv";
 
 fn output_names(summary: &serde_json::Value) -> Vec<String> {
     summary

@@ -26,20 +26,21 @@ mod names;
 mod plots;
 mod samples;
 mod sankey;
+mod sankey_svg;
 mod sweep_plots;
 
 use std::path::{Path, PathBuf};
 
-pub(crate) use data::SAMPLES_FILE;
-pub use data::{
-    CapJudged, EmissionRow, ImportRow, LinkRow, PARK_FILE, PollutantYear, PoolRow, Results,
-    RunResults, RunSummary, SweepResults, TargetJudged, YearRow, park_for, park_json,
+pub use crate::output::schema::{
+    EmissionRow, ImportRow, LinkRow, PollutantYear, PoolRow, RunSummary, YearRow,
 };
+pub use data::{PARK_FILE, Results, RunResults, SweepResults, park_for, park_json};
 pub use font::{BUNDLED_FONT, FAMILY, register as register_font};
 pub use html::{escape, run_report, sweep_report};
 pub use names::Names;
 pub use samples::{HISTOGRAM_BINS, Histogram, Threshold};
-pub use sankey::{Sankey, sankey_svg};
+pub use sankey::Sankey;
+pub use sankey_svg::sankey_svg;
 
 use crate::error::{Error, Result};
 use crate::model::Park;

@@ -12,9 +12,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::data::invalid;
 use crate::error::{Error, Result};
 use crate::limits::LineLimit;
+use crate::output::schema::{invalid, met_column};
 
 /// Bins of an output's histogram.
 pub const HISTOGRAM_BINS: usize = 30;
@@ -139,7 +139,7 @@ pub(super) fn histograms(
     let mut ranges: Vec<(&String, Range)> = outputs
         .iter()
         .filter_map(|name| {
-            let met = column(&format!("{name}_met"));
+            let met = column(&met_column(name));
             column(name).map(|c| (name, Range::new(c, met)))
         })
         .collect();

@@ -137,8 +137,8 @@ pub fn bind(park: &Park, plan: &Plan, target: &Target) -> Result<Option<PlanSlot
 
 /// The plan index of the park's `position`-th link.
 fn plan_link(plan: &Plan, position: usize) -> usize {
-    (plan.topology.links.iter())
-        .position(|l| l.position as usize == position)
+    (plan.topology.link_positions.iter())
+        .position(|&p| p as usize == position)
         .expect("every link is compiled")
 }
 
@@ -161,7 +161,14 @@ pub fn base_values(plan: &Plan, slot: &PlanSlot) -> Vec<f64> {
         PlanSlot::Abatement(e) => params.abatement[*e].as_ref().map_or(vec![0.0], series),
         PlanSlot::LinkYear(l, LinkYear::Start) => vec![f64::from(params.links[*l].start)],
         PlanSlot::LinkYear(l, LinkYear::End) => vec![f64::from(params.links[*l].end)],
-        PlanSlot::MaxRate(l) => params.links[*l].max_rate.into_iter().collect(),
+        PlanSlot::MaxRate(l) => {
+            let rate = params.links[*l].max_rate;
+            if rate.is_finite() {
+                vec![rate]
+            } else {
+                Vec::new()
+            }
+        }
         PlanSlot::Tonnes(m) => params.tonnes[*m].into_iter().collect(),
         PlanSlot::Disposal(d) => vec![params.disposal_factor[*d]],
         PlanSlot::Storage(s, StorageField::Capacity) => vec![params.storages[*s].capacity],
@@ -221,7 +228,8 @@ pub fn write(plan: &mut Plan, base: &Plan, slot: &PlanSlot, apply: Apply, value:
             }
         }
         PlanSlot::MaxRate(l) => {
-            params.links[*l].max_rate = Some(number(base.links[*l].max_rate.unwrap_or(0.0)));
+            let base = base.links[*l].max_rate;
+            params.links[*l].max_rate = number(if base.is_finite() { base } else { 0.0 });
         }
         PlanSlot::Tonnes(m) => params.tonnes[*m] = Some(number(base.tonnes[*m].unwrap_or(0.0))),
         PlanSlot::Disposal(d) => params.disposal_factor[*d] = number(base.disposal_factor[*d]),

@@ -142,7 +142,7 @@ pub fn sweep(text: &str) -> Outcome {
         );
     }
     let mut samples = Vec::new();
-    output::write_samples(&mut samples, &info, &table).expect("writing to memory");
+    sweep::write_samples(&mut samples, &info, &table).expect("writing to memory");
     let summary = summary_json(&info, &table);
     assert_json_finite("summary.json", &summary);
     Outcome::Ran

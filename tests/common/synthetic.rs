@@ -1,4 +1,4 @@
-//! Synthetic parks of any size, for benchmarks and load tests.
+//! Synthetic parks of any size, for benchmarks, load tests and profiling.
 //!
 //! [`park`] (or [`generate`] with [`SyntheticOptions`]) builds a valid park of
 //! N processes and about 3N links from a seed. Most of it is an acyclic,
@@ -13,20 +13,27 @@
 //! unbounded one supplying each other).
 //!
 //! The network stays acyclic outside the planted cycles because it follows
-//! the dependency rules of the step solver (docs/MODEL.md, "The fixed
-//! point, and the order of evaluation"): a Demand process's activity
-//! depends on what its product links' sinks request, so a Demand product is
-//! linked only to later Demand processes or to a Feed input (whose request
-//! is fixed by capacity), and always alone in that input; a Feed process's
-//! other inputs are imported, never linked; and links are served layer by
-//! layer (priority = 4 × the source's layer, plus 0–3 to reorder links
-//! within a layer), since a later layer's link served first into an input
-//! would make the earlier layer's links wait on it.
+//! the dependency rules of the step solver (docs/MODEL.md, "One step"): a Demand process's
+//! activity depends on what its product links' sinks request, so a Demand
+//! product is linked only to later Demand processes or to a Feed input (whose
+//! request is fixed by capacity), and always alone in that input; a Feed
+//! process's other inputs are imported, never linked; and links are served
+//! layer by layer (priority = 4 × the source's layer, plus 0–3 to reorder
+//! links within a layer), since a later layer's link served first into an
+//! input would make the earlier layer's links wait on it.
 //!
 //! The random stream is a SplitMix64 written here, so a seed gives the same
 //! park on every platform and under every dependency version.
+//!
+//! It lives with the tests, not in the library, which ships no fixtures:
+//! the benches, the example and the tests that need it include this file by
+//! path (`#[path = "../tests/common/synthetic.rs"] mod synthetic;`). Its own
+//! tests are in `tests/load.rs`.
 
-use crate::model::{
+// Each includer uses only part of the generator.
+#![allow(dead_code)]
+
+use parkflow::model::{
     Cap, Enterprise, Fate, Keyed, Kind, Link, Material, Metric, Mode, Number, Park, Pollutant,
     Process, Scope, Series, Storage, Targets, Time,
 };
@@ -86,7 +93,7 @@ struct SplitMix64(u64);
 impl SplitMix64 {
     fn next_u64(&mut self) -> u64 {
         // SplitMix64: the output is the mix of the state before the step.
-        let out = crate::sweep::design::mix(self.0);
+        let out = parkflow::sweep::design::mix(self.0);
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         out
     }
@@ -757,122 +764,4 @@ fn byproduct_id(b: usize) -> String {
 
 fn raw_id(r: usize) -> String {
     format!("raw{r}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::engine::{Plan, Workspace, run};
-    use crate::indicators::Indicators;
-    use crate::model::validate;
-
-    fn options(n: usize, seed: u64) -> SyntheticOptions {
-        SyntheticOptions {
-            years: 3,
-            steps_per_year: 4,
-            ..SyntheticOptions::new(n, seed)
-        }
-    }
-
-    #[test]
-    fn synthetic_parks_of_any_size_pass_validation() {
-        for n in [0, 1, 2, 3, 5, 10, 37, 100, 1000] {
-            for seed in 0..4 {
-                for o in [SyntheticOptions::new(n, seed), options(n, seed)] {
-                    let park = generate(&o);
-                    assert_eq!(park.processes.len(), n);
-                    if let Err(e) = validate(&park, "synthetic") {
-                        panic!("n = {n}, seed = {seed}: {e}");
-                    }
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn synthetic_parks_run_to_finite_results() {
-        for n in [10, 100, 1000] {
-            for seed in 0..3 {
-                let park = generate(&options(n, seed));
-                let plan = Plan::compile(&park);
-                let mut ws = Workspace::new(&plan);
-                let mut ind = Indicators::new(&plan);
-                let mut steps = 0;
-                let mut active = 0.0f64;
-                run(&plan, &mut ws, |v| {
-                    assert!(v.activity().iter().all(|x| x.is_finite() && *x >= 0.0));
-                    assert!(v.flow().iter().all(|f| f.is_finite() && *f >= 0.0));
-                    active = active.max(v.flow().iter().sum());
-                    steps += 1;
-                    ind.observe(v);
-                })
-                .unwrap_or_else(|e| panic!("n = {n}, seed = {seed}: {e}"));
-                ind.finish();
-                assert_eq!(steps, 12);
-                assert!(
-                    active > 0.0,
-                    "n = {n}, seed = {seed}: no link ever carries anything"
-                );
-                assert_eq!(ind.years.len(), 3);
-                for y in &ind.years {
-                    assert!(y.linkage_mass.is_finite() && y.park.iter().all(|e| e.is_finite()));
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn the_same_seed_gives_the_same_park() {
-        assert_eq!(park(300, 42), park(300, 42));
-        assert_eq!(generate(&options(50, 7)), generate(&options(50, 7)));
-        assert_ne!(park(300, 42), park(300, 43));
-    }
-
-    #[test]
-    fn a_park_has_about_three_links_per_process() {
-        for seed in 0..3 {
-            let p = park(1000, seed);
-            let links = p.links.len() as f64;
-            assert!(
-                (2700.0..=3300.0).contains(&links),
-                "seed {seed}: {links} links"
-            );
-        }
-    }
-
-    #[test]
-    fn the_only_cycles_are_the_planted_ones() {
-        let cases = [(10, 0), (100, 1), (1000, 2), (1000, 3)];
-        for (n, seed) in cases.into_iter().chain((0..12).map(|s| (300, s))) {
-            let o = SyntheticOptions::new(n, seed);
-            let park = generate(&o);
-            let plan = Plan::compile(&park);
-            let mut leontief = 0;
-            for processes in &plan.schedule.leontief {
-                assert!((2..=4).contains(&processes.len()));
-                leontief += processes.len();
-            }
-            for nodes in &plan.schedule.cycles {
-                assert_eq!(nodes.len(), 2, "an unplanted cycle: {nodes:?}");
-            }
-            let cycles = plan.schedule.cycles.len();
-            let planted = |share: f64| (share * n as f64).round() as usize;
-            assert!(leontief >= 2 && leontief <= planted(o.leontief_share).max(2) + 1);
-            assert_eq!(cycles, (planted(o.iterated_share) / 2).max(1));
-        }
-    }
-
-    #[test]
-    fn a_park_has_storages_limits_priorities_and_several_enterprises() {
-        let p = park(200, 5);
-        assert!(!p.storages.is_empty());
-        assert!(p.links.iter().any(|l| l.max_rate.is_some()));
-        // Some links are served ahead of others from the same layer.
-        assert!(p.links.iter().any(|l| l.priority % 4 != 0));
-        assert!(p.enterprises.len() >= 2);
-        let modes = |f: fn(&Mode) -> bool| p.processes.iter().filter(|q| f(&q.mode)).count();
-        assert!(modes(|m| *m == Mode::Fixed) > 0);
-        assert!(modes(|m| matches!(m, Mode::Feed(_))) > 0);
-        assert!(modes(|m| *m == Mode::Demand) > 0);
-    }
 }

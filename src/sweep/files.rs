@@ -1,6 +1,8 @@
-//! A sweep's result files: `samples.csv` (one row per run) and
-//! `summary.json`; shard parts and the chunks an interrupted sweep resumes
-//! from, both in the same CSV form.
+//! A sweep's result files: `samples.csv` (one row per run, its columns as
+//! [`samples_header`] names them) and `summary.json`; shard parts and the
+//! chunks an interrupted sweep resumes from, both in the same CSV form.
+//! They live with the sweep, which writes and reads them, and use the
+//! `output` module's atomic writes, so `output` needs nothing of `sweep`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -8,11 +10,10 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde_json::Value;
 
+use super::{SweepInfo, Table, summary_json};
 use crate::error::{Error, Result};
-use crate::sweep::{SweepInfo, Table, summary_json};
-
-use super::Batch;
-use super::push_num;
+use crate::output::schema::{SAMPLES_FILE, SUMMARY_FILE, samples_header};
+use crate::output::{Batch, push_num};
 
 fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |source| Error::Io {
@@ -33,7 +34,7 @@ fn bad_file(path: &Path, why: String) -> Error {
 ///
 /// `chunks`, if given, are files in samples.csv form that hold exactly the
 /// table's rows, in its order (a sweep's saved chunks, see
-/// [`crate::sweep::run_checkpointed`]): samples.csv is their text, copied,
+/// [`super::run_checkpointed`]): samples.csv is their text, copied,
 /// which is what formatting the table again would write.
 pub fn write_sweep(
     mut batch: Batch,
@@ -44,20 +45,16 @@ pub fn write_sweep(
     let summary = summary_json(info, table);
     let mut text = serde_json::to_vec_pretty(&summary).expect("plain JSON");
     text.push(b'\n');
-    batch.add_streamed("samples.csv", |w| write_rows(w, info, table, chunks))?;
+    batch.add_streamed(SAMPLES_FILE, |w| write_rows(w, info, table, chunks))?;
     batch.add_streamed("samples.parquet", |w| write_parquet(w, info, table))?;
-    batch.add("summary.json", &text)?;
+    batch.add(SUMMARY_FILE, &text)?;
     batch.commit()?;
     Ok(summary)
 }
 
 /// The samples.csv header.
 fn header(info: &SweepInfo) -> Vec<String> {
-    let mut header = vec!["sample".to_string()];
-    header.extend(info.columns.iter().cloned());
-    header.extend(info.outputs.iter().cloned());
-    header.extend(info.outputs.iter().map(|n| format!("{n}_met")));
-    header
+    samples_header(&info.columns, &info.outputs)
 }
 
 /// Rows formatted by one task when writing samples.csv.

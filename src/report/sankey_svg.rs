@@ -1,0 +1,214 @@
+//! Drawing a laid-out [`Sankey`] as SVG: nodes, ribbons coloured by
+//! material, recycling channels below the lanes, and a title on every
+//! shape naming what it is.
+
+use std::fmt::Write as _;
+
+use super::html::escape;
+use super::names::Names;
+use super::sankey::*;
+use super::{PALETTE, group, tonnes};
+
+/// A material's colour: the palette for the first ten, then hues spread by
+/// the golden angle, so that a park with fifty materials stays readable.
+fn rgb(i: usize) -> String {
+    if i < PALETTE.len() {
+        let (r, g, b) = PALETTE[i];
+        return format!("rgb({r},{g},{b})");
+    }
+    let hue = (i as f64 * 137.508) % 360.0;
+    let light = if i % 2 == 0 { 48 } else { 62 };
+    format!("hsl({hue:.0},58%,{light}%)")
+}
+
+fn node_fill(kind: NodeKind) -> &'static str {
+    match kind {
+        NodeKind::Imports | NodeKind::FromStorage => "#7f8c9a",
+        NodeKind::Process => "#333",
+        NodeKind::Sold => "#3a8a4a",
+        NodeKind::Stored => "#8a5fa0",
+        NodeKind::Disposed => "#a5482f",
+    }
+}
+
+/// The diagram as a standalone SVG document. Every name is escaped.
+pub fn sankey_svg(s: &Sankey, names: &Names) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0}" height="{h:.0}" viewBox="0 0 {w:.0} {h:.0}" font-family="DejaVu Sans, Verdana, sans-serif">"#,
+        w = s.width,
+        h = s.height
+    );
+    let _ = writeln!(o, r#"<rect width="100%" height="100%" fill="white"/>"#);
+    let _ = writeln!(
+        o,
+        r##"<text x="{LEFT}" y="28" font-size="20" fill="#222">Material flows in {} (tonnes): {}</text>"##,
+        s.year,
+        escape(&s.park)
+    );
+    let _ = writeln!(
+        o,
+        r##"<text x="{LEFT}" y="48" font-size="12" fill="#555">One lane per enterprise; ribbons crossing lanes are inter-enterprise links. Loops (recycling) run below the lanes.</text>"##
+    );
+    for (i, lane) in s.lanes.iter().enumerate() {
+        let fill = if i % 2 == 0 { "#f4f6f8" } else { "#fbfbfc" };
+        let _ = writeln!(
+            o,
+            r#"<rect x="0" y="{:.1}" width="{:.0}" height="{:.1}" fill="{fill}"/>"#,
+            lane.y, s.width, lane.h
+        );
+        let _ = writeln!(
+            o,
+            r##"<text x="6" y="{:.1}" font-size="12" font-weight="bold" fill="#445">{}</text>"##,
+            lane.y + 14.0,
+            escape(&names.enterprise(&lane.enterprise))
+        );
+    }
+    // Forward ribbons.
+    for e in s.edges.iter().filter(|e| !e.back) {
+        let (a, b) = (&s.nodes[e.from], &s.nodes[e.to]);
+        let w = e.tonnes * s.scale;
+        let (x0, x1) = (a.x + NODE_W, b.x);
+        let (y0, y1) = (e.y_from, e.y_to);
+        let mx = (x0 + x1) / 2.0;
+        let _ = writeln!(
+            o,
+            r#"<path d="M{x0:.1},{y0:.2} C{mx:.1},{y0:.2} {mx:.1},{y1:.2} {x1:.1},{y1:.2} L{x1:.1},{y1w:.2} C{mx:.1},{y1w:.2} {mx:.1},{y0w:.2} {x0:.1},{y0w:.2} Z" fill="{c}" fill-opacity="0.5" stroke="{c}" stroke-opacity="0.6" stroke-width="{sw}"><title>{t}</title></path>"#,
+            y1w = y1 + w,
+            y0w = y0 + w,
+            c = rgb(names.material_colour(&e.material)),
+            sw = if w < 1.0 { "0.6" } else { "0" },
+            t = escape(&ribbon_title(s, names, e)),
+        );
+    }
+    // Loops, each in its own channel below the lanes.
+    let mut channel = s.lanes_bottom + 24.0;
+    for e in s.edges.iter().filter(|e| e.back) {
+        let (a, b) = (&s.nodes[e.from], &s.nodes[e.to]);
+        let w = (e.tonnes * s.scale).max(1.0);
+        let yc = channel + w / 2.0;
+        let (x0, x1) = (a.x + NODE_W, b.x);
+        let (ya, yb) = (e.y_from + w / 2.0, e.y_to + w / 2.0);
+        // Quarter circles whose inner radius stays positive however wide the loop.
+        let r = w / 2.0 + 8.0;
+        let c = rgb(names.material_colour(&e.material));
+        let _ = writeln!(
+            o,
+            r#"<path d="M{x0:.1},{ya:.2} H{:.1} A{r:.1},{r:.1} 0 0 1 {:.1},{:.2} V{:.2} A{r:.1},{r:.1} 0 0 1 {:.1},{yc:.2} H{:.1} A{r:.1},{r:.1} 0 0 1 {:.1},{:.2} V{:.2} A{r:.1},{r:.1} 0 0 1 {:.1},{yb:.2} H{x1:.1}" fill="none" stroke="{c}" stroke-opacity="0.55" stroke-width="{w:.2}"><title>{t}</title></path>"#,
+            x0 + r,
+            x0 + 2.0 * r,
+            ya + r,
+            yc - r,
+            x0 + r,
+            x1 - r,
+            x1 - 2.0 * r,
+            yc - r,
+            yb + r,
+            x1 - r,
+            t = escape(&ribbon_title(s, names, e)),
+        );
+        let _ = writeln!(
+            o,
+            r##"<text x="{:.1}" y="{:.1}" font-size="11" fill="#333" text-anchor="middle">loop: {} from {} back to {}, {}</text>"##,
+            (x0.min(x1) + x0.max(x1)) / 2.0,
+            channel + w + 14.0,
+            escape(&names.material(&e.material)),
+            escape(&node_name(a, names)),
+            escape(&node_name(b, names)),
+            tonnes(e.tonnes)
+        );
+        channel += w + 34.0;
+    }
+    // Nodes and their labels.
+    for n in &s.nodes {
+        let _ = writeln!(
+            o,
+            r#"<rect x="{:.1}" y="{:.2}" width="{NODE_W}" height="{:.2}" fill="{}"><title>{}</title></rect>"#,
+            n.x,
+            n.y,
+            n.h,
+            node_fill(n.kind),
+            escape(&format!(
+                "{}: in {}, out {}",
+                node_name(n, names),
+                tonnes(n.t_in),
+                tonnes(n.t_out)
+            ))
+        );
+        // Labels face away from the ribbons' destination: right of the node in
+        // the left half and in the last column, left of it otherwise.
+        let faces_right = |m: &Node| m.layer * 2 <= s.last_layer || m.layer == s.last_layer;
+        let right = faces_right(n);
+        let (lx, anchor) = if right {
+            (n.x + NODE_W + 4.0, "start")
+        } else {
+            (n.x - 4.0, "end")
+        };
+        // A left-facing label meets the right-facing labels of the column
+        // before it: at the same height it goes below its node instead.
+        let centre = n.y + n.h / 2.0;
+        let clash = !right
+            && s.nodes.iter().any(|m| {
+                m.layer + 1 == n.layer && faces_right(m) && (m.y + m.h / 2.0 - centre).abs() < 13.0
+            });
+        let label_y = if clash { n.y + n.h + 9.0 } else { centre };
+        let _ = writeln!(
+            o,
+            r##"<text x="{:.1}" y="{:.1}" font-size="11" fill="#111" text-anchor="{anchor}" dominant-baseline="middle" paint-order="stroke" stroke="white" stroke-width="3" stroke-linejoin="round">{} <tspan fill="#666">{}</tspan></text>"##,
+            lx,
+            label_y,
+            escape(&node_name(n, names)),
+            tonnes(n.t_in.max(n.t_out))
+        );
+    }
+    // Legend.
+    let mut y = channel + 30.0;
+    let _ = writeln!(
+        o,
+        r##"<text x="{LEFT}" y="{y:.1}" font-size="12" fill="#333">Ribbon width: tonnes in {}. Colour: material.</text>"##,
+        s.year
+    );
+    y += 22.0;
+    for (i, m) in s.materials().iter().enumerate() {
+        let (col, row) = (i % 4, i / 4);
+        let x = LEFT + col as f64 * 260.0;
+        let yy = y + row as f64 * 20.0;
+        let _ = writeln!(
+            o,
+            r##"<rect x="{x:.1}" y="{:.1}" width="14" height="10" fill="{}" fill-opacity="0.7"/><text x="{:.1}" y="{yy:.1}" font-size="11" fill="#333" dominant-baseline="middle">{}</text>"##,
+            yy - 5.0,
+            rgb(names.material_colour(m)),
+            x + 20.0,
+            escape(&names.material(m))
+        );
+    }
+    if !s.skipped.is_empty() {
+        let y = y + (s.materials().len().div_ceil(4) as f64) * 20.0 + 8.0;
+        let list: Vec<String> = s.skipped.iter().map(|m| names.material(m)).collect();
+        let _ = writeln!(
+            o,
+            r##"<text x="{LEFT}" y="{y:.1}" font-size="11" fill="#a00">Not drawn (no tonnes conversion): {}</text>"##,
+            escape(&list.join(", "))
+        );
+    }
+    o.push_str("</svg>\n");
+    o
+}
+
+fn node_name(n: &Node, names: &Names) -> String {
+    match n.kind {
+        NodeKind::Process => names.process(&n.id),
+        k => k.label().to_string(),
+    }
+}
+
+fn ribbon_title(s: &Sankey, names: &Names, e: &Edge) -> String {
+    format!(
+        "{}: {} t, {} → {}",
+        names.material(&e.material),
+        group(e.tonnes, 0),
+        node_name(&s.nodes[e.from], names),
+        node_name(&s.nodes[e.to], names)
+    )
+}

@@ -42,7 +42,7 @@ pub(super) fn link_edges(t: &Topology, l: usize, edges: &mut Vec<(usize, usize)>
     // A Demand process's activity depends on what its product links would
     // carry with an unlimited pool: the sink's request less what earlier
     // links delivered there.
-    if t.is_demand_product_link(l) {
+    if is_demand_product_link(t, l) {
         if !feed {
             edges.push((sink, source));
         }
@@ -50,6 +50,13 @@ pub(super) fn link_edges(t: &Topology, l: usize, edges: &mut Vec<(usize, usize)>
             edges.push((np + link.prev_in_slot as usize, source));
         }
     }
+}
+
+/// Whether link `l` carries process `p`'s product and `p` runs to meet
+/// demand: `p`'s activity then depends on what the link's sink asks for.
+fn is_demand_product_link(t: &Topology, l: usize) -> bool {
+    let link = &t.links[l];
+    matches!(t.modes[link.from as usize], Mode::Demand { product, .. } if product == link.pool)
 }
 
 /// Who reads a step capacity or demand and who reads a link's limit, as
@@ -65,7 +72,7 @@ pub(super) fn link_readers(
     let np = t.processes.len();
     let link = &t.links[l];
     let (source, sink) = (link.from as usize, link.to as usize);
-    let product_of_demand = t.is_demand_product_link(l);
+    let product_of_demand = is_demand_product_link(t, l);
     if product_of_demand {
         limit.push((l, source));
     }

@@ -26,7 +26,7 @@ pub enum Block {
 }
 
 /// The order of evaluation, and who reads what.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Schedule {
     /// The blocks, in dependency order: every value a block reads is
     /// written by an earlier block or by the block itself.
@@ -74,15 +74,7 @@ impl Schedule {
         };
         let components =
             super::graph::order_components(&g, g.components_in_dependency_order(), key);
-        let mut schedule = Schedule {
-            blocks: Vec::new(),
-            leontief: Vec::new(),
-            cycles: Vec::new(),
-            successors: Adjacency::default(),
-            capacity_readers: Adjacency::default(),
-            limit_readers: Adjacency::default(),
-            storage_readers: Adjacency::default(),
-        };
+        let mut schedule = Schedule::default();
         let mut in_comp = vec![false; np + nl];
         for comp in components {
             if comp.len() == 1 && !g.has_self_loop(comp[0]) {
@@ -177,19 +169,10 @@ impl Schedule {
 #[cfg(test)]
 mod tests {
     use super::{Block, Schedule};
-    use crate::engine::topology::Adjacency;
 
     #[test]
     fn consecutive_links_join_one_block_and_nothing_else_does() {
-        let mut schedule = Schedule {
-            blocks: Vec::new(),
-            leontief: Vec::new(),
-            cycles: Vec::new(),
-            successors: Adjacency::default(),
-            capacity_readers: Adjacency::default(),
-            limit_readers: Adjacency::default(),
-            storage_readers: Adjacency::default(),
-        };
+        let mut schedule = Schedule::default();
         schedule.push_link(0);
         schedule.blocks.push(Block::Process(0));
         for l in [1, 2, 4] {

@@ -238,13 +238,6 @@ impl Topology {
         self.feed_slot(self.slots[s].process as usize) == Some(s)
     }
 
-    /// Whether link `l` carries process `p`'s product and `p` runs to meet
-    /// demand: `p`'s activity then depends on what the link's sink asks for.
-    pub fn is_demand_product_link(&self, l: usize) -> bool {
-        let link = &self.links[l];
-        matches!(self.modes[link.from as usize], Mode::Demand { product, .. } if product == link.pool)
-    }
-
     /// `process/material` of a pool, as result files and errors name it.
     pub fn pool_name(&self, i: usize) -> String {
         let pool = &self.pools[i];

@@ -33,10 +33,7 @@
 // Each includer uses only part of the generator.
 #![allow(dead_code)]
 
-use parkflow::model::{
-    Cap, Enterprise, Fate, Keyed, Kind, Link, Material, Metric, Mode, Number, Park, Pollutant,
-    Process, Scope, Series, Storage, Targets, Time,
-};
+use parkflow::model::{Keyed, Link, Mode, Park, Process, Series};
 
 /// How to build a synthetic park; [`SyntheticOptions::new`] gives the defaults.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,46 +81,6 @@ pub fn park(n: usize, seed: u64) -> Park {
 /// A synthetic park built to `options`; the same options give the same park.
 pub fn generate(options: &SyntheticOptions) -> Park {
     Builder::new(options).build()
-}
-
-/// SplitMix64 (Steele, Lea and Flood 2014): tiny, fast, and good enough for
-/// shaping test data.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        // SplitMix64: the output is the mix of the state before the step.
-        let out = parkflow::sweep::design::mix(self.0);
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        out
-    }
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-    /// Uniform in 0..n (n > 0).
-    fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
-    }
-    fn chance(&mut self, p: f64) -> bool {
-        self.unit() < p
-    }
-    /// Uniform in [lo, hi).
-    fn range(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * self.unit()
-    }
-    /// Roughly log-uniform between 10^lo and 10^hi: a decade, then a mantissa.
-    /// Only basic arithmetic, so the value is the same on every platform.
-    fn magnitude(&mut self, lo: usize, hi: usize) -> f64 {
-        const POW10: [f64; 10] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
-        let decade = lo + self.below(hi - lo);
-        (POW10[decade] * self.range(1.0, 10.0)).round()
-    }
-    /// `x` rounded up or down at random so that the mean is `x`.
-    fn round(&mut self, x: f64) -> usize {
-        let floor = x.floor();
-        floor as usize + usize::from(self.chance(x - floor))
-    }
 }
 
 /// A process's part in the network.
@@ -615,153 +572,12 @@ impl<'a> Builder<'a> {
             source: None,
         });
     }
-
-    /// Storages on the first byproduct pool of about 3% of processes.
-    fn storages(&mut self) -> Vec<Storage> {
-        let mut storages = Vec::new();
-        for (i, p) in self.processes.iter().enumerate() {
-            let first = i == self.o.processes / 2 && self.o.processes >= 5;
-            if first || self.rng.chance(0.03) {
-                let (m, _) = &p.outputs.0[0];
-                storages.push(Storage {
-                    id: format!("s{}", storages.len()),
-                    process: p.id.clone(),
-                    material: m.clone(),
-                    capacity: self.rng.magnitude(2, 4),
-                    initial: 0.0,
-                });
-            }
-        }
-        storages
-    }
-
-    fn finish(mut self, storages: Vec<Storage>) -> Park {
-        let o = self.o;
-        let end = o.start + o.years.max(1) as i32 - 1;
-        let pollutants = POLLUTANTS
-            .iter()
-            .map(|(id, name)| Pollutant {
-                id: id.to_string(),
-                name: name.to_string(),
-                unit: "t".into(),
-            })
-            .collect();
-        let mut materials = Vec::new();
-        for r in 0..RAW_MATERIALS {
-            materials.push(material(
-                raw_id(r),
-                format!("Raw material {r}"),
-                Kind::Product,
-            ));
-        }
-        for i in 0..o.processes {
-            materials.push(material(
-                product_id(i),
-                format!("Product of process {i}"),
-                Kind::Product,
-            ));
-        }
-        for b in 0..self.byproducts {
-            let mut m = material(byproduct_id(b), format!("Byproduct {b}"), Kind::Byproduct);
-            if b % 5 == 4 {
-                // A gas measured by volume, converted to tonnes for linkage.
-                m.unit = "Nm3".into();
-                m.t_per_unit = Some(0.0012);
-            }
-            m.fate = if b % 2 == 0 {
-                Fate::Sell
-            } else {
-                let (k, _) = POLLUTANTS[self.rng.below(POLLUTANTS.len())];
-                Fate::Dispose {
-                    emissions: Keyed(vec![(k.to_string(), self.rng.range(1e-4, 1e-3))]),
-                }
-            };
-            materials.push(m);
-        }
-        for (id, name, pollutants) in EFFLUENTS {
-            let mut m = material(id.to_string(), name.to_string(), Kind::Effluent);
-            m.fate = Fate::Dispose {
-                emissions: Keyed(
-                    pollutants
-                        .iter()
-                        .map(|&k| (POLLUTANTS[k].0.to_string(), self.rng.range(1e-5, 1e-3)))
-                        .collect(),
-                ),
-            };
-            materials.push(m);
-        }
-        let enterprises = (0..self.enterprises())
-            .map(|e| Enterprise {
-                id: format!("e{e}"),
-                name: format!("Enterprise {e}"),
-                name_zh: None,
-            })
-            .collect();
-        Park {
-            id: format!("synthetic-{}-{}", o.processes, o.seed),
-            name: format!(
-                "Synthetic park of {} processes (seed {})",
-                o.processes, o.seed
-            ),
-            name_zh: None,
-            time: Time {
-                start: o.start,
-                end,
-                steps_per_year: o.steps_per_year,
-            },
-            pollutants,
-            materials,
-            enterprises,
-            processes: self.processes,
-            links: self.links,
-            storages,
-            background: Keyed(vec![("cod".into(), Series::Constant(1e4))]),
-            targets: Some(Targets {
-                metric: Metric::Mass,
-                baseline: None,
-                linkage: vec![(end, Number(0.5))],
-            }),
-            caps: vec![Cap {
-                year: end,
-                scope: Scope::City,
-                limits: Keyed(vec![("cod".into(), 1e6), ("so2".into(), 1e6)]),
-            }],
-            sources: vec!["parkflow::synthetic (generated)".into()],
-        }
-    }
 }
 
-/// A random element of the ascending list `list` below `cutoff`.
-fn pick_before(rng: &mut SplitMix64, list: &[usize], cutoff: usize) -> Option<usize> {
-    let before = list.partition_point(|&p| p < cutoff);
-    (before > 0).then(|| list[rng.below(before)])
-}
+#[path = "synthetic_finish.rs"]
+mod finish;
+#[path = "synthetic_random.rs"]
+mod random;
 
-fn material(id: String, name: String, kind: Kind) -> Material {
-    Material {
-        id,
-        name,
-        name_zh: None,
-        unit: "t".into(),
-        kind,
-        t_per_unit: None,
-        fate: Fate::default(),
-        composition: Keyed::default(),
-    }
-}
-
-fn process_id(i: usize) -> String {
-    format!("p{i}")
-}
-
-fn product_id(i: usize) -> String {
-    format!("prod{i}")
-}
-
-fn byproduct_id(b: usize) -> String {
-    format!("bp{b}")
-}
-
-fn raw_id(r: usize) -> String {
-    format!("raw{r}")
-}
+use finish::{byproduct_id, process_id, product_id, raw_id};
+use random::{SplitMix64, pick_before};

@@ -280,7 +280,7 @@ fn pipeline(path: &Path, is_sweep: bool) -> Result<(), Error> {
             panic!("a sweep row holds {v}");
         }
         let summary = sweep::summary_json(&prep.info(), &table);
-        assert_finite_json(&summary, "sweep summary");
+        assert_finite_json(&serde_json::to_value(&summary).unwrap(), "sweep summary");
         return Ok(());
     }
     let loaded = parkflow::cli::load(Some(path))?;

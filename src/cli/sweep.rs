@@ -10,7 +10,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::error::Result;
 use crate::output;
-use crate::sweep::{self, Prepared};
+use crate::sweep::stats::Summary;
+use crate::sweep::{self, Prepared, SweepSummary};
 
 /// Arguments of `sweep`.
 // The field docs are clap's help text, where `<park id>` is a placeholder, not HTML.
@@ -190,14 +191,14 @@ pub fn progress_bar(len: u64, quiet: bool) -> ProgressBar {
 
 /// Per output: mean and 90% range, the probability of meeting it, and the
 /// strongest drivers.
-fn findings(prep: &Prepared, summary: &serde_json::Value) -> String {
+fn findings(prep: &Prepared, summary: &SweepSummary) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
     let _ = writeln!(
         s,
         "sweep `{}`: {} runs ({}, seed {})",
         prep.sweep.id,
-        summary["runs"],
+        summary.runs,
         prep.sweep.design.as_str(),
         prep.sweep.seed
     );
@@ -206,15 +207,13 @@ fn findings(prep: &Prepared, summary: &serde_json::Value) -> String {
         "\n  output             mean          p05          p95   P(met)   strongest drivers (Spearman)"
     );
     for name in &prep.output_names {
-        let o = &summary["outputs"][name];
-        let mut drivers: Vec<(String, f64)> = summary["sensitivity"][name]
-            .as_object()
-            .map(|m| {
-                m.iter()
-                    .map(|(k, v)| (k.clone(), v["spearman"].as_f64().unwrap_or(0.0)))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let o = summary.outputs.get(name);
+        let stat = |f: fn(&Summary) -> f64| o.map_or(0.0, f);
+        let probability = |name: &str| summary.probabilities.get(name).copied().unwrap_or(0.0);
+        let mut drivers: Vec<(String, f64)> = (summary.sensitivity.get(name).into_iter())
+            .flatten()
+            .map(|(k, v)| (k.clone(), v.spearman.unwrap_or(0.0)))
+            .collect();
         drivers.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
         let top: Vec<String> = drivers
             .iter()
@@ -225,17 +224,17 @@ fn findings(prep: &Prepared, summary: &serde_json::Value) -> String {
             s,
             "  {:<14} {:>12.4} {:>12.4} {:>12.4}   {:>5.3}   {}",
             name,
-            o["mean"].as_f64().unwrap_or(0.0),
-            o["p05"].as_f64().unwrap_or(0.0),
-            o["p95"].as_f64().unwrap_or(0.0),
-            summary["probabilities"][name].as_f64().unwrap_or(0.0),
+            stat(|o| o.mean),
+            stat(|o| o.p05),
+            stat(|o| o.p95),
+            probability(name),
             top.join(", ")
         );
     }
     let _ = writeln!(
         s,
         "  all targets and caps met: {:.3}",
-        summary["probabilities"]["all"].as_f64().unwrap_or(0.0)
+        summary.probabilities.get("all").copied().unwrap_or(0.0)
     );
     s
 }

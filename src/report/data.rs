@@ -17,6 +17,7 @@ use crate::output::schema::{
     PROCESSES_FILE, PoolRow, ProcessRow, RunSummary, SAMPLES_FILE, SUMMARY_FILE, YEARS_FILE,
     YearRow, invalid, parse_rows,
 };
+use crate::sweep::SweepSummary;
 
 /// The file a run writes beside its results so that a report can name things:
 /// the park as run, scenario changes applied, as JSON.
@@ -52,7 +53,7 @@ pub struct SweepResults {
     /// The directory.
     pub dir: PathBuf,
     /// `summary.json` as parsed.
-    pub summary: serde_json::Value,
+    pub summary: SweepSummary,
     /// Column names of `samples.csv`.
     pub columns: Vec<String>,
     /// Each output's histogram, by name: the outputs of `summary.json` with
@@ -167,15 +168,10 @@ impl SweepResults {
     /// is refused; the file's size is not limited, as no row is kept.
     pub fn read(dir: &Path) -> Result<SweepResults> {
         let summary_path = dir.join(SUMMARY_FILE);
-        let summary: serde_json::Value = serde_json::from_str(&read_string(&summary_path)?)
+        let summary: SweepSummary = serde_json::from_str(&read_string(&summary_path)?)
             .map_err(|e| invalid(&summary_path, e.to_string()))?;
-        let outputs = output_names(&summary);
-        let thresholds = |name: &str| {
-            summary
-                .get("thresholds")
-                .and_then(|t| t.get(name))
-                .and_then(serde_json::Value::as_f64)
-        };
+        let outputs = summary.outputs.keys().cloned().collect::<Vec<_>>();
+        let thresholds = |name: &str| summary.thresholds.get(name).copied().flatten();
         let (columns, histograms) = histograms(
             &dir.join(SAMPLES_FILE),
             &outputs,
@@ -192,16 +188,8 @@ impl SweepResults {
 
     /// The outputs of `summary.json`, in its order.
     pub fn outputs(&self) -> Vec<String> {
-        output_names(&self.summary)
+        self.summary.outputs.keys().cloned().collect()
     }
-}
-
-fn output_names(summary: &serde_json::Value) -> Vec<String> {
-    summary
-        .get("outputs")
-        .and_then(|v| v.as_object())
-        .map(|o| o.keys().cloned().collect())
-        .unwrap_or_default()
 }
 
 /// The park behind a run directory: `explicit` if given, else the directory's

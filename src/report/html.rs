@@ -401,8 +401,7 @@ pub fn run_report(
 pub fn sweep_findings(r: &SweepResults) -> Vec<(String, Option<bool>)> {
     let mut f = Vec::new();
     let s = &r.summary;
-    let runs = s.get("runs").and_then(|v| v.as_u64()).unwrap_or(0);
-    let design = s.get("design").and_then(|v| v.as_str()).unwrap_or("?");
+    let (runs, design) = (s.runs, s.design.as_str());
     f.push((
         format!(
             "{} runs ({}).",
@@ -411,32 +410,22 @@ pub fn sweep_findings(r: &SweepResults) -> Vec<(String, Option<bool>)> {
         ),
         None,
     ));
-    if let Some(outputs) = s.get("outputs").and_then(|v| v.as_object()) {
-        for (name, stats) in outputs {
-            let p = |k: &str| stats.get(k).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
-            let prob = s
-                .get("probabilities")
-                .and_then(|p| p.get(name))
-                .and_then(|v| v.as_f64());
-            let digits = if p("p50").abs() < 10.0 { 2 } else { 0 };
-            let mut text = format!(
-                "{name}: median {}, 90% range {}–{}",
-                group(p("p50"), digits),
-                group(p("p05"), digits),
-                group(p("p95"), digits)
-            );
-            if let Some(prob) = prob {
-                let _ = write!(text, "; met in {:.0}% of runs", prob * 100.0);
-            }
-            text.push('.');
-            f.push((text, prob.map(|p| p >= 0.5)));
+    for (name, stats) in &s.outputs {
+        let prob = s.probabilities.get(name).copied();
+        let digits = if stats.p50.abs() < 10.0 { 2 } else { 0 };
+        let mut text = format!(
+            "{name}: median {}, 90% range {}–{}",
+            group(stats.p50, digits),
+            group(stats.p05, digits),
+            group(stats.p95, digits)
+        );
+        if let Some(prob) = prob {
+            let _ = write!(text, "; met in {:.0}% of runs", prob * 100.0);
         }
+        text.push('.');
+        f.push((text, prob.map(|p| p >= 0.5)));
     }
-    if let Some(all) = s
-        .get("probabilities")
-        .and_then(|p| p.get("all"))
-        .and_then(|v| v.as_f64())
-    {
+    if let Some(&all) = s.probabilities.get("all") {
         f.push((
             format!(
                 "Every target and cap met together in {:.1}% of runs.",
@@ -451,19 +440,10 @@ pub fn sweep_findings(r: &SweepResults) -> Vec<(String, Option<bool>)> {
 /// The report of a sweep.
 pub fn sweep_report(r: &SweepResults, pictures: &[Picture]) -> String {
     let mut o = String::new();
-    let id = r
-        .summary
-        .get("sweep")
-        .and_then(|v| v.as_str())
-        .unwrap_or("sweep")
-        .to_string();
+    let id = r.summary.sweep.clone();
     head(&mut o, &format!("{id}: parkflow sweep report"));
     let _ = writeln!(o, "<h1>Sweep {}</h1>", escape(&id));
-    let seed = r
-        .summary
-        .get("seed")
-        .map(|v| v.to_string())
-        .unwrap_or_default();
+    let seed = r.summary.seed.to_string();
     let _ = writeln!(
         o,
         "<p class=\"meta\">Seed {}. Written by parkflow {}.</p>",
@@ -476,19 +456,16 @@ pub fn sweep_report(r: &SweepResults, pictures: &[Picture]) -> String {
     for p in pictures {
         figure(&mut o, p, "", false);
     }
-    if let Some(outputs) = r.summary.get("outputs").and_then(|v| v.as_object()) {
+    let outputs = &r.summary.outputs;
+    if !outputs.is_empty() {
         o.push_str("<h2>Outputs</h2>\n<table id=\"outputs\">\n<tr><th>output</th><th>mean</th><th>sd</th><th>5%</th><th>25%</th><th>50%</th><th>75%</th><th>95%</th><th>P(met)</th></tr>\n");
         for (name, stats) in outputs {
             let _ = write!(o, "<tr><td>{}</td>", escape(name));
-            for k in ["mean", "sd", "p05", "p25", "p50", "p75", "p95"] {
-                let v = stats.get(k).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
+            let values = [stats.mean, stats.sd, stats.p05, stats.p25, stats.p50];
+            for v in values.into_iter().chain([stats.p75, stats.p95]) {
                 let _ = write!(o, "<td class=\"n\">{}</td>", fmt_stat(v));
             }
-            let prob = r
-                .summary
-                .get("probabilities")
-                .and_then(|p| p.get(name))
-                .and_then(|v| v.as_f64())
+            let prob = (r.summary.probabilities.get(name))
                 .map(|p| format!("{p:.3}"))
                 .unwrap_or_default();
             let _ = writeln!(o, "<td class=\"n\">{prob}</td></tr>");

@@ -45,12 +45,7 @@ impl Figure for Histograms<'_> {
             let width = (b - a) / HISTOGRAM_BINS as f64;
             let counts = &h.counts;
             let top = *counts.iter().max().unwrap_or(&1) as f64 * 1.25;
-            let prob = self
-                .r
-                .summary
-                .get("probabilities")
-                .and_then(|p| p.get(name))
-                .and_then(|v| v.as_f64());
+            let prob = self.r.summary.probabilities.get(name).copied();
             let caption = match prob {
                 Some(p) => format!("{name}: met in {:.0}% of runs", p * 100.0),
                 None => name.clone(),
@@ -286,43 +281,28 @@ pub fn pictures(r: &SweepResults) -> Result<Vec<Picture>> {
     }
     // Fan chart over the linkage outputs' years.
     let mut points: Vec<(f64, [f64; 5])> = Vec::new();
-    if let Some(o) = r.summary.get("outputs").and_then(|v| v.as_object()) {
-        for (name, stats) in o {
-            let Some(year) = name
-                .strip_prefix("linkage_")
-                .and_then(|y| y.parse::<i32>().ok())
-            else {
-                continue;
-            };
-            let p = |k: &str| stats.get(k).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
-            points.push((
-                year as f64,
-                [p("p05"), p("p25"), p("p50"), p("p75"), p("p95")],
-            ));
-        }
+    for (name, s) in &r.summary.outputs {
+        let Some(year) = name
+            .strip_prefix("linkage_")
+            .and_then(|y| y.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        points.push((year as f64, [s.p05, s.p25, s.p50, s.p75, s.p95]));
     }
     points.sort_by(|a, b| a.0.total_cmp(&b.0));
     if points.len() >= 2 && points.iter().all(|p| p.1.iter().all(|v| v.is_finite())) {
         pictures.push(render("fan", &Fan { points })?);
     }
     // Tornado and Sobol bars for each output.
-    let sensitivity = r.summary.get("sensitivity").and_then(|v| v.as_object());
     for name in &outs {
-        let Some(params) = sensitivity
-            .and_then(|s| s.get(name))
-            .and_then(|v| v.as_object())
-        else {
+        let Some(params) = r.summary.sensitivity.get(name) else {
             continue;
         };
-        let num = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_f64());
-        let ci = |v: &serde_json::Value, k: &str| {
-            v.get(k)
-                .and_then(|x| x.as_array())
-                .and_then(|a| Some((a.first()?.as_f64()?, a.get(1)?.as_f64()?)))
-        };
+        let ci = |c: Option<[Option<f64>; 2]>| c.and_then(|[lo, hi]| Some((lo?, hi?)));
         let mut rows: Vec<_> = params
             .iter()
-            .filter_map(|(p, v)| num(v, "spearman").map(|s| (p.clone(), s, None, None)))
+            .filter_map(|(p, v)| v.spearman.map(|s| (p.clone(), s, None, None)))
             .collect();
         rows.sort_by(|a, b| a.1.abs().total_cmp(&b.1.abs()));
         if !rows.is_empty() {
@@ -338,9 +318,8 @@ pub fn pictures(r: &SweepResults) -> Result<Vec<Picture>> {
         let mut sobol: Vec<_> = params
             .iter()
             .filter_map(|(p, v)| {
-                let s1 = num(v, "s1")?;
-                let st = num(v, "st")?;
-                Some((p.clone(), s1, ci(v, "s1_ci"), Some((st, ci(v, "st_ci")))))
+                let (s1, st) = (v.s1.filter(|s| !s.is_nan())?, v.st.filter(|s| !s.is_nan())?);
+                Some((p.clone(), s1, ci(v.s1_ci), Some((st, ci(v.st_ci)))))
             })
             .collect();
         if !sobol.is_empty() {

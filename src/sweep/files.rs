@@ -8,9 +8,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use serde_json::Value;
 
-use super::{SweepInfo, Table, summary_json};
+use super::{SweepInfo, SweepSummary, Table, summary_json};
 use crate::error::{Error, Result};
 use crate::output::schema::{SAMPLES_FILE, SUMMARY_FILE, samples_header};
 use crate::output::{Batch, push_num};
@@ -41,7 +40,7 @@ pub fn write_sweep(
     info: &SweepInfo,
     table: &Table,
     chunks: Option<&[PathBuf]>,
-) -> Result<Value> {
+) -> Result<SweepSummary> {
     let summary = summary_json(info, table);
     let mut text = serde_json::to_vec_pretty(&summary).expect("plain JSON");
     text.push(b'\n');

@@ -26,7 +26,7 @@ pub use files::{
 };
 pub use prepare::{load_sweep, prepare};
 pub use run::{Checkpointed, run_checkpointed, run_sweep, thread_pool};
-pub use summary::summary_json;
+pub use summary::{Sensitivity, SweepSummary, summary_json};
 
 use serde::Deserialize;
 

@@ -5,23 +5,37 @@
 
 use super::design::uniform;
 
-/// Mean, standard deviation and percentiles of one output.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+/// Mean, standard deviation and percentiles of one output, as the sweep's
+/// `summary.json` holds them (fields in the file's key order).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Summary {
     /// Mean.
+    #[serde(deserialize_with = "null_as_nan")]
     pub mean: f64,
-    /// Sample standard deviation (n − 1).
-    pub sd: f64,
     /// 5th percentile.
+    #[serde(deserialize_with = "null_as_nan")]
     pub p05: f64,
     /// 25th percentile.
+    #[serde(deserialize_with = "null_as_nan")]
     pub p25: f64,
     /// Median.
+    #[serde(deserialize_with = "null_as_nan")]
     pub p50: f64,
     /// 75th percentile.
+    #[serde(deserialize_with = "null_as_nan")]
     pub p75: f64,
     /// 95th percentile.
+    #[serde(deserialize_with = "null_as_nan")]
     pub p95: f64,
+    /// Sample standard deviation (n − 1).
+    #[serde(deserialize_with = "null_as_nan")]
+    pub sd: f64,
+}
+
+/// A number that JSON writes as `null` when it is not finite, read back as NaN.
+pub fn null_as_nan<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    let v: Option<f64> = serde::Deserialize::deserialize(d)?;
+    Ok(v.unwrap_or(f64::NAN))
 }
 
 /// Summarise `values` (any order). Empty input gives zeros.

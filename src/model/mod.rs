@@ -18,8 +18,8 @@ pub use bounds::{
     MAX_YEARS, file_id_check, is_file_safe_id, quantity,
 };
 pub use load::{
-    BUILTIN_PARK, BUILTIN_PARK_NAME, MAX_NESTING, load_park, parse_park, parse_ron, read_text,
-    ron_options, top_level_name,
+    BUILTIN_PARK, BUILTIN_PARK_NAME, MAX_NESTING, load_park, parse_park, parse_ron,
+    parse_sweep_ron, read_text, ron_options, top_level_name,
 };
 pub use series::{Keyed, Number, Series};
 pub use validate::{Warning, validate, warnings};

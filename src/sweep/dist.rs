@@ -7,9 +7,10 @@ use statrs::function::erf::{erfc, erfc_inv};
 
 use super::design::{U_MAX, U_MIN};
 
-/// A parameter's distribution.
+/// A parameter's distribution. In a sweep file each takes its arguments
+/// positional or named (see [`Form`]).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "Written")]
 pub enum Dist {
     /// Uniform on [lo, hi].
     Uniform(f64, f64),
@@ -32,6 +33,157 @@ pub enum Dist {
     LogNormal(f64, f64),
     /// One of the listed values, each equally likely.
     Choice(Vec<f64>),
+}
+
+/// A distribution as written: its name and its arguments, positional or
+/// named. Read with RON's `unwrap_variant_newtypes`, so that a variant's
+/// parentheses hold the arguments themselves.
+#[derive(Deserialize)]
+enum Written {
+    Uniform(Args),
+    Triangular(Args),
+    Normal(Args),
+    LogNormal(Args),
+    Choice(Vec<f64>),
+}
+
+/// A distribution's arguments: `(1, 2)`, `(min: 1, max: 2)` or one number.
+enum Args {
+    Positional(Vec<f64>),
+    Named(Vec<(String, f64)>),
+}
+
+impl<'de> Deserialize<'de> for Args {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Args, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Args;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("numbers, positional `(1, 2)` or named `(min: 1, max: 2)`")
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Args, E> {
+                Ok(Args::Positional(vec![v]))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Args, E> {
+                Ok(Args::Positional(vec![v as f64]))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Args, E> {
+                Ok(Args::Positional(vec![v as f64]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Args, A::Error> {
+                let mut values = Vec::new();
+                while let Some(v) = seq.next_element::<f64>()? {
+                    values.push(v);
+                }
+                Ok(Args::Positional(values))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Args, A::Error> {
+                let mut values = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, f64>()? {
+                    values.push((k, v));
+                }
+                Ok(Args::Named(values))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+/// The arguments a distribution takes, in their positional order, and how
+/// many of them must be given.
+struct Form {
+    name: &'static str,
+    args: &'static [&'static str],
+    required: usize,
+}
+
+impl Form {
+    /// The right ways to write it, for messages.
+    fn usage(&self) -> String {
+        let all = self.args.join(", ");
+        let named: Vec<String> = self.args.iter().map(|a| format!("{a}: …")).collect();
+        let optional = if self.required < self.args.len() {
+            format!(
+                "; {} may be left out",
+                self.args[self.required..].join(" and ")
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "{name}({all}) or {name}({}){optional}",
+            named.join(", "),
+            name = self.name
+        )
+    }
+
+    /// The arguments in positional order (`None`: not given), or a message.
+    fn read(&self, args: Args) -> Result<Vec<Option<f64>>, String> {
+        let wrong = |what: String| format!("{}: {what}; write {}", self.name, self.usage());
+        let mut values = vec![None; self.args.len()];
+        match args {
+            Args::Positional(v) => {
+                if v.len() < self.required || v.len() > self.args.len() {
+                    return Err(wrong(format!("{} arguments given", v.len())));
+                }
+                for (slot, x) in values.iter_mut().zip(v) {
+                    *slot = Some(x);
+                }
+            }
+            Args::Named(v) => {
+                for (k, x) in v {
+                    let Some(i) = self.args.iter().position(|a| *a == k) else {
+                        let hint = crate::error::did_you_mean(&k, self.args.iter().copied());
+                        return Err(wrong(format!("no argument `{k}`{hint}")));
+                    };
+                    if values[i].replace(x).is_some() {
+                        return Err(wrong(format!("`{k}` given twice")));
+                    }
+                }
+                if let Some(missing) = (0..self.required).find(|&i| values[i].is_none()) {
+                    return Err(wrong(format!("`{}` missing", self.args[missing])));
+                }
+            }
+        }
+        Ok(values)
+    }
+}
+
+impl TryFrom<Written> for Dist {
+    type Error = String;
+
+    fn try_from(written: Written) -> Result<Dist, String> {
+        let form = |name, args, required| Form {
+            name,
+            args,
+            required,
+        };
+        Ok(match written {
+            Written::Uniform(a) => {
+                let v = form("Uniform", &["min", "max"], 2).read(a)?;
+                Dist::Uniform(v[0].unwrap_or_default(), v[1].unwrap_or_default())
+            }
+            Written::Triangular(a) => {
+                let v = form("Triangular", &["min", "mode", "max"], 3).read(a)?;
+                let [lo, mode, hi] = [v[0], v[1], v[2]].map(Option::unwrap_or_default);
+                Dist::Triangular(lo, mode, hi)
+            }
+            Written::Normal(a) => {
+                let v = form("Normal", &["mean", "sd", "min", "max"], 2).read(a)?;
+                Dist::Normal {
+                    mean: v[0].unwrap_or_default(),
+                    sd: v[1].unwrap_or_default(),
+                    min: v[2],
+                    max: v[3],
+                }
+            }
+            Written::LogNormal(a) => {
+                let v = form("LogNormal", &["median", "gsd"], 2).read(a)?;
+                Dist::LogNormal(v[0].unwrap_or_default(), v[1].unwrap_or_default())
+            }
+            Written::Choice(values) => Dist::Choice(values),
+        })
+    }
 }
 
 /// The probabilities a Normal or LogNormal draw is taken at are kept in
@@ -379,5 +531,80 @@ mod tests {
         );
         assert!(Dist::LogNormal(1.0, 0.5).check().is_err());
         assert!(Dist::Choice(vec![]).check().is_err());
+    }
+
+    /// A distribution as a sweep file writes it.
+    fn written(text: &str) -> Result<Dist, String> {
+        #[derive(serde::Deserialize)]
+        struct Holder {
+            dist: Dist,
+        }
+        let text = format!("(dist: {text})");
+        crate::model::parse_sweep_ron::<Holder>(&text, "sweep.ron")
+            .map(|h| h.dist)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn every_distribution_takes_its_arguments_named_or_positional() {
+        let same = |a: &str, b: &str, want: Dist| {
+            assert_eq!(written(a).unwrap(), want, "{a}");
+            assert_eq!(written(b).unwrap(), want, "{b}");
+        };
+        same(
+            "Uniform(1, 2)",
+            "Uniform(min: 1, max: 2)",
+            Dist::Uniform(1.0, 2.0),
+        );
+        same(
+            "Triangular(0.8, 1.0, 1.2)",
+            "Triangular(mode: 1.0, min: 0.8, max: 1.2)",
+            Dist::Triangular(0.8, 1.0, 1.2),
+        );
+        same(
+            "LogNormal(10000, 2.0)",
+            "LogNormal(median: 10000, gsd: 2.0)",
+            Dist::LogNormal(10000.0, 2.0),
+        );
+        let normal = |min, max| Dist::Normal {
+            mean: 8e6,
+            sd: 100.0,
+            min,
+            max,
+        };
+        same(
+            "Normal(8000000, 100)",
+            "Normal(mean: 8000000, sd: 100)",
+            normal(None, None),
+        );
+        same(
+            "Normal(8000000, 100, 7e6, 9e6)",
+            "Normal(mean: 8000000, sd: 100, min: 7e6, max: 9e6)",
+            normal(Some(7e6), Some(9e6)),
+        );
+        assert_eq!(
+            written("Choice([2015, 2016])").unwrap(),
+            Dist::Choice(vec![2015.0, 2016.0])
+        );
+    }
+
+    #[test]
+    fn a_distribution_written_wrong_is_told_the_right_forms() {
+        let err = written("Uniform(min: 1, mx: 2)").unwrap_err();
+        assert!(err.contains("no argument `mx`"), "{err}");
+        assert!(err.contains("did you mean `max`"), "{err}");
+        assert!(
+            err.contains("Uniform(min, max) or Uniform(min: …, max: …)"),
+            "{err}"
+        );
+        assert!(err.contains("sweep.ron:1:"), "the place in the file: {err}");
+        let err = written("LogNormal(10000)").unwrap_err();
+        assert!(err.contains("1 arguments given"), "{err}");
+        assert!(err.contains("LogNormal(median, gsd)"), "{err}");
+        let err = written("Normal(sd: 100)").unwrap_err();
+        assert!(err.contains("`mean` missing"), "{err}");
+        assert!(err.contains("min and max may be left out"), "{err}");
+        let err = written("Uniform(min: 1, min: 2)").unwrap_err();
+        assert!(err.contains("`min` given twice"), "{err}");
     }
 }

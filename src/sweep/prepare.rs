@@ -18,7 +18,7 @@ use crate::scenario::{self, path};
 pub fn load_sweep(path: &Path) -> Result<Prepared> {
     let text = model::read_text(path)?;
     let file = path.display().to_string();
-    let sweep: Sweep = model::parse_ron(&text, &file)?;
+    let sweep: Sweep = model::parse_sweep_ron(&text, &file)?;
     let invalid = |problems: Vec<String>| Error::Invalid {
         file: file.clone(),
         problems,

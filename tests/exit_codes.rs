@@ -156,6 +156,9 @@ fn sweep_exits_0_1_or_2() {
     status(&["sweep", &b.p("acid.ron"), "-q"], 1);
     status(&["sweep"], 2);
     status(&["sweep", &b.p("sweep.ron"), "--threads", "many"], 2);
+    // A thread count no machine has is refused at once, not tried.
+    status(&["sweep", &b.p("sweep.ron"), "--threads", "100000"], 2)
+        .stderr(contains("more than 1024"));
     status(&["sweep", &b.p("sweep.ron"), "--shard", "5/4"], 2)
         .stderr(contains("K must be in 1..=N"));
     status(&["sweep", &b.p("sweep.ron"), "--shard", "half"], 2);

@@ -20,8 +20,8 @@ use crate::sweep::{self, Prepared, SweepSummary};
 pub struct SweepArgs {
     /// Sweep file.
     pub file: PathBuf,
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    /// Worker threads, at most 1024 (default: one per core).
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = threads_arg)]
     pub threads: usize,
     /// Directory for result files (default: results/<sweep id>).
     #[arg(long, value_name = "DIR")]
@@ -187,6 +187,23 @@ pub fn progress_bar(len: u64, quiet: bool) -> ProgressBar {
             .expect("a valid template"),
     );
     bar
+}
+
+/// Most worker threads `--threads` takes: far beyond any machine's cores,
+/// and few enough that starting them cannot exhaust the system.
+pub const MAX_THREADS: usize = 1024;
+
+/// Parse `--threads N`: 0 (one per core) to [`MAX_THREADS`].
+fn threads_arg(s: &str) -> std::result::Result<usize, String> {
+    let n: usize = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a whole number of threads"))?;
+    if n > MAX_THREADS {
+        return Err(format!(
+            "{n} threads is more than {MAX_THREADS}; give at most {MAX_THREADS}, or 0 for one per core"
+        ));
+    }
+    Ok(n)
 }
 
 /// Per output: mean and 90% range, the probability of meeting it, and the

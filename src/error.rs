@@ -83,6 +83,16 @@ pub enum Error {
         /// Last relative change.
         change: f64,
     },
+    /// A sweep was stopped (Ctrl-C) before all its runs were done.
+    #[error("interrupted: {saved} of {runs} runs are saved in {}", partial.display())]
+    Interrupted {
+        /// Runs saved in finished chunks.
+        saved: usize,
+        /// Runs asked for.
+        runs: usize,
+        /// Where the finished chunks are.
+        partial: std::path::PathBuf,
+    },
     /// A computed quantity overflowed or became undefined.
     #[error("year {year}: {what} of `{item}` is not a finite number ({value})")]
     NonFinite {

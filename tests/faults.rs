@@ -429,7 +429,12 @@ fn a_read_only_directory_keeps_its_earlier_results() {
             let what = format!("{what} into a directory made read-only by {way}");
             let mut cmd = locks[0].parkflow();
             cmd.args(args);
-            refused(&mut cmd, dir, &READ_ONLY_REASONS, &what);
+            let stderr = refused(&mut cmd, dir, &READ_ONLY_REASONS, &what);
+            // A message that points to saved runs points to ones that exist.
+            if let Some(kept) = stderr.split("saved so far are kept in ").nth(1) {
+                let kept = kept.split(':').next().unwrap_or_default();
+                assert!(Path::new(kept).is_dir(), "{what}: {stderr}");
+            }
         }
         drop(locks);
         for (d, before) in dirs.iter().zip(&before) {

@@ -57,11 +57,13 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
         .unwrap_or_else(|| Path::new("results").join(&prep.sweep.id));
     let info = prep.info();
     let partial = dir.join(format!(".partial-{}-{k}-of-{n}", &info.fingerprint[..16]));
+    remove_stale_partials(&dir, &partial, (k, n), args.resume);
+    stop_on_ctrl_c();
     // The runs, and the formatting of samples.csv and of the saved chunks
     // and the statistics, use as many threads as asked for.
     let threads = sweep::thread_pool(args.threads)?;
     let bar = progress_bar(runs.len() as u64, args.quiet);
-    let sweep::Checkpointed { table, chunks } = threads
+    let outcome = threads
         .install(|| {
             sweep::run_checkpointed(
                 &prep,
@@ -74,8 +76,23 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
                 &|| bar.inc(1),
             )
         })
-        .map_err(|e| resume_hint(e, &partial))?;
+        .map_err(|e| resume_hint(e, &partial));
     bar.finish_and_clear();
+    let sweep::Checkpointed { table, chunks } = match outcome {
+        Err(crate::Error::Interrupted {
+            saved,
+            runs,
+            partial,
+        }) => {
+            eprintln!(
+                "interrupted: {saved} of {runs} runs are saved in {}\nto go on from them: {}",
+                partial.display(),
+                resume_command(args)
+            );
+            return Ok(ExitCode::from(130));
+        }
+        outcome => outcome?,
+    };
     // Staged in the checkpoint directory, so that what a kill leaves of
     // them is removed with it.
     let batch = output::Batch::staged_in(&dir, &partial)?;
@@ -109,20 +126,83 @@ fn shard_arg(spec: &str) -> Result<(u64, u64), String> {
     parse_shard(spec, &|k| std::env::var(k).ok())
 }
 
+/// On Ctrl-C, ask the sweep to stop after the runs under way, so that it
+/// can say what it saved; a second Ctrl-C ends the process at once.
+fn stop_on_ctrl_c() {
+    #[cfg(unix)]
+    {
+        extern "C" fn on_interrupt(_: libc::c_int) {
+            sweep::request_stop();
+            // SAFETY: `signal` is async-signal-safe; it restores the default.
+            unsafe {
+                libc::signal(libc::SIGINT, libc::SIG_DFL);
+            }
+        }
+        // SAFETY: installs a handler that only stores to an atomic and
+        // restores the default action.
+        unsafe {
+            libc::signal(
+                libc::SIGINT,
+                on_interrupt as *const () as libc::sighandler_t,
+            );
+        }
+    }
+}
+
+/// The command that goes on from the saved runs: this one, with `--resume`.
+fn resume_command(args: &SweepArgs) -> String {
+    let mut command = format!("parkflow sweep {}", args.file.display());
+    if let Some(out) = &args.out {
+        command += &format!(" --out {}", out.display());
+    }
+    if let Some((k, n)) = args.shard {
+        command += &format!(" --shard {k}/{n}");
+    }
+    command + " --resume"
+}
+
+/// Remove the saved runs of this shard that belong to another sweep file
+/// or park (their fingerprint differs from `partial`'s): they can never be
+/// resumed. With `--resume`, say that the sweep starts over.
+fn remove_stale_partials(dir: &Path, partial: &Path, (k, n): (u64, u64), resume: bool) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let suffix = format!("-{k}-of-{n}");
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if path != partial && name.starts_with(".partial-") && name.ends_with(&suffix) {
+            if resume {
+                eprintln!(
+                    "note: the runs saved in {} are of a different sweep file or park; they are removed and the sweep starts over",
+                    path.display()
+                );
+            }
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
+}
+
 /// A failure to save a chunk (a full disk, say) loses none of the chunks
-/// saved before it: say how to go on from them.
+/// saved before it: say how to go on from them, when there are any.
 fn resume_hint(e: crate::Error, partial: &Path) -> crate::Error {
+    let has_chunks = std::fs::read_dir(partial).is_ok_and(|mut entries| {
+        entries.any(|e| e.is_ok_and(|e| e.path().extension().is_some_and(|x| x == "csv")))
+    });
     match e {
-        crate::Error::Io { path, source } if path.starts_with(partial) => crate::Error::Io {
-            path,
-            source: std::io::Error::new(
-                source.kind(),
-                format!(
-                    "{source}\nthe runs saved so far are kept in {}: fix this, then run the same command with --resume",
-                    partial.display()
+        crate::Error::Io { path, source } if has_chunks && path.starts_with(partial) => {
+            crate::Error::Io {
+                path,
+                source: std::io::Error::new(
+                    source.kind(),
+                    format!(
+                        "{source}\nthe runs saved so far are kept in {}: fix this, then run the same command with --resume",
+                        partial.display()
+                    ),
                 ),
-            ),
-        },
+            }
+        }
         e => e,
     }
 }

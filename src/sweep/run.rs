@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
@@ -106,6 +106,21 @@ pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool> {
         })
 }
 
+/// Set when the user asks a sweep to stop (Ctrl-C): tasks not yet started
+/// are skipped, and [`run_checkpointed`] saves no further chunk.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// Ask every running sweep to stop after the runs under way. Safe to call
+/// from a signal handler: it only stores to an atomic.
+pub fn request_stop() {
+    STOP.store(true, Ordering::Relaxed);
+}
+
+/// Whether a stop was asked for.
+fn stop_requested() -> bool {
+    STOP.load(Ordering::Relaxed)
+}
+
 /// Runs a worker takes at a time: enough that taking its worker costs
 /// nothing, few enough that both threads stay busy to the end.
 const RUNS_PER_TASK: usize = 64;
@@ -137,7 +152,7 @@ pub fn run_sweep(
         rows.par_chunks_mut((width * RUNS_PER_TASK).max(1))
             .zip(runs.par_chunks(RUNS_PER_TASK))
             .for_each(|(rows, runs)| {
-                if runs[0] > first_failed.load(Ordering::Relaxed) {
+                if runs[0] > first_failed.load(Ordering::Relaxed) || stop_requested() {
                     return;
                 }
                 let thread = rayon::current_thread_index().unwrap_or(0);
@@ -226,6 +241,18 @@ pub fn run_checkpointed(
     let todo: Vec<u64> = runs.iter().copied().filter(|r| !done.contains(r)).collect();
     for batch in todo.chunks(chunk) {
         let table = run_sweep(prep, batch.to_vec(), threads, progress)?;
+        if stop_requested() {
+            // The chunk under way may lack runs: it is not saved.
+            let saved = saved
+                .iter()
+                .map(|(_, t): &(PathBuf, Table)| t.runs.len())
+                .sum();
+            return Err(Error::Interrupted {
+                saved,
+                runs: runs.len(),
+                partial: partial.to_path_buf(),
+            });
+        }
         let path = partial.join(format!("chunk-{:012}.csv", batch[0]));
         crate::output::write_streamed(&path, |w| write_samples(w, info, &table))?;
         saved.push((path, table));

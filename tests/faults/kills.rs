@@ -214,3 +214,74 @@ fn staged_files(out: &Path, pid: u32) -> Vec<String> {
                 .collect()
         })
 }
+
+#[test]
+fn ctrl_c_stops_a_sweep_saying_what_it_saved_and_how_to_go_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = acid_sweep(tmp.path(), "sweep.ron", "MonteCarlo", 200_000, 3);
+    let out = tmp.path().join("out");
+    let sweep = |extra: &[&str]| {
+        let mut cmd = Command::new(bin());
+        cmd.args(["sweep", "--quiet", "--threads", "1", "--chunk", "500"])
+            .args(extra)
+            .arg("--out")
+            .arg(&out)
+            .arg(&file);
+        cmd
+    };
+    let child = sweep(&[])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while saved_chunks(&out) < 2 {
+        assert!(started.elapsed().as_secs() < 120, "no chunk saved");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    // SAFETY: sends SIGINT, as Ctrl-C does, to the child we started.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+    }
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("of 200000 runs are saved in"), "{stderr}");
+    assert!(stderr.contains(".partial-"), "{stderr}");
+    assert!(
+        stderr.contains("--resume"),
+        "the command that goes on: {stderr}"
+    );
+    assert!(
+        !out.join("samples.csv").exists(),
+        "no result of a stopped sweep"
+    );
+    let saved = saved_chunks(&out);
+    assert!(saved >= 2, "the saved chunks are kept ({saved})");
+
+    // The sweep file changes: its saved runs can never be resumed.
+    let stale = checkpoint_dir(&out).unwrap();
+    std::fs::write(
+        &file,
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .replace("samples: 200000, seed: 3", "samples: 2000, seed: 4"),
+    )
+    .unwrap();
+    let resumed = sweep(&["--resume"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&resumed.stderr);
+    assert!(resumed.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("are of a different sweep file or park") && stderr.contains("starts over"),
+        "{stderr}"
+    );
+    assert!(
+        !out.join(&stale).exists(),
+        "the stale checkpoint is removed"
+    );
+    assert!(checkpoint_dir(&out).is_none(), "nothing left behind");
+    let rows = std::fs::read_to_string(out.join("samples.csv"))
+        .unwrap()
+        .lines()
+        .count();
+    assert_eq!(rows, 2001);
+}

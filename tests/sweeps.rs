@@ -132,11 +132,26 @@ fn each_true_draws_one_column_per_matched_item() {
 fn a_sobol_sweep_reports_first_and_total_indices_with_intervals() {
     let dir = tempfile::tempdir().unwrap();
     let file = sweep_file(dir.path(), "Sobol", 300, ACID_PARAMS);
-    parkflow()
-        .args(["sweep", file.to_str().unwrap(), "--quiet", "--out"])
+    let printed = parkflow()
+        .args(["sweep", file.to_str().unwrap(), "--out"])
         .arg(dir.path().join("out"))
         .assert()
         .success();
+    // The printed table shows the indices too, each with its interval.
+    let printed = String::from_utf8_lossy(&printed.get_output().stdout).into_owned();
+    assert!(
+        printed.contains("Sobol indices (S1 first order, ST total"),
+        "{printed}"
+    );
+    let sobol = printed.split("Sobol indices").nth(1).unwrap_or_default();
+    let row = (sobol.lines())
+        .find(|l| l.trim_start().starts_with("cod_2013") && l.contains("background.cod"))
+        .unwrap_or_else(|| panic!("no Sobol row of background.cod for cod_2013: {printed}"));
+    assert_eq!(
+        row.matches('[').count(),
+        2,
+        "S1 and ST with intervals: {row}"
+    );
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("out/summary.json")).unwrap())
             .unwrap();
@@ -246,11 +261,31 @@ fn shards_merge_to_the_files_of_the_unsharded_sweep() {
     for k in 1..=4 {
         merge.arg(dir.path().join(format!("part{k}")));
     }
-    merge
+    let merged = merge
         .arg("--out")
         .arg(dir.path().join("merged"))
         .assert()
         .success();
+    // merge prints the findings a sweep prints.
+    let printed = parkflow()
+        .args(["sweep", file.to_str().unwrap(), "--out"])
+        .arg(dir.path().join("printed"))
+        .assert()
+        .success();
+    let table = |out: &[u8]| -> Vec<String> {
+        let text = String::from_utf8_lossy(out);
+        (text.lines())
+            .filter(|l| !l.starts_with("results written") && !l.starts_with("merged "))
+            .map(str::to_string)
+            .collect()
+    };
+    let merged_table = table(&merged.get_output().stdout);
+    assert!(
+        merged_table
+            .iter()
+            .any(|l| l.contains("all targets and caps met"))
+    );
+    assert_eq!(merged_table, table(&printed.get_output().stdout));
     for name in ["samples.csv", "samples.parquet", "summary.json"] {
         let whole = std::fs::read(dir.path().join("whole").join(name)).unwrap();
         let merged = std::fs::read(dir.path().join("merged").join(name)).unwrap();

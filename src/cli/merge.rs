@@ -28,7 +28,8 @@ pub fn merge(args: &MergeArgs) -> Result<ExitCode> {
         })?;
     }
     let (info, table) = crate::sweep::merge_parts(&args.dirs)?;
-    crate::sweep::write_sweep(output::Batch::new(&args.out)?, &info, &table, None)?;
+    let summary = crate::sweep::write_sweep(output::Batch::new(&args.out)?, &info, &table, None)?;
+    print!("{}", super::sweep::findings(&info, &summary));
     println!(
         "merged {} runs of sweep `{}` into {}",
         table.runs.len(),

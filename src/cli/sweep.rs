@@ -10,8 +10,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::error::Result;
 use crate::output;
+use crate::sweep::design::Design;
 use crate::sweep::stats::Summary;
-use crate::sweep::{self, Prepared, SweepSummary};
+use crate::sweep::{self, Sensitivity, SweepInfo, SweepSummary};
 
 /// Arguments of `sweep`.
 // The field docs are clap's help text, where `<park id>` is a placeholder, not HTML.
@@ -112,7 +113,7 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
             ),
             None => print!(
                 "{}",
-                findings(&prep, summary.as_ref().expect("written above"))
+                findings(&info, summary.as_ref().expect("written above"))
             ),
         }
         println!("results written to {}", dir.display());
@@ -287,23 +288,23 @@ fn threads_arg(s: &str) -> std::result::Result<usize, String> {
 }
 
 /// Per output: mean and 90% range, the probability of meeting it, and the
-/// strongest drivers.
-fn findings(prep: &Prepared, summary: &SweepSummary) -> String {
+/// strongest drivers; for a Sobol design, each output's largest indices.
+pub(super) fn findings(info: &SweepInfo, summary: &SweepSummary) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
     let _ = writeln!(
         s,
         "sweep `{}`: {} runs ({}, seed {})",
-        prep.sweep.id,
+        info.sweep,
         summary.runs,
-        prep.sweep.design.as_str(),
-        prep.sweep.seed
+        info.design.as_str(),
+        info.seed
     );
     let _ = writeln!(
         s,
         "\n  output             mean          p05          p95   P(met)   strongest drivers (Spearman)"
     );
-    for name in &prep.output_names {
+    for name in &info.outputs {
         let o = summary.outputs.get(name);
         let stat = |f: fn(&Summary) -> f64| o.map_or(0.0, f);
         let probability = |name: &str| summary.probabilities.get(name).copied().unwrap_or(0.0);
@@ -333,6 +334,50 @@ fn findings(prep: &Prepared, summary: &SweepSummary) -> String {
         "  all targets and caps met: {:.3}",
         summary.probabilities.get("all").copied().unwrap_or(0.0)
     );
+    if info.design == Design::Sobol {
+        s += &sobol_table(info, summary);
+    }
+    s
+}
+
+/// Parameters shown per output in the Sobol table: those with the largest
+/// total index.
+const SOBOL_SHOWN: usize = 5;
+
+/// Each output's largest Sobol indices, first order and total, with their
+/// intervals.
+fn sobol_table(info: &SweepInfo, summary: &SweepSummary) -> String {
+    use std::fmt::Write as _;
+    let index = |v: Option<f64>, ci: Option<[Option<f64>; 2]>| {
+        let v = v.filter(|v| v.is_finite());
+        let [lo, hi] = ci.unwrap_or([None, None]);
+        match (v, lo, hi) {
+            (Some(v), Some(lo), Some(hi)) => format!("{v:6.3} [{lo:.3}, {hi:.3}]"),
+            (Some(v), _, _) => format!("{v:6.3}"),
+            _ => "n/a".to_string(),
+        }
+    };
+    let mut s = format!(
+        "\n  Sobol indices (S1 first order, ST total; 95% bootstrap intervals), up to {SOBOL_SHOWN} parameters an output\n  output         parameter                                  S1                      ST\n"
+    );
+    for name in &info.outputs {
+        let Some(params) = summary.sensitivity.get(name) else {
+            continue;
+        };
+        let mut rows: Vec<(&String, &Sensitivity)> = params.iter().collect();
+        let total = |v: &Sensitivity| v.st.filter(|x| x.is_finite()).unwrap_or(f64::NEG_INFINITY);
+        rows.sort_by(|a, b| total(b.1).total_cmp(&total(a.1)).then(a.0.cmp(b.0)));
+        // Parameters with no measurable total effect are left out.
+        let shown = rows.into_iter().filter(|(_, v)| total(v) >= 0.001);
+        for (param, v) in shown.take(SOBOL_SHOWN) {
+            let _ = writeln!(
+                s,
+                "  {name:<14} {param:<38} {:<23} {}",
+                index(v.s1, v.s1_ci),
+                index(v.st, v.st_ci)
+            );
+        }
+    }
     s
 }
 

@@ -131,8 +131,11 @@ fn caps_exits_0_when_every_cap_is_met_3_when_one_is_exceeded() {
     status(&["caps", &b.p("met.ron")], 0).stdout(contains("all 2 caps met"));
     status(&["caps", &b.p("acid.ron")], 3).stdout(contains("1 of 2 caps EXCEEDED"));
     status(&["caps", &b.p("acid.ron"), "--json"], 3);
-    // Only the year asked for is judged: 2012 has no cap.
-    status(&["caps", &b.p("acid.ron"), "--year", "2012"], 0);
+    // Only the year asked for is judged; a year without caps is an error
+    // that names the years with caps.
+    status(&["caps", &b.p("acid.ron"), "--year", "2013"], 3);
+    status(&["caps", &b.p("acid.ron"), "--year", "2012"], 1)
+        .stderr(contains("no caps in 2012; caps are set for 2013"));
     status(&["caps", &b.p("invalid.ron")], 1);
     status(&["caps", &b.p("acid.ron"), "--year", "twenty"], 2);
     // A scenario that exceeds a cap: the COD cap lowered to 50 t.
@@ -206,6 +209,17 @@ fn links_exits_0_1_or_2() {
     status(&["links", &b.p("acid.ron")], 0).stdout(contains("no candidate links"));
     status(&["links", &b.p("invalid.ron")], 1);
     status(&["links", &b.p("acid.ron"), "--top", "3"], 2);
+    // -q as the other commands take it: nothing printed but errors.
+    let candidates = example("candidates.ron");
+    let quiet = [
+        "links",
+        candidates.to_str().unwrap(),
+        "-q",
+        "--out",
+        &b.p("lq"),
+    ];
+    status(&quiet, 0).stdout(predicates::str::is_empty());
+    assert!(b.path("lq").join("candidates.csv").exists());
 }
 
 #[test]

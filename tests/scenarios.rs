@@ -56,6 +56,11 @@ fn a_path_that_names_nothing_lists_what_exists_there() {
     assert!(err.contains("its outputs are:"), "{err}");
     let err = resolve(&park, "processes.jishen_po.colour").unwrap_err();
     assert!(err.contains("a process has `capacity`"), "{err}");
+    // A misspelt field, British or otherwise, gets the closest one.
+    let err = resolve(&park, "processes.jishen_po.utilisation").unwrap_err();
+    assert!(err.contains("did you mean `utilization`?"), "{err}");
+    let err = resolve(&park, "links.propylene_to_po.strat").unwrap_err();
+    assert!(err.contains("did you mean `start`?"), "{err}");
     let err = resolve(&park, "factories.x.capacity").unwrap_err();
     assert!(err.contains("a path starts with"), "{err}");
     let err = resolve(&park, "caps.2018.cod").unwrap_err();

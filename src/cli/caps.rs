@@ -46,6 +46,25 @@ struct Row {
 pub fn caps(args: &CapsArgs) -> Result<ExitCode> {
     let loaded = super::load(args.file.as_deref())?;
     let plan = Plan::compile(&loaded.park);
+    if let Some(year) = args.year
+        && !plan.params.caps.iter().any(|c| c.year == year)
+    {
+        let years: Vec<String> = plan
+            .params
+            .caps
+            .iter()
+            .map(|c| c.year.to_string())
+            .collect();
+        let set = if years.is_empty() {
+            "no year of the run has caps".to_string()
+        } else {
+            format!("caps are set for {}", years.join(", "))
+        };
+        return Err(crate::Error::Invalid {
+            file: loaded.name.clone(),
+            problems: vec![format!("--year {year}: no caps in {year}; {set}")],
+        });
+    }
     let sim = output::simulate(&plan)?;
     let rows = rows(&plan, &sim, args.year);
     if args.json {

@@ -26,16 +26,24 @@ pub struct LinksArgs {
     /// (default: results/<park id>[-<scenario id>]-links).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// No tables; only errors.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Rank the candidate links of a park, print and write the tables.
 pub fn links(args: &LinksArgs) -> Result<ExitCode> {
     let loaded = super::load(args.file.as_deref())?;
     let park = &loaded.park;
-    if let Some(id) = &loaded.scenario {
+    if let Some(id) = &loaded.scenario
+        && !args.quiet
+    {
         println!("scenario `{id}` of {}", loaded.name);
     }
     if candidates::candidate_links(park).is_empty() {
+        if args.quiet {
+            return Ok(ExitCode::SUCCESS);
+        }
         println!(
             "{}: no candidate links to rank (a link with `candidate: true` is a proposal that `links` evaluates); nothing written",
             loaded.name
@@ -51,8 +59,10 @@ pub fn links(args: &LinksArgs) -> Result<ExitCode> {
     batch.add("candidates.csv", candidates_csv(&ranking).as_bytes())?;
     batch.add("portfolio.csv", portfolio_csv(&ranking).as_bytes())?;
     batch.commit()?;
-    print!("{}", tables(park, &ranking));
-    println!("results written to {}", dir.display());
+    if !args.quiet {
+        print!("{}", tables(park, &ranking));
+        println!("results written to {}", dir.display());
+    }
     Ok(ExitCode::SUCCESS)
 }
 

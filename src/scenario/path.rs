@@ -170,9 +170,21 @@ pub fn resolve(park: &Park, path: &str) -> Result<Vec<Target>, String> {
                         return bad(
                             path,
                             format!(
-                                "a process has {} and the maps {}.<key>",
+                                "a process has {} and the maps {}.<key>{}",
                                 fields(&["capacity", "utilization", "demand"]),
-                                fields(&["inputs", "outputs", "emissions", "abatement"])
+                                fields(&["inputs", "outputs", "emissions", "abatement"]),
+                                did_you_mean(
+                                    field.first().unwrap_or(&""),
+                                    [
+                                        "capacity",
+                                        "utilization",
+                                        "demand",
+                                        "inputs",
+                                        "outputs",
+                                        "emissions",
+                                        "abatement"
+                                    ]
+                                )
                             ),
                         );
                     }
@@ -199,8 +211,9 @@ pub fn resolve(park: &Park, path: &str) -> Result<Vec<Target>, String> {
                         return bad(
                             path,
                             format!(
-                                "a link has {}",
-                                fields(&["start", "end", "max_rate", "priority"])
+                                "a link has {}{}",
+                                fields(&["start", "end", "max_rate", "priority"]),
+                                did_you_mean(field, ["start", "end", "max_rate", "priority"])
                             ),
                         );
                     }
@@ -242,9 +255,10 @@ pub fn resolve(park: &Park, path: &str) -> Result<Vec<Target>, String> {
                         return bad(
                             path,
                             format!(
-                                "a material has {} and {}",
+                                "a material has {} and {}{}",
                                 fields(&["t_per_unit"]),
-                                fields(&["fate.emissions.<pollutant>"])
+                                fields(&["fate.emissions.<pollutant>"]),
+                                did_you_mean(field.first().unwrap_or(&""), ["t_per_unit", "fate"])
                             ),
                         );
                     }
@@ -261,7 +275,11 @@ pub fn resolve(park: &Park, path: &str) -> Result<Vec<Target>, String> {
                 _ => {
                     return bad(
                         path,
-                        format!("a storage has {}", fields(&["capacity", "initial"])),
+                        format!(
+                            "a storage has {}{}",
+                            fields(&["capacity", "initial"]),
+                            did_you_mean(field, ["capacity", "initial"])
+                        ),
                     );
                 }
             };

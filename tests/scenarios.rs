@@ -258,3 +258,87 @@ fn run_writes_a_scenario_to_its_own_results_directory() {
     assert_eq!(json["scenario"], "delayed");
     assert_eq!(json["park"], "jilin-chem-park");
 }
+
+/// Write a scenario of the acid example with `changes`; load it.
+fn acid_scenario(changes: &str) -> Result<parkflow::scenario::Applied, String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.ron");
+    std::fs::write(
+        &path,
+        format!(
+            r#"Scenario(id: "s", park: "{}", changes: [{changes}])"#,
+            flows("examples/acid.ron").display()
+        ),
+    )
+    .unwrap();
+    load_scenario(&path).map_err(|e| e.to_string())
+}
+
+#[test]
+fn a_scenario_adds_a_link_written_as_a_park_writes_one() {
+    // A second pipeline carries the acid the first cannot: 20 t more of the
+    // 110 t made reach the ammonium-sulfate plant, which takes up to 80 t.
+    let applied = acid_scenario(
+        r#"Add(link: Link(id: "acid2", from: "mma", to: "as_plant", material: "spent_acid", max_rate: 20))"#,
+    )
+    .unwrap();
+    let plan = Plan::compile(&applied.park);
+    let sim = simulate(&plan).unwrap();
+    let flow = |id: &str| {
+        let l = plan.topology.link_ids.iter().position(|l| l == id).unwrap();
+        sim.steps[0].flow[l]
+    };
+    assert_eq!((flow("acid"), flow("acid2")), (60.0, 20.0));
+    // An added link is validated like the park's own.
+    let err = acid_scenario(
+        r#"Add(link: Link(id: "acid3", from: "mma", to: "as_plan", material: "spent_acid"))"#,
+    )
+    .unwrap_err();
+    assert!(err.contains("the park after its changes"), "{err}");
+    assert!(err.contains("did you mean `as_plant`?"), "{err}");
+}
+
+#[test]
+fn enabling_a_link_that_is_not_a_candidate_is_an_error() {
+    let err = acid_scenario(r#"Enable(link: "acid")"#).unwrap_err();
+    assert!(err.contains("link `acid` is not a candidate"), "{err}");
+}
+
+#[test]
+fn every_bad_change_of_a_scenario_is_reported_at_once() {
+    let err = acid_scenario(
+        r#"Set(path: "processes.mma.capacty", value: 1), Scale(path: "links.acdi.max_rate", by: 2), Set(path: "processes.mma.capacity", value: 120)"#,
+    )
+    .unwrap_err();
+    assert!(
+        err.contains("change 1:") && err.contains("did you mean `capacity`?"),
+        "{err}"
+    );
+    assert!(
+        err.contains("change 2:") && err.contains("did you mean `acid`?"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("change 3:"),
+        "a good change is not a problem: {err}"
+    );
+}
+
+#[test]
+fn the_readme_scenario_that_enables_disables_and_adds_runs() {
+    let readme = std::fs::read_to_string(flows("../README.md")).unwrap();
+    let start = readme
+        .find("Scenario(\n    id: \"second-acid-line\"")
+        .unwrap();
+    let end = start + readme[start..].find("```").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("second-acid-line.ron");
+    let text = readme[start..end].replace(
+        "park: \"../jilin.ron\"",
+        &format!("park: \"{}\"", flows("jilin.ron").display()),
+    );
+    std::fs::write(&path, text).unwrap();
+    let applied = load_scenario(&path).unwrap();
+    assert!(applied.park.links.iter().any(|l| l.id == "acid_to_dadi_2"));
+    simulate(&Plan::compile(&applied.park)).unwrap();
+}

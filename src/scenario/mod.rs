@@ -63,6 +63,11 @@ pub enum Change {
         /// Link id.
         link: String,
     },
+    /// Add a link, written as a park's links are; validated with the park.
+    Add {
+        /// The new link.
+        link: model::Link,
+    },
 }
 
 /// How a value is changed.
@@ -129,8 +134,14 @@ pub fn apply_scenario(park: &mut Park, scenario: &Scenario, file: &str) -> Resul
     if let Some(p) = model::file_id_check("scenario", &scenario.id, "the result directory") {
         return Err(invalid(vec![p]));
     }
-    for (i, change) in scenario.changes.iter().enumerate() {
-        apply_change(park, change).map_err(|e| invalid(vec![format!("change {}: {e}", i + 1)]))?;
+    // Every change that can be applied is; every one that cannot is named.
+    let problems: Vec<String> = (scenario.changes.iter().enumerate())
+        .filter_map(|(i, change)| {
+            (apply_change(park, change).err()).map(|e| format!("change {}: {e}", i + 1))
+        })
+        .collect();
+    if !problems.is_empty() {
+        return Err(invalid(problems));
     }
     model::validate(park, &format!("{file} (the park after its changes)"))
 }
@@ -147,8 +158,22 @@ pub fn apply_change(park: &mut Park, change: &Change) -> Result<(), String> {
                 let hint = did_you_mean(link, park.links.iter().map(|l| l.id.as_str()));
                 return Err(format!("no link `{link}`{hint}"));
             };
+            if enable && !l.candidate {
+                let candidates: Vec<&str> = (park.links.iter())
+                    .filter(|l| l.candidate)
+                    .map(|l| l.id.as_str())
+                    .collect();
+                let hint = did_you_mean(link, candidates.iter().copied());
+                return Err(format!(
+                    "link `{link}` is not a candidate: it is already part of the park (Enable turns on a link with `candidate: true`){hint}"
+                ));
+            }
             // A disabled link is a candidate nobody enabled.
             l.candidate = !enable;
+            return Ok(());
+        }
+        Change::Add { link } => {
+            park.links.push(link.clone());
             return Ok(());
         }
     };

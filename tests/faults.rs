@@ -357,8 +357,15 @@ fn commands(e: &Earlier) -> Vec<(&'static str, Vec<String>, PathBuf)> {
     let s = |p: &Path| p.to_str().unwrap().to_string();
     vec![
         (
+            // Another file's run, replacing the earlier results on purpose.
             "run",
-            vec!["run".into(), s(&e.scenario), "--out".into(), s(&e.run)],
+            vec![
+                "run".into(),
+                s(&e.scenario),
+                "--force".into(),
+                "--out".into(),
+                s(&e.run),
+            ],
             e.run.clone(),
         ),
         (

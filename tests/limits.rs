@@ -471,7 +471,7 @@ fn scenario_and_sweep_ids_follow_the_same_rule() {
             .unwrap_err()
             .to_string();
         assert!(m.contains(&format!("scenario `{id}`: the id ")), "{m}");
-        let sweep: parkflow::sweep::Sweep = parse_ron(
+        let sweep: parkflow::sweep::Sweep = parkflow::model::parse_sweep_ron(
             r#"Sweep(id: "w", samples: 1, seed: 1, params: [Param(path: "processes.mma.utilization", dist: Uniform(0.5, 1))])"#,
             "w.ron",
         )

@@ -40,13 +40,13 @@ fn caps_json_gives_the_same_for_scripts() {
 }
 
 #[test]
-fn caps_for_a_year_without_caps_says_so_and_succeeds() {
+fn caps_for_a_year_without_caps_is_an_error_naming_the_years_with_caps() {
     parkflow()
         .args(["caps", "--year", "2012"])
         .arg(example("acid.ron"))
         .assert()
-        .success()
-        .stdout(contains("no caps in 2012"));
+        .code(1)
+        .stderr(contains("no caps in 2012; caps are set for 2013"));
 }
 
 #[test]
@@ -248,4 +248,73 @@ fn the_sulfur_and_nitrogen_of_spent_acid_reach_ammonium_sulfate() {
         .find(|b| b.process == "cog_urea" && b.what == "N")
         .unwrap();
     assert!(urea_n.relative_gap() < 0.01, "{urea_n:?}");
+}
+
+#[test]
+fn a_run_does_not_replace_the_results_of_another_park_file_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let run = |file: &std::path::Path, extra: &[&str]| {
+        let mut cmd = parkflow();
+        cmd.arg("run")
+            .arg(file)
+            .args(["-q", "--no-plots", "--out"])
+            .arg(&out)
+            .args(extra);
+        cmd.assert()
+    };
+    let park = dir.path().join("park.ron");
+    std::fs::copy(example("acid.ron"), &park).unwrap();
+    run(&park, &[]).success();
+    // The same file, edited: the everyday loop replaces its results.
+    let text = std::fs::read_to_string(&park).unwrap();
+    std::fs::write(&park, text.replace("capacity: 100", "capacity: 90")).unwrap();
+    run(&park, &[]).success();
+    // A copy of it, with the same id: refused, naming both files.
+    let copy = dir.path().join("copy.ron");
+    std::fs::copy(&park, &copy).unwrap();
+    let before = std::fs::read(out.join("years.csv")).unwrap();
+    run(&copy, &[])
+        .code(1)
+        .stderr(contains("holds the results of"))
+        .stderr(contains("park.ron"))
+        .stderr(contains("copy.ron"))
+        .stderr(contains("--force"));
+    assert_eq!(std::fs::read(out.join("years.csv")).unwrap(), before);
+    run(&copy, &["--force"]).success();
+}
+
+#[test]
+fn a_run_removes_the_result_files_an_earlier_run_wrote_and_it_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let run = |extra: &[&str]| {
+        parkflow()
+            .arg("run")
+            .arg(example("acid.ron"))
+            .args(["-q", "--out"])
+            .arg(&out)
+            .args(extra)
+            .assert()
+            .success();
+    };
+    run(&["--xlsx"]);
+    for name in ["linkage.png", "sankey-2013.svg", "results.xlsx"] {
+        assert!(out.join(name).exists(), "{name}");
+    }
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    run(&["--no-plots"]);
+    for name in [
+        "linkage.png",
+        "linkage.svg",
+        "sankey-2013.svg",
+        "results.xlsx",
+    ] {
+        assert!(!out.join(name).exists(), "{name} is stale and removed");
+    }
+    assert!(out.join("years.csv").exists());
+    assert!(
+        out.join("notes.txt").exists(),
+        "a file a run never writes is kept"
+    );
 }

@@ -33,6 +33,9 @@ pub struct RunArgs {
     /// Write no plots (linkage, emissions, sources, Sankey).
     #[arg(long)]
     pub no_plots: bool,
+    /// Replace results that another park or scenario file wrote.
+    #[arg(long)]
+    pub force: bool,
     /// Year of the Sankey diagram (default: the last target year).
     #[arg(long, value_name = "YEAR")]
     pub sankey_year: Option<i32>,
@@ -54,6 +57,17 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| output::default_dir(&loaded.park, loaded.scenario.as_deref()));
+    // What wrote the results: no machine path for the built-in park, so
+    // that its committed results stay the same on every machine.
+    let source = match &args.file {
+        None => "built-in park".to_string(),
+        Some(file) => std::fs::canonicalize(file)
+            .unwrap_or_else(|_| file.clone())
+            .display()
+            .to_string(),
+    };
+    let ids = (loaded.park.id.as_str(), loaded.scenario.as_deref());
+    output::check_source(&dir, &source, ids, args.force)?;
     let info = RunInfo {
         park: &loaded.park,
         model_text: &loaded.text,
@@ -64,14 +78,32 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     // directory's earlier results as they were.
     let files = output::run_files(&info, &plan, &sim)?;
     let mut batch = output::Batch::new(&dir)?;
+    let mut written: Vec<String> = Vec::new();
+    let mut add = |batch: &mut output::Batch, name: &str, bytes: &[u8]| {
+        written.push(name.to_string());
+        batch.add(name, bytes)
+    };
     for (name, bytes) in &files {
-        batch.add(name, bytes)?;
+        add(&mut batch, name, bytes)?;
     }
     if args.xlsx {
-        batch.add("results.xlsx", &output::xlsx_bytes(&loaded.park, &files)?)?;
+        add(
+            &mut batch,
+            "results.xlsx",
+            &output::xlsx_bytes(&loaded.park, &files)?,
+        )?;
     }
     // The park as run, so that `parkflow report DIR` can name things.
-    batch.add(report::PARK_FILE, &report::park_json(&loaded.park)?)?;
+    add(
+        &mut batch,
+        report::PARK_FILE,
+        &report::park_json(&loaded.park)?,
+    )?;
+    add(
+        &mut batch,
+        output::SOURCE_FILE,
+        format!("{source}\n").as_bytes(),
+    )?;
     if !args.no_plots {
         let opts = PlotOptions {
             sankey_year: args.sankey_year,
@@ -79,10 +111,12 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         };
         let results = report::RunResults::from_files(&dir, &files)?;
         for (name, bytes) in report::run_plot_files(&results, Some(&loaded.park), &opts)? {
-            batch.add(&name, &bytes)?;
+            add(&mut batch, &name, &bytes)?;
         }
     }
     batch.commit()?;
+    // What an earlier run wrote here that this one did not is stale.
+    output::remove_stale_run_files(&dir, &written)?;
     if !args.quiet {
         if let Some(id) = &loaded.scenario {
             println!("scenario `{id}` of {}", loaded.name);

@@ -106,7 +106,7 @@ pub fn scenario(text: &str) -> Outcome {
 /// [`MAX_SWEEP_RUNS`] runs at most, with samples.csv and summary.json
 /// rendered in memory.
 pub fn sweep(text: &str) -> Outcome {
-    let sweep: Sweep = match model::parse_ron(text, FILE) {
+    let sweep: Sweep = match model::parse_sweep_ron(text, FILE) {
         Ok(s) => s,
         Err(e) => return e.into(),
     };

@@ -60,7 +60,11 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
     // and the statistics, use as many threads as asked for.
     let threads = sweep::thread_pool(args.threads)?;
     let bar = progress_bar(runs.len() as u64, args.quiet);
-    let sweep::Checkpointed { table, chunks } = threads
+    let sweep::Checkpointed {
+        table,
+        chunks,
+        resumed,
+    } = threads
         .install(|| {
             sweep::run_checkpointed(
                 &prep,
@@ -75,6 +79,17 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
         })
         .map_err(|e| resume_hint(e, &partial))?;
     bar.finish_and_clear();
+    // Said even with --quiet (which hides only the bar and the table): a
+    // scheduler's log must show whether a restarted task really resumed.
+    if resumed.chunks > 0 {
+        eprintln!(
+            "resumed: {} of {} runs read back from {} saved chunks in {}",
+            resumed.runs,
+            table.runs.len(),
+            resumed.chunks,
+            partial.display()
+        );
+    }
     // Staged in the checkpoint directory, so that what a kill leaves of
     // them is removed with it.
     let batch = output::Batch::staged_in(&dir, &partial)?;

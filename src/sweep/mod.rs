@@ -25,7 +25,7 @@ pub use files::{
     merge_parts, part_paths, read_samples, write_parquet, write_part, write_samples, write_sweep,
 };
 pub use prepare::{load_sweep, prepare};
-pub use run::{Checkpointed, run_checkpointed, run_sweep, thread_pool};
+pub use run::{Checkpointed, Resumed, run_checkpointed, run_sweep, thread_pool};
 pub use summary::summary_json;
 
 use serde::Deserialize;

@@ -83,10 +83,11 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
     // scheduler's log must show whether a restarted task really resumed.
     if resumed.chunks > 0 {
         eprintln!(
-            "resumed: {} of {} runs read back from {} saved chunks in {}",
+            "resumed: {} of {} runs read back from {} saved chunk{} in {}",
             resumed.runs,
             table.runs.len(),
             resumed.chunks,
+            if resumed.chunks == 1 { "" } else { "s" },
             partial.display()
         );
     }

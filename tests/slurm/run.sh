@@ -128,6 +128,8 @@ check_daemons() {
 
 [ "$(id -u)" -eq 0 ] || fail "run it as root: it starts munged, slurmctld and slurmd as root"
 [ -x "$bin" ] || fail "no parkflow binary at $bin: build it with \`cargo build --release\` (or set PARKFLOW)"
+# Absolute: the jobs run in another directory.
+bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 
 step="installing slurm-wlm and munge"
 if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null ||
@@ -241,7 +243,9 @@ step="submitting the job array and the merge"
 # about 100 MB, over merge's default input size limit of 64 MiB.
 export SWEEP_FILE=$work/uncertainty.ron
 export SWEEP_DIR=$work/cluster
-export PATH="$(dirname "$bin"):$PATH"
+mkdir "$work/bin"
+ln -s "$bin" "$work/bin/parkflow"
+export PATH="$work/bin:$PATH"
 export PARKFLOW_MAX_INPUT_SIZE=1G
 # Options given to sbatch override the scripts' #SBATCH lines: 4 tasks of
 # one CPU each (so that tasks queue on a small machine), and the logs here.
@@ -252,24 +256,33 @@ merge=$(sbatch --parsable --dependency="afterok:$array" --mem=500M \
 say "array job $array ($tasks tasks), merge job $merge after it"
 
 step="requeueing task $requeued while it runs"
-task_state() { squeue -h -j "${array}_$1" -o %T 2>/dev/null || true; }
+# A job's state (PENDING, RUNNING, COMPLETED, FAILED, …), from the
+# controller, which keeps finished jobs for MinJobAge.
+job_state() { scontrol show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p' | head -n 1 || true; }
+task_state() { job_state "${array}_$1"; }
 # The task's saved chunks (the directory appears when the task starts).
 chunks() {
     find "$SWEEP_DIR/parts" -path "*/.partial-*-$requeued-of-$tasks/chunk-*.csv" 2>/dev/null | wc -l || true
 }
-# Requeued only once it runs and has saved a chunk, so that it has
-# something to resume from.
-requeue_ready() { [ "$(task_state $requeued)" = RUNNING ] && [ "$(chunks)" -ge 1 ]; }
+# Requeued once it runs and has saved a chunk, so that it has something to
+# resume from; no use waiting once it has ended.
+requeue_ready() {
+    case "$(task_state $requeued)" in
+    RUNNING) [ "$(chunks)" -ge 1 ] ;;
+    PENDING | CONFIGURING | "") return 1 ;;
+    *) return 0 ;;
+    esac
+}
 wait_for 120 requeue_ready ||
     { check_daemons; fail "task $requeued was not running with a saved chunk within 120 s (state: $(task_state $requeued))"; }
-[ -e "$SWEEP_DIR/parts/part-$requeued-of-$tasks.json" ] &&
-    fail "task $requeued finished before it could be requeued: raise SLURM_TEST_SAMPLES"
+state=$(task_state $requeued)
+[ "$state" = COMPLETED ] && fail "task $requeued finished before it could be requeued: raise SLURM_TEST_SAMPLES"
+[ "$state" = RUNNING ] || fail "task $requeued ended $state before it could be requeued"
 saved=$(chunks)
 scontrol requeue "${array}_$requeued"
 say "requeued task $requeued while running, with $saved chunk(s) saved"
 
 step="waiting for the array and the merge"
-job_state() { scontrol show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p' | head -n 1 || true; }
 deadline=$(($(date +%s) + 240))
 while :; do
     state=$(job_state "$merge")
@@ -279,7 +292,7 @@ while :; do
         fail "the merge job ended $state" ;;
     esac
     if scontrol show job "$merge" 2>/dev/null | grep -q 'Reason=DependencyNeverSatisfied'; then
-        fail "a task of the array failed, so the merge can never start: $(squeue -h -j "$array" -o '%i %T' | tr '\n' ' ')"
+        fail "a task of the array failed, so the merge can never start (task states:$(for k in $(seq 1 $tasks); do printf ' %s' "$k=$(task_state "$k")"; done))"
     fi
     check_daemons
     [ "$(date +%s)" -lt "$deadline" ] || fail "the jobs did not finish in 240 s (merge: $state)"
@@ -293,7 +306,7 @@ restarts=$(scontrol show job "${array}_$requeued" | sed -n 's/.*Restarts=\([0-9]
 [ "$restarts" = 1 ] || fail "task $requeued restarted $restarts times, not once"
 grep -q "DUE TO JOB REQUEUE" "$log" || fail "task $requeued's log does not show the requeue"
 grep -q "start 2" "$log" || fail "task $requeued's log does not show a second start"
-grep -q "^resumed: .* runs read back from [1-9][0-9]* saved chunks" "$log" ||
+grep -q "^resumed: .* runs read back from [1-9][0-9]* saved chunk" "$log" ||
     fail "task $requeued's log does not say it resumed from saved chunks"
 say "task $requeued's log: $(grep '^resumed: ' "$log")"
 for k in $(seq 1 $tasks); do

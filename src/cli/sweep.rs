@@ -79,7 +79,11 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
         })
         .map_err(|e| resume_hint(e, &partial));
     bar.finish_and_clear();
-    let sweep::Checkpointed { table, chunks } = match outcome {
+    let sweep::Checkpointed {
+        table,
+        chunks,
+        resumed,
+    } = match outcome {
         Err(crate::Error::Interrupted {
             saved,
             runs,
@@ -94,6 +98,18 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
         }
         outcome => outcome?,
     };
+    // Said even with --quiet (which hides only the bar and the table): a
+    // scheduler's log must show whether a restarted task really resumed.
+    if resumed.chunks > 0 {
+        eprintln!(
+            "resumed: {} of {} runs read back from {} saved chunk{} in {}",
+            resumed.runs,
+            table.runs.len(),
+            resumed.chunks,
+            if resumed.chunks == 1 { "" } else { "s" },
+            partial.display()
+        );
+    }
     // Staged in the checkpoint directory, so that what a kill leaves of
     // them is removed with it.
     let batch = output::Batch::staged_in(&dir, &partial)?;

@@ -192,6 +192,19 @@ pub struct Checkpointed {
     /// again (see [`write_sweep`]). `None` when chunks of a
     /// resumed sweep interleave or overlap.
     pub chunks: Option<Vec<PathBuf>>,
+    /// What a resume read back: the chunks found saved and the runs of
+    /// this sweep (or shard) they held. Both 0 when nothing was saved, so
+    /// that a log can say whether a restarted task really resumed.
+    pub resumed: Resumed,
+}
+
+/// The chunks a resumed sweep read back instead of running them again.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Resumed {
+    /// Saved chunks read back.
+    pub chunks: usize,
+    /// Runs asked for that those chunks held.
+    pub runs: usize,
 }
 
 /// Run `runs` (ascending) in chunks of `chunk`, saving each finished chunk
@@ -239,6 +252,10 @@ pub fn run_checkpointed(
         progress();
     }
     let todo: Vec<u64> = runs.iter().copied().filter(|r| !done.contains(r)).collect();
+    let resumed = Resumed {
+        chunks: saved.len(),
+        runs: runs.len() - todo.len(),
+    };
     for batch in todo.chunks(chunk) {
         let table = run_sweep(prep, batch.to_vec(), threads, progress)?;
         if stop_requested() {
@@ -271,5 +288,9 @@ pub fn run_checkpointed(
         .flat_map(|(_, t)| t.runs.iter().copied())
         .eq(table.runs.iter().copied());
     let chunks = in_order.then(|| saved.into_iter().map(|(path, _)| path).collect());
-    Ok(Checkpointed { table, chunks })
+    Ok(Checkpointed {
+        table,
+        chunks,
+        resumed,
+    })
 }

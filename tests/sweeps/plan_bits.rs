@@ -212,8 +212,8 @@ fn a_failed_sweep_names_its_first_failed_run_at_any_thread_count() {
 #[test]
 fn samples_csv_is_the_saved_chunks_when_they_are_in_order_and_formatted_when_not() {
     use parkflow::output::Batch;
-    use parkflow::sweep::run_checkpointed;
     use parkflow::sweep::write_sweep;
+    use parkflow::sweep::{Resumed, run_checkpointed};
     let dir = tempfile::tempdir().unwrap();
     let prep = load_sweep(&sweep_file(dir.path(), "MonteCarlo", 50, ACID_PARAMS)).unwrap();
     let info = prep.info();
@@ -239,6 +239,11 @@ fn samples_csv_is_the_saved_chunks_when_they_are_in_order_and_formatted_when_not
     };
     // Chunks of 10 runs, in order.
     let whole = run(10, false);
+    assert_eq!(
+        whole.resumed,
+        Resumed::default(),
+        "nothing was saved before"
+    );
     let chunks = whole.chunks.clone().expect("chunks in run order");
     assert_eq!(chunks.len(), 5);
     let copied = samples("copied", &whole.table, Some(&chunks));
@@ -257,6 +262,14 @@ fn samples_csv_is_the_saved_chunks_when_they_are_in_order_and_formatted_when_not
         std::fs::remove_file(lost).unwrap();
     }
     let resumed = run(25, true);
+    // 5 chunks of 10 runs, 2 lost: 3 chunks, 30 of the 50 runs read back.
+    assert_eq!(
+        resumed.resumed,
+        Resumed {
+            chunks: 3,
+            runs: 30
+        }
+    );
     assert!(
         resumed.chunks.is_none(),
         "interleaved chunks are not copied"

@@ -30,7 +30,7 @@ pub fn ron_options() -> ron::Options {
 }
 
 /// Parse RON text of any parkflow file type, naming `file` in errors.
-pub fn parse_ron<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T> {
+pub fn parse_ron<'a, T: serde::Deserialize<'a>>(text: &'a str, file: &str) -> Result<T> {
     ron_options().from_str(text).map_err(|e| {
         let hint = match &e.code {
             ron::Error::NoSuchStructField {

@@ -126,7 +126,6 @@ impl Reconciled {
 /// for nonlinear relations; a contradiction or no convergence is an error.
 pub fn reconcile(sys: &System) -> Result<Reconciled> {
     let lay = Layout::new(sys);
-    let ny = lay.ny();
     // Unknowns start at 1 rather than 0, so that a product of two unknowns
     // has a derivative in each at the first linearisation.
     let mut z: Vec<f64> = sys
@@ -163,7 +162,6 @@ pub fn reconcile(sys: &System) -> Result<Reconciled> {
             return Ok(finish(sys, &lay, &step, &z, iteration));
         }
     }
-    let _ = ny;
     Err(not_converged(sys, MAX_ITERATIONS, last_change))
 }
 

@@ -12,6 +12,7 @@
 pub mod eliminate;
 pub mod expr;
 pub mod file;
+pub mod files;
 pub mod linear;
 pub mod solve;
 

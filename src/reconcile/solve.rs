@@ -159,10 +159,29 @@ pub fn reconcile(sys: &System) -> Result<Reconciled> {
         }
         last_change = change;
         if change <= STEP_TOLERANCE {
-            return Ok(finish(sys, &lay, &step, &z, iteration));
+            let r = finish(sys, &lay, &step, &z, iteration);
+            return if finite(&r) {
+                Ok(r)
+            } else {
+                Err(Error::Reconcile {
+                    id: sys.id.clone(),
+                    message: "an estimate or its sd is not a finite number: the readings span too many orders of magnitude".into(),
+                })
+            };
         }
     }
     Err(not_converged(sys, MAX_ITERATIONS, last_change))
+}
+
+/// Whether every number of a result is finite, as a result file requires.
+fn finite(r: &Reconciled) -> bool {
+    r.chi2.is_finite()
+        && r.p_value.is_none_or(f64::is_finite)
+        && r.outcomes.iter().all(|o| {
+            [o.measured, o.sd, o.reconciled, o.reconciled_sd, o.z]
+                .iter()
+                .all(|v| v.is_none_or(f64::is_finite))
+        })
 }
 
 fn not_converged(sys: &System, iterations: usize, change: f64) -> Error {

@@ -51,12 +51,12 @@ pub fn synthetic(flows: usize, seed: u64) -> String {
     }
     s.push_str("], flows: [\n");
     let mut measured_edges = Vec::new();
-    let mut write_flow = |s: &mut String,
-                          id: String,
-                          from: String,
-                          to: String,
-                          v: f64,
-                          rng: &mut Stream| {
+    let write_flow = |s: &mut String,
+                      id: String,
+                      from: String,
+                      to: String,
+                      v: f64,
+                      rng: &mut Stream| {
         if rng.next() < 0.6 {
             let reading = v * (1.0 + 0.02 * (2.0 * rng.next() - 1.0));
             let _ = writeln!(
@@ -103,8 +103,8 @@ pub fn synthetic(flows: usize, seed: u64) -> String {
         );
     }
     s.push_str("], parameters: [");
-    // One transfer coefficient per 100 flows, between two measured edges
-    // of one process... here simply the ratio of two measured edge flows.
+    // One measured coefficient per 100 flows, the ratio of two measured
+    // edges: a nonlinear relation, so the solver iterates.
     let mut relations = Vec::new();
     for (r, pair) in measured_edges.chunks(2).take(flows / 100).enumerate() {
         if let [a, b] = pair {

@@ -13,7 +13,7 @@ use ron::value::RawValue;
 use serde::Deserialize;
 
 use super::expr::parse_relation;
-use super::{Equation, Given, Kind, Quantity, System};
+use super::system::{Equation, Given, Kind, Quantity, System};
 use crate::error::{Error, Result, did_you_mean};
 use crate::model::{file_id_check, parse_ron, ron_options};
 

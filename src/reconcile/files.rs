@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use super::Reconciled;
+use super::solve::{ALPHA, Reconciled, Z_CRITICAL};
 use crate::output::num;
 
 /// The CSV file's name.
@@ -68,8 +68,8 @@ pub fn json(r: &Reconciled) -> Value {
         "dof": r.dof,
         "p_value": r.p_value,
         "verdict": r.verdict(),
-        "alpha": super::solve::ALPHA,
-        "z_critical": super::solve::Z_CRITICAL,
+        "alpha": ALPHA,
+        "z_critical": Z_CRITICAL,
         "iterations": r.iterations,
     })
 }

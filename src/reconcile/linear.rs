@@ -1,12 +1,12 @@
 //! One linearised reconciliation: the equations linearised at a point, the
 //! unknowns eliminated, the weighted least-squares estimate of the measured
 //! quantities under the equations left, and the unknowns back-substituted
-//! (docs/MODEL.md, "Data reconciliation", equations (2)–(6)).
+//! (docs/MODEL.md, "Data reconciliation", "The equations", steps 1–4).
 
 use nalgebra::{DMatrix, DVector};
 
 use super::eliminate::{Echelon, Row, Sparse, axpy, eliminate, get};
-use super::{Equation, Given, System};
+use super::system::{Equation, Given, System};
 use crate::error::{Error, Result};
 
 /// An equation whose terms cancel to less than this share of their size is

@@ -2,12 +2,14 @@
 //! weighted least squares to a system's balances and relations, as STAN
 //! does for material-flow analysis (docs/MODEL.md, "Data reconciliation").
 //!
-//! `file.rs` reads and checks a reconciliation file into a [`System`];
-//! `expr.rs` parses its relations; `solve.rs` reconciles it; `eliminate.rs`
-//! is the sparse elimination of the unknowns the solver relies on;
-//! `linear.rs` is one linearised solve; `files.rs` renders the
-//! result files. Like the engine, this module does
-//! no printing; only `cli` prints.
+//! `system.rs` holds the types of a checked system; `file.rs` reads and
+//! checks a reconciliation file into a [`System`]; `expr.rs` parses its
+//! relations; `eliminate.rs` is the sparse elimination of the unknowns;
+//! `linear.rs` is one linearised solve; `solve.rs` iterates it and reports
+//! each quantity and the global test; `files.rs` renders the result files.
+//! The order of imports is `expr`, `eliminate` → `system` → `file`,
+//! `linear` → `solve` → `files`; `mod.rs` only declares and re-exports.
+//! Like the engine, this module does no printing; only `cli` prints.
 
 pub mod eliminate;
 pub mod expr;
@@ -15,116 +17,8 @@ pub mod file;
 pub mod files;
 pub mod linear;
 pub mod solve;
+pub mod system;
 
 pub use file::{load, parse};
-pub use solve::{Outcome, Reconciled, reconcile};
-
-use expr::Expr;
-
-/// What a quantity is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// A flow between two processes, or from or to the outside (`env`).
-    Flow,
-    /// A change in stock of a process (+ is accumulation).
-    Stock,
-    /// A parameter of the relations, such as a transfer coefficient.
-    Parameter,
-}
-
-impl Kind {
-    /// The word used in the result files.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Flow => "flow",
-            Kind::Stock => "stock",
-            Kind::Parameter => "parameter",
-        }
-    }
-}
-
-/// What the file says about a quantity's value.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Given {
-    /// Measured: a value with a standard deviation above zero.
-    Measured {
-        /// The measured value.
-        value: f64,
-        /// Its standard deviation.
-        sd: f64,
-    },
-    /// Known exactly (no sd, or sd 0).
-    Constant(f64),
-    /// No value: to be determined from the others, if the data allow.
-    Unknown,
-}
-
-/// One quantity of the system.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Quantity {
-    /// Its id (for a stock, its own id or `stock_<process>`).
-    pub id: String,
-    /// Flow, stock or parameter.
-    pub kind: Kind,
-    /// Its value as given.
-    pub given: Given,
-}
-
-/// One equation `f(quantities) = 0`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Equation {
-    /// The balance of a process: inflows − outflows − change in stock = 0,
-    /// as (quantity, coefficient ±1) pairs.
-    Balance {
-        /// The process id.
-        process: String,
-        /// The terms.
-        terms: Vec<(usize, f64)>,
-    },
-    /// A relation as written, `lhs - rhs`.
-    Relation {
-        /// The relation's text, for messages.
-        text: String,
-        /// `lhs - rhs`.
-        expr: Expr,
-    },
-}
-
-impl Equation {
-    /// How the equation is named in messages.
-    pub fn name(&self) -> String {
-        match self {
-            Equation::Balance { process, .. } => format!("the balance of process `{process}`"),
-            Equation::Relation { text, .. } => format!("the relation `{text}`"),
-        }
-    }
-
-    /// Its residual at `values`.
-    pub fn residual(&self, values: &[f64]) -> f64 {
-        match self {
-            Equation::Balance { terms, .. } => terms.iter().map(|&(i, c)| c * values[i]).sum(),
-            Equation::Relation { expr, .. } => expr.eval(values),
-        }
-    }
-
-    /// The size of its terms at `values`, the scale of a zero residual.
-    pub fn magnitude(&self, values: &[f64]) -> f64 {
-        match self {
-            Equation::Balance { terms, .. } => {
-                terms.iter().map(|&(i, c)| (c * values[i]).abs()).sum()
-            }
-            Equation::Relation { expr, .. } => expr.magnitude(values),
-        }
-    }
-}
-
-/// A checked reconciliation system: its quantities and equations.
-#[derive(Debug, Clone, PartialEq)]
-pub struct System {
-    /// The file's id.
-    pub id: String,
-    /// Flows in file order, then stocks, then parameters.
-    pub quantities: Vec<Quantity>,
-    /// The balances in process order, then the relations in file order.
-    pub equations: Vec<Equation>,
-}
+pub use solve::{Outcome, Reconciled, Status, reconcile};
+pub use system::{Equation, Given, Kind, Quantity, System};

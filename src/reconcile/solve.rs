@@ -6,7 +6,7 @@
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 use super::linear::{Layout, Step, linearize, solve};
-use super::{Given, Kind, System};
+use super::system::{Given, Kind, System};
 use crate::error::{Error, Result};
 
 /// A normalized adjustment beyond this, in either direction, flags a

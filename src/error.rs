@@ -93,6 +93,16 @@ pub enum Error {
         /// Where the finished chunks are.
         partial: std::path::PathBuf,
     },
+    /// A reconciliation that has no solution: equations that contradict its
+    /// constants, a relation undefined where it is evaluated, or an
+    /// iteration that does not converge.
+    #[error("reconciliation `{id}`: {message}")]
+    Reconcile {
+        /// The reconciliation file's id.
+        id: String,
+        /// What is wrong, naming the equation.
+        message: String,
+    },
     /// A computed quantity overflowed or became undefined.
     #[error("year {year}: {what} of `{item}` is not a finite number ({value})")]
     NonFinite {

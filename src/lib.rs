@@ -15,6 +15,7 @@ pub mod indicators;
 pub mod limits;
 pub mod model;
 pub mod output;
+pub mod reconcile;
 pub mod report;
 pub mod scenario;
 pub mod sweep;

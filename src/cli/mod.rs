@@ -7,6 +7,7 @@ mod diff;
 mod init;
 mod links;
 mod merge;
+mod reconcile;
 mod report;
 mod run;
 mod sweep;
@@ -61,6 +62,9 @@ pub enum Command {
     Caps(caps::CapsArgs),
     /// Compare two runs (result directories, or park or scenario files).
     Diff(diff::DiffArgs),
+    /// Reconcile measured data with a system's balances and relations
+    /// (weighted least squares, chi-squared test, flagged readings).
+    Reconcile(reconcile::ReconcileArgs),
     /// Start a new park: a commented park, a scenario, a sweep and a README.
     Init(init::InitArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -97,6 +101,7 @@ pub fn main() -> ExitCode {
         Command::Caps(args) => caps::caps(&args),
         Command::Init(args) => init::init(&args),
         Command::Diff(args) => diff::diff(&args),
+        Command::Reconcile(args) => reconcile::reconcile(&args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "parkflow", &mut std::io::stdout());

@@ -30,21 +30,21 @@ pub fn ron_options() -> ron::Options {
 }
 
 /// Parse RON text of any parkflow file type, naming `file` in errors.
-pub fn parse_ron<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T> {
+pub fn parse_ron<'a, T: serde::Deserialize<'a>>(text: &'a str, file: &str) -> Result<T> {
     parse_ron_with(ron_options(), text, file)
 }
 
 /// Parse a sweep file: as [`parse_ron`], with a variant's parentheses
 /// holding its arguments directly, so that a distribution takes them named
 /// or positional (`Uniform(1, 2)`, `Uniform(min: 1, max: 2)`).
-pub fn parse_sweep_ron<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T> {
+pub fn parse_sweep_ron<'a, T: serde::Deserialize<'a>>(text: &'a str, file: &str) -> Result<T> {
     let options = ron_options().with_default_extension(Extensions::UNWRAP_VARIANT_NEWTYPES);
     parse_ron_with(options, text, file)
 }
 
-fn parse_ron_with<T: serde::de::DeserializeOwned>(
+fn parse_ron_with<'a, T: serde::Deserialize<'a>>(
     options: ron::Options,
-    text: &str,
+    text: &'a str,
     file: &str,
 ) -> Result<T> {
     options.from_str(text).map_err(|e| {

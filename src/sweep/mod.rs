@@ -20,6 +20,7 @@ mod prepare;
 mod run;
 pub mod stats;
 mod summary;
+mod written;
 
 pub use files::{
     merge_parts, part_paths, read_samples, write_parquet, write_part, write_samples, write_sweep,

@@ -252,6 +252,9 @@ proptest! {
                 }
                 for y in &sim.years {
                     prop_assert!((0.0..=1.0).contains(&y.linkage_mass));
+                    prop_assert!((0.0..=1.0).contains(&y.linkage_product));
+                    // Byproducts are among the products and byproducts made.
+                    prop_assert!(y.byproduct_t <= y.made_t * (1.0 + 1e-12));
                     prop_assert!((0.0..=1.0).contains(&y.linkage_enterprise));
                     prop_assert!(y.park.iter().chain(&y.background).all(|v| v.is_finite() && *v >= 0.0));
                 }

@@ -303,6 +303,8 @@ pub struct Storage {
 pub enum Metric {
     /// Share of byproduct tonnes used by other enterprises.
     Mass,
+    /// Share of product and byproduct tonnes used by other enterprises.
+    Product,
     /// Share of enterprises joined to another by a byproduct exchange.
     Enterprise,
 }
@@ -312,6 +314,7 @@ impl Metric {
     pub fn as_str(self) -> &'static str {
         match self {
             Metric::Mass => "mass",
+            Metric::Product => "product",
             Metric::Enterprise => "enterprise",
         }
     }

@@ -275,6 +275,7 @@ fn years_csv(plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {
         .map(|y| YearRow {
             year: y.year,
             linkage_mass: y.linkage_mass,
+            linkage_product: y.linkage_product,
             linkage_enterprise: y.linkage_enterprise,
             emissions: (0..plan.topology.pollutants.len())
                 .map(|k| PollutantYear {
@@ -452,6 +453,7 @@ fn summary_json(info: &RunInfo, plan: &Plan, sim: &Simulation) -> Result<Vec<u8>
         .map(|y| SummaryYear {
             year: y.year,
             linkage_mass: y.linkage_mass,
+            linkage_product: y.linkage_product,
             linkage_enterprise: y.linkage_enterprise,
             emissions: plan
                 .topology

@@ -159,7 +159,7 @@ pub struct EmissionRow {
 }
 
 /// One row of `years.csv`. Its columns depend on the park's pollutants:
-/// `year`, `linkage_mass`, `linkage_enterprise`, then for each pollutant
+/// `year`, `linkage_mass`, `linkage_product`, `linkage_enterprise`, then for each pollutant
 /// `<id>_park`, `<id>_total` and `<id>_limit` ([`YearRow::header`]), so it
 /// is written and read here rather than by serde.
 #[derive(Debug, Clone, PartialEq)]
@@ -168,6 +168,8 @@ pub struct YearRow {
     pub year: i32,
     /// Byproduct tonnes linked between enterprises ÷ generated.
     pub linkage_mass: f64,
+    /// Product and byproduct tonnes linked between enterprises ÷ made.
+    pub linkage_product: f64,
     /// Share of enterprises linked.
     pub linkage_enterprise: f64,
     /// Per pollutant (in the header's order): park, total, limit.
@@ -193,7 +195,12 @@ impl PollutantYear {
 }
 
 /// The columns of `years.csv` before the pollutants'.
-const YEAR_COLUMNS: [&str; 3] = ["year", "linkage_mass", "linkage_enterprise"];
+const YEAR_COLUMNS: [&str; 4] = [
+    "year",
+    "linkage_mass",
+    "linkage_product",
+    "linkage_enterprise",
+];
 /// Each pollutant's columns in `years.csv`, as `<id>_<suffix>`.
 const POLLUTANT_COLUMNS: [&str; 3] = ["park", "total", "limit"];
 
@@ -212,7 +219,8 @@ impl YearRow {
     pub fn columns(&self, pollutants: &[String]) -> Vec<(String, Option<f64>)> {
         let mut columns = vec![
             (YEAR_COLUMNS[1].to_string(), Some(self.linkage_mass)),
-            (YEAR_COLUMNS[2].to_string(), Some(self.linkage_enterprise)),
+            (YEAR_COLUMNS[2].to_string(), Some(self.linkage_product)),
+            (YEAR_COLUMNS[3].to_string(), Some(self.linkage_enterprise)),
         ];
         for (k, e) in pollutants.iter().zip(&self.emissions) {
             let values = [Some(e.park), Some(e.total), e.limit];
@@ -228,6 +236,7 @@ impl YearRow {
         let mut fields = vec![
             self.year.to_string(),
             super::num(self.linkage_mass),
+            super::num(self.linkage_product),
             super::num(self.linkage_enterprise),
         ];
         for e in &self.emissions {
@@ -272,6 +281,7 @@ impl YearRow {
             column(YEAR_COLUMNS[0])?,
             column(YEAR_COLUMNS[1])?,
             column(YEAR_COLUMNS[2])?,
+            column(YEAR_COLUMNS[3])?,
         ];
         let mut per_pollutant = Vec::with_capacity(pollutants.len());
         for k in &pollutants {
@@ -310,7 +320,8 @@ impl YearRow {
             rows.push(YearRow {
                 year,
                 linkage_mass: num(leading[1])?,
-                linkage_enterprise: num(leading[2])?,
+                linkage_product: num(leading[2])?,
+                linkage_enterprise: num(leading[3])?,
                 emissions,
             });
         }
@@ -336,6 +347,8 @@ pub struct SummaryYear {
     pub year: i32,
     /// Byproduct tonnes linked between enterprises ÷ generated.
     pub linkage_mass: f64,
+    /// Product and byproduct tonnes linked between enterprises ÷ made.
+    pub linkage_product: f64,
     /// Share of enterprises linked.
     pub linkage_enterprise: f64,
     /// Per pollutant id, in id order.
@@ -542,6 +555,7 @@ mod tests {
         let rows = [YearRow {
             year: 2015,
             linkage_mass: 0.5,
+            linkage_product: 0.25,
             linkage_enterprise: 0.0,
             emissions: vec![
                 PollutantYear {
@@ -559,8 +573,8 @@ mod tests {
         let text = String::from_utf8(YearRow::csv(&pollutants, &rows).unwrap()).unwrap();
         assert_eq!(
             text,
-            "year,linkage_mass,linkage_enterprise,so2_park,so2_total,so2_limit,cod_park,cod_total,cod_limit\n\
-             2015,0.5,0,1.5,3,4,2,2,\n"
+            "year,linkage_mass,linkage_product,linkage_enterprise,so2_park,so2_total,so2_limit,cod_park,cod_total,cod_limit\n\
+             2015,0.5,0.25,0,1.5,3,4,2,2,\n"
         );
         let (read, back) = YearRow::parse(Path::new("years.csv"), &text).unwrap();
         assert_eq!(

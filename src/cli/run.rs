@@ -106,10 +106,7 @@ pub fn table(park: &Park, plan: &Plan, sim: &Simulation) -> String {
         plan.params.metric.as_str()
     );
     let _ = writeln!(s, "\nLinkage rate");
-    let _ = writeln!(
-        s,
-        "  year   mass   product   enterprise   target   status"
-    );
+    let _ = writeln!(s, "  year   mass   product   enterprise   target   status");
     let j: &Judgement = &sim.judgement;
     for y in &sim.years {
         let (target, status) = match j.targets.iter().find(|t| t.year == y.year) {

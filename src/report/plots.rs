@@ -163,7 +163,11 @@ impl Figure for Linkage<'_> {
 
         let series = [
             ("mass", "by mass (byproduct tonnes linked)", 0usize),
-            ("product", "by product (product and byproduct tonnes linked)", 2),
+            (
+                "product",
+                "by product (product and byproduct tonnes linked)",
+                2,
+            ),
             ("enterprise", "by enterprise (share linked)", 1),
         ];
         for (metric, label, c) in series {

@@ -114,6 +114,8 @@ fn random_park(genes: &[u32]) -> Park {
             outputs: keyed(outputs),
             emissions: keyed(vec![("so2".into(), g.float(0.0, 0.01))]),
             abatement: keyed(vec![("so2".into(), series(g, 0.0, 1.0, start, end))]),
+            unmodelled_inputs: Keyed::default(),
+            unmodelled_outputs: Keyed::default(),
             source: None,
         });
     }

@@ -130,10 +130,10 @@ impl CandidateEffect {
     }
 
     /// Whether the candidate raises linkage but changes neither the tonnes
-    /// disposed of nor any capped total in any year reported: it only moves
-    /// material the park already sold, or would have imported, across the
-    /// boundary into a link. Changes below `UNCHANGED` of the base value
-    /// (at least of 1 t) are rounding.
+    /// disposed of nor any capped total in any year reported: it removes no
+    /// waste and no emission, and only moves material into a link that the
+    /// park sold, or that leaves it in another form. Changes below
+    /// `UNCHANGED` of the base value (at least of 1 t) are rounding.
     pub fn only_moves(&self, base: &Outcome) -> bool {
         let same = |d: f64, of: f64| d.abs() <= UNCHANGED * of.abs().max(1.0);
         self.gain() > NO_GAIN

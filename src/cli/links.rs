@@ -260,8 +260,8 @@ pub fn tables(park: &Park, r: &Ranking) -> String {
     }
     let _ = writeln!(
         s,
-        "  (moves only: the gain changes neither the tonnes disposed of nor a capped total;\n   \
-         it links material the park sold or would have imported)"
+        "  (moves only: the gain changes neither the tonnes of byproducts and effluents disposed of\n   \
+         nor a capped total; it removes no waste and no emission)"
     );
     boundary_table(&mut s, r, width);
 

@@ -124,11 +124,11 @@ pub fn table(park: &Park, plan: &Plan, sim: &Simulation) -> String {
                 _ => (String::new(), String::new()),
             },
         };
-        let _ = writeln!(
-            s,
+        let line = format!(
             "  {}  {:>5.3}  {:>8.3}  {:>11.3}   {:>6}   {}",
             y.year, y.linkage_mass, y.linkage_product, y.linkage_enterprise, target, status
         );
+        let _ = writeln!(s, "{}", line.trim_end());
     }
     if !j.caps.is_empty() {
         let _ = writeln!(s, "\nEmission caps");

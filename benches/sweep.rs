@@ -113,6 +113,8 @@ pub fn leontief_park() -> Park {
                 outputs: Keyed::default(),
                 emissions: Keyed(vec![("co2".into(), 1.0 + j as f64 / SECTORS as f64)]),
                 abatement: Keyed::default(),
+                unmodelled_inputs: Keyed::default(),
+                unmodelled_outputs: Keyed::default(),
                 source: None,
             })
             .collect(),

@@ -1,6 +1,7 @@
 //! Candidate links ranked (`parkflow links`): what each proposed link would
-//! add to the judged linkage rate and to each capped emission total, alone and
-//! as part of a greedy portfolio.
+//! add to the judged linkage rate, to the tonnes the park disposes of, sells
+//! and imports, and to each capped emission total, alone and as part of a
+//! greedy portfolio.
 //!
 //! A candidate (`candidate: true`) is inactive unless enabled. Enabling one
 //! only flips that flag on a copy of the park, so the copy needs no new
@@ -11,10 +12,10 @@
 
 use rayon::prelude::*;
 
-use crate::engine::{Plan, Workspace, run};
+use crate::engine::{Plan, StepView, Workspace, run};
 use crate::error::Result;
 use crate::indicators::Indicators;
-use crate::model::{Park, Scope};
+use crate::model::{Kind, Park, Scope};
 
 /// Below this a gain in the linkage objective counts as no gain (rounding).
 const NO_GAIN: f64 = 1e-12;
@@ -30,6 +31,53 @@ pub struct Outcome {
     pub linkage: Vec<f64>,
     /// The cap's scope total for each capped pollutant, in [`Ranking::caps`] order.
     pub caps: Vec<f64>,
+    /// What crosses the park's boundary in each target year, in target order.
+    pub boundary: Vec<Boundary>,
+}
+
+/// Tonnes that cross the park's boundary in a year: byproducts and effluents
+/// disposed of and sold, and inputs imported. Materials without a tonnes
+/// conversion are left out, as in the mass metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Boundary {
+    /// Byproducts and effluents disposed of.
+    pub disposed: f64,
+    /// Byproducts and effluents sold (products, made to be sold, are not
+    /// counted).
+    pub sold: f64,
+    /// Inputs imported from outside the park.
+    pub imported: f64,
+}
+
+impl Boundary {
+    /// Add one step's tonnes.
+    fn observe(&mut self, view: &StepView) {
+        let t = &view.plan.topology;
+        let tonnes = &view.plan.params.tonnes;
+        for (i, pool) in t.pools.iter().enumerate() {
+            let m = pool.material as usize;
+            if t.materials[m].kind == Kind::Product {
+                continue;
+            }
+            let Some(per) = tonnes[m] else { continue };
+            let b = view.pool(i);
+            self.disposed += b.disposed * per;
+            self.sold += b.sold * per;
+        }
+        for (i, slot) in t.slots.iter().enumerate() {
+            if let Some(per) = tonnes[slot.material as usize] {
+                self.imported += view.slot(i).imported * per;
+            }
+        }
+    }
+
+    fn minus(&self, other: &Boundary) -> Boundary {
+        Boundary {
+            disposed: self.disposed - other.disposed,
+            sold: self.sold - other.sold,
+            imported: self.imported - other.imported,
+        }
+    }
 }
 
 impl Outcome {
@@ -71,6 +119,8 @@ pub struct CandidateEffect {
     pub d_linkage: Vec<f64>,
     /// Change of each capped scope total (negative: lower emissions).
     pub d_caps: Vec<f64>,
+    /// Change of the tonnes disposed, sold and imported in each target year.
+    pub d_boundary: Vec<Boundary>,
 }
 
 impl CandidateEffect {
@@ -78,7 +128,27 @@ impl CandidateEffect {
     pub fn gain(&self) -> f64 {
         self.d_linkage.iter().sum()
     }
+
+    /// Whether the candidate raises linkage but changes neither the tonnes
+    /// disposed of nor any capped total in any year reported: it removes no
+    /// waste and no emission, and only moves material into a link that the
+    /// park sold, or that leaves it in another form. Changes below
+    /// `UNCHANGED` of the base value (at least of 1 t) are rounding.
+    pub fn only_moves(&self, base: &Outcome) -> bool {
+        let same = |d: f64, of: f64| d.abs() <= UNCHANGED * of.abs().max(1.0);
+        self.gain() > NO_GAIN
+            && self
+                .d_caps
+                .iter()
+                .zip(&base.caps)
+                .all(|(&d, &v)| same(d, v))
+            && (self.d_boundary.iter().zip(&base.boundary))
+                .all(|(d, b)| same(d.disposed, b.disposed))
+    }
 }
+
+/// The share of a base value below which a change counts as none.
+const UNCHANGED: f64 = 1e-9;
 
 /// One link added by the greedy portfolio.
 #[derive(Debug, Clone, PartialEq)]
@@ -184,7 +254,19 @@ pub fn evaluate(park: &Park, enabled: &[usize]) -> Result<Outcome> {
     let plan = Plan::compile(&park);
     let mut ws = Workspace::new(&plan);
     let mut indicators = Indicators::new(&plan);
-    run(&plan, &mut ws, |view| indicators.observe(view))?;
+    let years: Vec<i32> = plan.params.targets.iter().map(|&(y, _)| y).collect();
+    let mut boundary = vec![Boundary::default(); years.len()];
+    run(&plan, &mut ws, |view| {
+        indicators.observe(view);
+        // A year may carry more than one target; each gets the year's tonnes.
+        for (b, _) in boundary
+            .iter_mut()
+            .zip(&years)
+            .filter(|(_, y)| **y == view.year())
+        {
+            b.observe(view);
+        }
+    })?;
     indicators.finish();
     indicators.check(&plan)?;
     let at = |year: i32| indicators.years.iter().find(|y| y.year == year);
@@ -205,7 +287,28 @@ pub fn evaluate(park: &Park, enabled: &[usize]) -> Result<Outcome> {
                 .map(move |&(k, _)| year.map_or(0.0, |y| y.scoped(cap.scope, k)))
         })
         .collect();
-    Ok(Outcome { linkage, caps })
+    if let Some((year, what, value)) = boundary.iter().zip(&years).find_map(|(b, &y)| {
+        [
+            ("tonnes disposed of", b.disposed),
+            ("tonnes sold", b.sold),
+            ("tonnes imported", b.imported),
+        ]
+        .into_iter()
+        .find(|(_, v)| !v.is_finite())
+        .map(|(what, v)| (y, what, v))
+    }) {
+        return Err(crate::error::Error::NonFinite {
+            year,
+            what,
+            item: "the park".to_string(),
+            value,
+        });
+    }
+    Ok(Outcome {
+        linkage,
+        caps,
+        boundary,
+    })
 }
 
 /// Gain per unit cost, or per link when costs are not used. A free link with
@@ -263,6 +366,9 @@ pub fn rank(park: &Park) -> Result<Ranking> {
                 cost: l.cost,
                 d_linkage: diff(&out.linkage, &base.linkage),
                 d_caps: diff(&out.caps, &base.caps),
+                d_boundary: (out.boundary.iter().zip(&base.boundary))
+                    .map(|(a, b)| a.minus(b))
+                    .collect(),
             }
         })
         .collect();

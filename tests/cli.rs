@@ -32,7 +32,7 @@ fn run_writes_every_result_file_and_prints_targets_and_caps() {
     let files = [
         (
             "years.csv",
-            "year,linkage_mass,linkage_enterprise,cod_park,cod_total,cod_limit,so2_park,so2_total,so2_limit",
+            "year,linkage_mass,linkage_product,linkage_enterprise,cod_park,cod_total,cod_limit,so2_park,so2_total,so2_limit",
         ),
         (
             "processes.csv",

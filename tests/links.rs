@@ -46,6 +46,41 @@ fn a_candidate_alone_gains_what_its_sink_can_take_of_the_byproduct() {
 }
 
 #[test]
+fn each_candidate_says_what_it_moves_across_the_boundary() {
+    // The cement works also needs 0.25 t of the plant's product per tonne of
+    // cement, which no link delivers: imported.
+    let text = std::fs::read_to_string(example("candidates.ron"))
+        .unwrap()
+        .replace(
+            r#"capacity: 80, inputs: {"ash": 1.0}"#,
+            r#"capacity: 80, inputs: {"ash": 1.0, "product": 0.25}"#,
+        );
+    let r = rank(&park(&text)).unwrap();
+    let effect = |id: &str| r.candidates.iter().find(|c| c.link == id).unwrap();
+    // Base: 100 t ash disposed of, 50 t tar sold, nothing imported (the
+    // cement works does not run).
+    let base = r.base.boundary[0];
+    close(base.disposed, 100.0);
+    close(base.sold, 50.0);
+    close(base.imported, 0.0);
+    // Ash to cement: 80 t of ash no longer disposed of, 80 × 0.25 = 20 t of
+    // product imported, 0.8 t less COD: a real change, not a move.
+    let cement = effect("ash_to_cement");
+    close(cement.d_boundary[0].disposed, -80.0);
+    close(cement.d_boundary[0].sold, 0.0);
+    close(cement.d_boundary[0].imported, 20.0);
+    close(cement.d_caps[0], -0.8);
+    assert!(!cement.only_moves(&r.base));
+    // Tar to the refinery: 50 t no longer sold, nothing else changes.
+    let tar = effect("tar_to_refinery");
+    close(tar.d_boundary[0].sold, -50.0);
+    close(tar.d_boundary[0].disposed, 0.0);
+    close(tar.d_boundary[0].imported, 0.0);
+    assert!(tar.only_moves(&r.base));
+    assert!(!effect("ash_to_bricks").only_moves(&r.base));
+}
+
+#[test]
 fn candidates_are_listed_by_gain_per_unit_cost() {
     let r = rank(&example_park()).unwrap();
     assert!(r.by_cost);
@@ -166,17 +201,29 @@ fn links_writes_both_tables_with_their_headers() {
         .assert()
         .success()
         .stdout(contains("tar_to_refinery"))
+        .stdout(contains(
+            "What each candidate moves across the park's boundary",
+        ))
+        .stdout(contains("imported 2020"))
         .stdout(contains("stopped: every target is met"))
         .stdout(contains("results written to"));
     let candidates = std::fs::read_to_string(out.path().join("candidates.csv")).unwrap();
     let mut lines = candidates.lines();
     assert_eq!(
         lines.next(),
-        Some("link,material,from,to,cost,d_linkage_2020,d_cod_2020")
+        Some(
+            "link,material,from,to,cost,d_linkage_2020,d_disposed_t_2020,d_sold_t_2020,d_imported_t_2020,d_cod_2020,moves_only"
+        )
+    );
+    // The tar was sold before: linking it moves 50 t across the boundary
+    // and changes no disposal and no emission.
+    assert_eq!(
+        lines.next(),
+        Some("tar_to_refinery,tar,plant,refinery,10,0.3333333333333333,0,-50,0,0,true")
     );
     assert_eq!(
         lines.next(),
-        Some("tar_to_refinery,tar,plant,refinery,10,0.3333333333333333,0")
+        Some("ash_to_cement,ash,plant,cement_works,20,0.5333333333333333,-80,0,0,-0.8,false")
     );
     let portfolio = std::fs::read_to_string(out.path().join("portfolio.csv")).unwrap();
     let mut lines = portfolio.lines();

@@ -298,7 +298,7 @@ fn pipeline(path: &Path, is_sweep: bool) -> Result<(), Error> {
         }
     }
     for y in &sim.years {
-        let all = [y.linkage_mass, y.linkage_enterprise]
+        let all = [y.linkage_mass, y.linkage_product, y.linkage_enterprise]
             .into_iter()
             .chain(y.park.iter().copied())
             .chain(y.background.iter().copied());

@@ -114,6 +114,8 @@ fn random_park(genes: &[u32]) -> Park {
             outputs: keyed(outputs),
             emissions: keyed(vec![("so2".into(), g.float(0.0, 0.01))]),
             abatement: keyed(vec![("so2".into(), series(g, 0.0, 1.0, start, end))]),
+            unmodelled_inputs: Keyed::default(),
+            unmodelled_outputs: Keyed::default(),
             source: None,
         });
     }
@@ -252,6 +254,9 @@ proptest! {
                 }
                 for y in &sim.years {
                     prop_assert!((0.0..=1.0).contains(&y.linkage_mass));
+                    prop_assert!((0.0..=1.0).contains(&y.linkage_product));
+                    // Byproducts are among the products and byproducts made.
+                    prop_assert!(y.byproduct_t <= y.made_t * (1.0 + 1e-12));
                     prop_assert!((0.0..=1.0).contains(&y.linkage_enterprise));
                     prop_assert!(y.park.iter().chain(&y.background).all(|v| v.is_finite() && *v >= 0.0));
                 }

@@ -3,6 +3,8 @@
 mod common;
 #[path = "step_rules/cycles.rs"]
 mod cycles;
+#[path = "step_rules/product.rs"]
+mod product;
 
 use common::*;
 

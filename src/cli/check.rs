@@ -1,12 +1,16 @@
-//! `parkflow check FILE`: validate and report warnings.
+//! `parkflow check FILE [--tolerance SHARE] [--json]`: validate a park or
+//! scenario, report its warnings and the balances beyond the tolerance, as
+//! text or as one JSON object.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
+use serde_json::json;
 
 use crate::engine::Plan;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::model::balance::{Balance, balances};
 use crate::model::warnings;
 
 /// Arguments of `check`.
@@ -18,10 +22,17 @@ pub struct CheckArgs {
     /// or element balance is flagged.
     #[arg(long, value_name = "SHARE", default_value_t = 0.05)]
     pub tolerance: f64,
+    /// Print one JSON object (valid, errors, warnings, imbalances) instead
+    /// of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
-/// Validate a park and print its warnings.
+/// Validate a park and print its warnings and flagged balances.
 pub fn check(args: &CheckArgs) -> Result<ExitCode> {
+    if args.json {
+        return check_json(args);
+    }
     let loaded = super::load(Some(&args.file))?;
     let park = &loaded.park;
     let plan = Plan::compile(park);
@@ -44,11 +55,8 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
         plan.schedule.cycles.len(),
         plan.schedule.leontief.len()
     );
-    let balances = crate::model::balance::balances(park);
-    let flagged: Vec<_> = balances
-        .iter()
-        .filter(|b| b.relative_gap() > args.tolerance)
-        .collect();
+    let balances = balances(park);
+    let flagged = flagged(&balances, args.tolerance);
     let elements = balances.iter().filter(|b| b.what != "mass").count();
     println!(
         "balances per unit of product: {} processes, {} element balances; {} beyond {:.1}%",
@@ -58,6 +66,14 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
         args.tolerance * 100.0
     );
     for b in &flagged {
+        let unmodelled = if b.unmodelled_inputs > 0.0 || b.unmodelled_outputs > 0.0 {
+            format!(
+                " (unmodelled streams: {:.4} t in, {:.4} t out)",
+                b.unmodelled_inputs, b.unmodelled_outputs
+            )
+        } else {
+            String::new()
+        };
         let unconverted = if b.unconverted.is_empty() {
             String::new()
         } else {
@@ -67,7 +83,7 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
             )
         };
         println!(
-            "  imbalance: process `{}`, {}: {:.4} t in, {:.4} t out per unit ({:.1}% apart){unconverted}",
+            "  imbalance: process `{}`, {}: {:.4} t in, {:.4} t out per unit ({:.1}% apart){unmodelled}{unconverted}",
             b.process,
             b.what,
             b.inputs,
@@ -88,4 +104,67 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The balances whose gap is beyond `tolerance`, in process order.
+fn flagged(balances: &[Balance], tolerance: f64) -> Vec<&Balance> {
+    balances
+        .iter()
+        .filter(|b| b.relative_gap() > tolerance)
+        .collect()
+}
+
+/// `check --json`: one object on stdout. A file that does not load is
+/// `valid: false` with its problems as `errors`; the error then also goes
+/// to stderr as every error does, and the exit status is 1.
+fn check_json(args: &CheckArgs) -> Result<ExitCode> {
+    let loaded = match super::load(Some(&args.file)) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            let errors: Vec<String> = match &e {
+                Error::Invalid { file, problems } => {
+                    problems.iter().map(|p| format!("{file}: {p}")).collect()
+                }
+                other => vec![other.to_string()],
+            };
+            print_json(&json!({
+                "valid": false,
+                "errors": errors,
+                "warnings": [],
+                "imbalances": [],
+            }));
+            return Err(e);
+        }
+    };
+    let park = &loaded.park;
+    let warnings: Vec<String> = warnings(park).into_iter().map(|w| w.0).collect();
+    let balances = balances(park);
+    let imbalances: Vec<serde_json::Value> = flagged(&balances, args.tolerance)
+        .into_iter()
+        .map(|b| {
+            json!({
+                "process": b.process,
+                "basis": b.what,
+                "input_t": b.inputs,
+                "output_t": b.outputs,
+                "share": b.relative_gap(),
+            })
+        })
+        .collect();
+    print_json(&json!({
+        "valid": true,
+        "errors": [],
+        "warnings": warnings,
+        "imbalances": imbalances,
+    }));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_json(value: &serde_json::Value) {
+    // A Value always serialises; its numbers here are finite sums of
+    // validated quantities.
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    );
 }

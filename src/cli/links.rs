@@ -1,7 +1,8 @@
 //! `parkflow links [FILE] [--out DIR]`: rank candidate links.
 //!
 //! Evaluates each candidate alone and builds the greedy portfolio
-//! (`crate::candidates`), prints both tables and writes `candidates.csv` and
+//! (`crate::candidates`), prints the tables (what each candidate changes,
+//! the portfolio, the cheapest sets) and writes `candidates.csv` and
 //! `portfolio.csv`, each atomically.
 
 use std::fmt::Write as _;
@@ -90,7 +91,9 @@ fn opt_num(v: Option<f64>) -> String {
 }
 
 /// candidates.csv: link, material, from, to, cost, `d_linkage_<year>` per
-/// target year, `d_<pollutant>_<year>` per capped pollutant; best first.
+/// target year, `d_disposed_t_<year>`, `d_sold_t_<year>` and
+/// `d_imported_t_<year>` per target year, `d_<pollutant>_<year>` per capped
+/// pollutant, and `moves_only`; best first.
 pub fn candidates_csv(r: &Ranking) -> String {
     let mut header = vec![
         "link".to_string(),
@@ -100,11 +103,15 @@ pub fn candidates_csv(r: &Ranking) -> String {
         "cost".into(),
     ];
     header.extend(r.targets.iter().map(|(y, _)| format!("d_linkage_{y}")));
+    for (y, _) in &r.targets {
+        header.extend(BOUNDARY.iter().map(|what| format!("d_{what}_t_{y}")));
+    }
     header.extend(
         r.caps
             .iter()
             .map(|c| format!("d_{}_{}", c.pollutant, c.year)),
     );
+    header.push("moves_only".into());
     let mut s = header.join(",") + "\n";
     for c in &r.candidates {
         let mut row = vec![
@@ -115,11 +122,18 @@ pub fn candidates_csv(r: &Ranking) -> String {
             opt_num(c.cost),
         ];
         row.extend(c.d_linkage.iter().map(|&v| num(v)));
+        for b in &c.d_boundary {
+            row.extend([num(b.disposed), num(b.sold), num(b.imported)]);
+        }
         row.extend(c.d_caps.iter().map(|&v| num(v)));
+        row.push(c.only_moves(&r.base).to_string());
         s += &(row.join(",") + "\n");
     }
     s
 }
+
+/// What `candidates.csv` reports crossing the boundary, in column order.
+const BOUNDARY: [&str; 3] = ["disposed", "sold", "imported"];
 
 /// portfolio.csv: rank, link, cost, cumulative_cost, `linkage_<year>` per
 /// target year, in the order the greedy portfolio chose the links.
@@ -154,7 +168,36 @@ fn cost_text(c: Option<f64>) -> String {
     }
 }
 
-/// Both tables as printed.
+/// The second table: per candidate and target year, the change in tonnes
+/// of byproducts and effluents disposed of and sold, and of inputs imported.
+fn boundary_table(s: &mut String, r: &Ranking, width: usize) {
+    if r.targets.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\nWhat each candidate moves across the park's boundary (change in t a year; \
+         disposed and sold: byproducts and effluents)"
+    );
+    let mut head = format!("  {:>2}  {:<width$}", "#", "link");
+    for (y, _) in &r.targets {
+        for what in BOUNDARY {
+            let _ = write!(head, "  {:>15}", format!("{what} {y}"));
+        }
+    }
+    let _ = writeln!(s, "{head}");
+    for (i, c) in r.candidates.iter().enumerate() {
+        let mut line = format!("  {:>2}  {:<width$}", i + 1, c.link);
+        for b in &c.d_boundary {
+            for v in [b.disposed, b.sold, b.imported] {
+                let _ = write!(line, "  {v:>+15.1}");
+            }
+        }
+        let _ = writeln!(s, "{line}");
+    }
+}
+
+/// The tables as printed.
 pub fn tables(park: &Park, r: &Ranking) -> String {
     let mut s = String::new();
     let metric = park.targets.as_ref().map_or("mass", |t| t.metric.as_str());
@@ -207,7 +250,7 @@ pub fn tables(park: &Park, r: &Ranking) -> String {
     for c in &r.caps {
         let _ = write!(head, "  {:>12}", format!("Δ{} {}", c.pollutant, c.year));
     }
-    let _ = writeln!(s, "{head}");
+    let _ = writeln!(s, "{head}  moves only");
     for (i, c) in r.candidates.iter().enumerate() {
         let mut line = format!(
             "  {:>2}  {:<width$}  {:<mwidth$}  {:>10}",
@@ -222,8 +265,15 @@ pub fn tables(park: &Park, r: &Ranking) -> String {
         for d in &c.d_caps {
             let _ = write!(line, "  {:>+12.1}", d);
         }
-        let _ = writeln!(s, "{line}");
+        let moves = if c.only_moves(&r.base) { "yes" } else { "" };
+        let _ = writeln!(s, "{}", format!("{line}  {moves}").trim_end());
     }
+    let _ = writeln!(
+        s,
+        "  (moves only: the gain changes neither the tonnes of byproducts and effluents disposed of\n   \
+         nor a capped total; it removes no waste and no emission)"
+    );
+    boundary_table(&mut s, r, width);
 
     let _ = writeln!(
         s,

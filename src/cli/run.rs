@@ -140,7 +140,7 @@ pub fn table(park: &Park, plan: &Plan, sim: &Simulation) -> String {
         plan.params.metric.as_str()
     );
     let _ = writeln!(s, "\nLinkage rate");
-    let _ = writeln!(s, "  year   mass   enterprise   target   status");
+    let _ = writeln!(s, "  year   mass   product   enterprise   target   status");
     let j: &Judgement = &sim.judgement;
     for y in &sim.years {
         let (target, status) = match j.targets.iter().find(|t| t.year == y.year) {
@@ -158,11 +158,11 @@ pub fn table(park: &Park, plan: &Plan, sim: &Simulation) -> String {
                 _ => (String::new(), String::new()),
             },
         };
-        let _ = writeln!(
-            s,
-            "  {}  {:>5.3}  {:>11.3}   {:>6}   {}",
-            y.year, y.linkage_mass, y.linkage_enterprise, target, status
+        let line = format!(
+            "  {}  {:>5.3}  {:>8.3}  {:>11.3}   {:>6}   {}",
+            y.year, y.linkage_mass, y.linkage_product, y.linkage_enterprise, target, status
         );
+        let _ = writeln!(s, "{}", line.trim_end());
     }
     if !j.caps.is_empty() {
         let _ = writeln!(s, "\nEmission caps");

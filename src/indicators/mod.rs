@@ -18,6 +18,9 @@ pub struct YearIndicators {
     pub year: i32,
     /// Byproduct tonnes carried between enterprises ÷ byproduct tonnes generated.
     pub linkage_mass: f64,
+    /// Product and byproduct tonnes carried between enterprises ÷ product
+    /// and byproduct tonnes made.
+    pub linkage_product: f64,
     /// Enterprises in a byproduct exchange ÷ enterprises with capacity.
     pub linkage_enterprise: f64,
     /// Byproduct tonnes generated.
@@ -26,6 +29,10 @@ pub struct YearIndicators {
     pub linked_inter_t: f64,
     /// Byproduct tonnes carried by links within an enterprise.
     pub linked_intra_t: f64,
+    /// Product and byproduct tonnes made (the denominator of `linkage_product`).
+    pub made_t: f64,
+    /// Product and byproduct tonnes carried by links between enterprises.
+    pub made_inter_t: f64,
     /// Park emissions per pollutant (processes and disposal).
     pub park: Vec<f64>,
     /// Background emissions per pollutant.
@@ -37,6 +44,7 @@ impl YearIndicators {
     pub fn linkage(&self, metric: Metric) -> f64 {
         match metric {
             Metric::Mass => self.linkage_mass,
+            Metric::Product => self.linkage_product,
             Metric::Enterprise => self.linkage_enterprise,
         }
     }
@@ -63,6 +71,12 @@ pub struct Indicators {
     /// change them between runs. A byproduct with no tonnes conversion is
     /// left out of mass metrics.
     tonnes: Vec<(usize, f64)>,
+    /// `(pool, material)` of each pool of a Product or a Byproduct: what
+    /// `linkage_product` counts (an Effluent never counts).
+    made_pools: Vec<(usize, usize)>,
+    /// `(pool, tonnes per unit)` of the `made_pools` with a tonnes
+    /// conversion, read as each run starts, as `tonnes` is.
+    made_tonnes: Vec<(usize, f64)>,
     /// `(link, from enterprise, to enterprise)` of each link that would join
     /// two enterprises by a byproduct, in link order.
     exchange_links: Vec<(u32, u32, u32)>,
@@ -70,12 +84,11 @@ pub struct Indicators {
     enterprise_of: Vec<usize>,
     linked_enterprise: Vec<bool>,
     present_enterprise: Vec<bool>,
-    /// The last step's byproduct tonnes (made, linked between enterprises,
-    /// within one) and the solution they came from: a step with the same
-    /// solution adds them again without working them out. (A run's first
-    /// step always solves anew, so no tonnes carry over from a run before,
-    /// whose tonnes conversions may have been different.)
-    step_tonnes: Option<((u64, u64), [f64; 3])>,
+    /// The last step's tonnes and the solution they came from: a step with
+    /// the same solution adds them again without working them out. (A run's
+    /// first step always solves anew, so no tonnes carry over from a run
+    /// before, whose tonnes conversions may have been different.)
+    step_tonnes: Option<((u64, u64), StepTonnes)>,
     /// The solution whose carrying links are in `linked_enterprise` this year.
     linked_solution: Option<(u64, u64)>,
     current: Option<YearIndicators>,
@@ -95,6 +108,14 @@ impl Indicators {
             .enumerate()
             .map(|(i, pool)| (i, pool.material as usize))
             .filter(|&(_, m)| plan.topology.materials[m].kind == Kind::Byproduct)
+            .collect();
+        let made_pools: Vec<(usize, usize)> = plan
+            .topology
+            .pools
+            .iter()
+            .enumerate()
+            .map(|(i, pool)| (i, pool.material as usize))
+            .filter(|&(_, m)| plan.topology.materials[m].kind != Kind::Effluent)
             .collect();
         // Enabled links (a candidate never carries), in index order, so a
         // step reads the flows front to back.
@@ -117,6 +138,8 @@ impl Indicators {
         Indicators {
             tonnes: Vec::with_capacity(byproduct_pools.len()),
             byproduct_pools,
+            made_tonnes: Vec::with_capacity(made_pools.len()),
+            made_pools,
             exchange_links,
             enterprise_of: plan
                 .topology
@@ -153,6 +176,12 @@ impl Indicators {
                     .iter()
                     .filter_map(|&(i, m)| plan.params.tonnes[m].map(|t| (i, t))),
             );
+            self.made_tonnes.clear();
+            self.made_tonnes.extend(
+                self.made_pools
+                    .iter()
+                    .filter_map(|&(i, m)| plan.params.tonnes[m].map(|t| (i, t))),
+            );
         }
         if view.step() == 0 {
             self.close_year();
@@ -162,6 +191,8 @@ impl Indicators {
             year.byproduct_t = 0.0;
             year.linked_inter_t = 0.0;
             year.linked_intra_t = 0.0;
+            year.made_t = 0.0;
+            year.made_inter_t = 0.0;
             year.park.clear();
             year.park.resize(nk, 0.0);
             year.background.clear();
@@ -179,20 +210,30 @@ impl Indicators {
         let solution = view.solution();
         // The step's tonnes in lanes, so the additions overlap, then to the
         // year; those of the step before when nothing was solved since.
-        let [generated, inter, intra] = match self.step_tonnes {
+        let tonnes = match self.step_tonnes {
             Some((last, tonnes)) if last == solution => tonnes,
             _ => {
-                let tonnes = Lanes::sums(&self.tonnes, |&(i, t)| {
+                // Two sums, so that the byproducts' are added as they are
+                // without the products among them.
+                let byproducts = Lanes::sums(&self.tonnes, |&(i, t)| {
                     let [generated, inter, intra] = view.pool_linked(i);
                     [generated * t, inter * t, intra * t]
                 });
+                let made = Lanes::sums(&self.made_tonnes, |&(i, t)| {
+                    let [generated, inter, _] = view.pool_linked(i);
+                    [generated * t, inter * t]
+                });
+                let tonnes = StepTonnes { byproducts, made };
                 self.step_tonnes = Some((solution, tonnes));
                 tonnes
             }
         };
+        let [generated, inter, intra] = tonnes.byproducts;
         year.byproduct_t += generated;
         year.linked_inter_t += inter;
         year.linked_intra_t += intra;
+        year.made_t += tonnes.made[0];
+        year.made_inter_t += tonnes.made[1];
         if self.linked_solution != Some(solution) {
             let flow = view.flow();
             for &(l, from, to) in &self.exchange_links {
@@ -240,6 +281,12 @@ impl Indicators {
                     "byproducts linked within enterprises",
                     y.linked_intra_t,
                 ),
+                ("yearly tonnes", "products and byproducts made", y.made_t),
+                (
+                    "yearly tonnes",
+                    "products and byproducts linked between enterprises",
+                    y.made_inter_t,
+                ),
             ];
             let emissions = plan
                 .topology
@@ -266,6 +313,7 @@ impl Indicators {
     fn close_year(&mut self) {
         if let Some(mut year) = self.current.take() {
             year.linkage_mass = ratio(year.linked_inter_t, year.byproduct_t);
+            year.linkage_product = ratio(year.made_inter_t, year.made_t);
             let linked = self.linked_enterprise.iter().filter(|b| **b).count();
             let present = self.present_enterprise.iter().filter(|b| **b).count();
             year.linkage_enterprise = ratio(linked as f64, present as f64);
@@ -274,14 +322,26 @@ impl Indicators {
     }
 }
 
+/// One step's tonnes, as the indicators add them to the year.
+#[derive(Debug, Clone, Copy)]
+struct StepTonnes {
+    /// Byproducts: made, linked between enterprises, linked within one.
+    byproducts: [f64; 3],
+    /// Products and byproducts: made, linked between enterprises.
+    made: [f64; 2],
+}
+
 fn empty_year() -> YearIndicators {
     YearIndicators {
         year: 0,
         linkage_mass: 0.0,
+        linkage_product: 0.0,
         linkage_enterprise: 0.0,
         byproduct_t: 0.0,
         linked_inter_t: 0.0,
         linked_intra_t: 0.0,
+        made_t: 0.0,
+        made_inter_t: 0.0,
         park: Vec::new(),
         background: Vec::new(),
     }

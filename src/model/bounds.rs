@@ -146,6 +146,19 @@ pub(super) fn size_problems(park: &Park) -> Vec<String> {
         map(item.clone(), "outputs", p.outputs.len());
         map(item.clone(), "emissions", p.emissions.len());
         map(item.clone(), "abatement", p.abatement.len());
+        for (field, streams) in [
+            ("unmodelled_inputs", &p.unmodelled_inputs),
+            ("unmodelled_outputs", &p.unmodelled_outputs),
+        ] {
+            map(item.clone(), field, streams.len());
+            for (k, stream) in streams.iter() {
+                map(
+                    item.clone(),
+                    &format!("{field}.{k}.composition"),
+                    stream.composition.len(),
+                );
+            }
+        }
         for (field, s) in [
             ("capacity", &p.capacity),
             ("utilization", &p.utilization),

@@ -241,9 +241,38 @@ pub struct Process {
     /// Fraction of each pollutant removed, in [0, 1].
     #[serde(default)]
     pub abatement: Keyed<Series>,
+    /// Streams that enter the process but that the park does not track
+    /// (process water, combustion air), per unit of product.
+    #[serde(default, skip_serializing_if = "Keyed::is_empty")]
+    pub unmodelled_inputs: Keyed<Stream>,
+    /// Streams that leave the process but that the park does not track
+    /// (flue gas, CO2, evaporation), per unit of product.
+    #[serde(default, skip_serializing_if = "Keyed::is_empty")]
+    pub unmodelled_outputs: Keyed<Stream>,
     /// Provenance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+
+/// A stream a process declares but the park deliberately does not track:
+/// it counts in `check`'s balances and is reported in `unmodelled.csv`, but
+/// is no material, so no link carries it and it never counts in linkage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stream {
+    /// Tonnes per unit of the process's product.
+    pub tonnes: f64,
+    /// Why the park leaves it untracked; required, so a reader can judge.
+    pub reason: String,
+    /// Mass fractions of elements, for element balances.
+    #[serde(default, skip_serializing_if = "Keyed::is_empty")]
+    pub composition: Keyed<f64>,
+}
+
+impl series::KeyedValue for Stream {
+    fn read<'de, A: serde::de::MapAccess<'de>>(map: &mut A) -> Result<Self, A::Error> {
+        map.next_value::<Stream>()
+    }
 }
 
 /// A link carrying a material from one process to another.
@@ -303,6 +332,8 @@ pub struct Storage {
 pub enum Metric {
     /// Share of byproduct tonnes used by other enterprises.
     Mass,
+    /// Share of product and byproduct tonnes used by other enterprises.
+    Product,
     /// Share of enterprises joined to another by a byproduct exchange.
     Enterprise,
 }
@@ -312,6 +343,7 @@ impl Metric {
     pub fn as_str(self) -> &'static str {
         match self {
             Metric::Mass => "mass",
+            Metric::Product => "product",
             Metric::Enterprise => "enterprise",
         }
     }

@@ -232,7 +232,10 @@ impl<V> Keyed<V> {
 }
 
 /// How a value of a keyed map is read: numbers accept integers, series accept both forms.
-trait KeyedValue: Sized {
+/// Other value types (a process's unmodelled `Stream`) implement it where
+/// they are defined, so that this file depends on none of them.
+pub(super) trait KeyedValue: Sized {
+    /// Read one value of a map.
     fn read<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Self, A::Error>;
 }
 

@@ -216,6 +216,28 @@ fn check_processes(c: &Checker) {
         c.coeffs(&item, "inputs", &p.inputs, "material", &c.materials);
         c.coeffs(&item, "outputs", &p.outputs, "material", &c.materials);
         c.coeffs(&item, "emissions", &p.emissions, "pollutant", &c.pollutants);
+        for (field, streams) in [
+            ("unmodelled_inputs", &p.unmodelled_inputs),
+            ("unmodelled_outputs", &p.unmodelled_outputs),
+        ] {
+            for (k, stream) in streams.iter() {
+                let field = format!("{field}.{k}");
+                if !is_path_safe_id(k) {
+                    c.problem(format!(
+                        "{item}, {field}: a stream's name must be letters, digits, `_` or `-`"
+                    ));
+                }
+                c.number(&item, &format!("{field}.tonnes"), stream.tonnes);
+                if stream.reason.trim().is_empty() {
+                    c.problem(format!(
+                        "{item}, {field}.reason: say why the park does not track this stream"
+                    ));
+                }
+                for (element, share) in stream.composition.iter() {
+                    c.fraction(&item, &format!("{field}.composition.{element}"), *share);
+                }
+            }
+        }
         if p.outputs.contains(&p.product) {
             c.problem(format!(
                 "{item}, outputs: `{}` is the process's product; give co-products only",
@@ -412,6 +434,20 @@ pub fn warnings(park: &Park) -> Vec<Warning> {
             }
         }
     }
+    for p in &park.processes {
+        let streams = (p.unmodelled_inputs.keys()).chain(p.unmodelled_outputs.keys());
+        for k in streams.filter(|k| park.materials.iter().any(|m| m.id == *k)) {
+            w.push(Warning(format!(
+                "process `{}`: unmodelled stream `{k}` has the name of a material of the park; a stream the park tracks belongs in `inputs` or `outputs`",
+                p.id
+            )));
+        }
+    }
+    w.extend(
+        super::balance::composition_warnings(park)
+            .into_iter()
+            .map(Warning),
+    );
     for e in &park.enterprises {
         if !park.processes.iter().any(|p| p.enterprise == e.id) {
             w.push(Warning(format!("enterprise `{}` has no process", e.id)));

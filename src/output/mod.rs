@@ -8,6 +8,7 @@ mod record;
 pub mod schema;
 mod xlsx;
 
+use std::collections::HashMap;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -18,7 +19,7 @@ pub use xlsx::xlsx_bytes;
 
 use schema::{
     EmissionRow, ImportRow, LinkRow, PollutantYear, PoolRow, ProcessRow, RunSummary,
-    SummaryEmissions, SummaryYear, YearRow, csv_bytes,
+    SummaryEmissions, SummaryYear, UnmodelledRow, YearRow, csv_bytes,
 };
 
 use crate::engine::Plan;
@@ -154,8 +155,9 @@ pub const SOURCE_FILE: &str = "source.txt";
 
 /// Files a run or its report writes into a results directory, besides the
 /// `sankey-<year>.svg` pictures.
-const RUN_FILE_NAMES: [&str; 17] = [
+const RUN_FILE_NAMES: [&str; 18] = [
     schema::YEARS_FILE,
+    schema::UNMODELLED_FILE,
     schema::PROCESSES_FILE,
     schema::LINKS_FILE,
     schema::MATERIALS_FILE,
@@ -368,6 +370,10 @@ pub fn run_files(
         (schema::MATERIALS_FILE, materials_csv(plan, sim)?),
         (schema::IMPORTS_FILE, imports_csv(plan, sim)?),
         (schema::EMISSIONS_FILE, emissions_csv(plan, sim)?),
+        (
+            schema::UNMODELLED_FILE,
+            unmodelled_csv(info.park, plan, sim)?,
+        ),
         (schema::SUMMARY_FILE, summary_json(info, plan, sim)?),
     ])
 }
@@ -379,6 +385,7 @@ fn years_csv(plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {
         .map(|y| YearRow {
             year: y.year,
             linkage_mass: y.linkage_mass,
+            linkage_product: y.linkage_product,
             linkage_enterprise: y.linkage_enterprise,
             emissions: (0..plan.topology.pollutants.len())
                 .map(|k| PollutantYear {
@@ -549,6 +556,46 @@ fn emissions_csv(plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {
     csv_bytes(rows)
 }
 
+/// `unmodelled.csv`: each declared stream's tonnes per unit times the
+/// process's activity, summed over the year's steps. The plan knows nothing
+/// of these streams (they are no materials), so they come from the park.
+fn unmodelled_csv(park: &Park, plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {
+    let index: HashMap<&str, usize> = (plan.topology.processes.iter().enumerate())
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
+    let mut rows = Vec::new();
+    for y in &sim.years {
+        let steps: Vec<&StepRecord> = sim.steps.iter().filter(|s| s.year == y.year).collect();
+        for p in &park.processes {
+            let Some(&i) = index.get(p.id.as_str()) else {
+                continue;
+            };
+            let activity: f64 = steps.iter().map(|s| s.activity[i]).sum();
+            for (side, streams) in [("in", &p.unmodelled_inputs), ("out", &p.unmodelled_outputs)] {
+                for (stream, s) in streams.iter() {
+                    let tonnes = s.tonnes * activity;
+                    if !tonnes.is_finite() {
+                        return Err(Error::NonFinite {
+                            year: y.year,
+                            what: "yearly tonnes of an unmodelled stream",
+                            item: format!("{}/{stream}", p.id),
+                            value: tonnes,
+                        });
+                    }
+                    rows.push(UnmodelledRow {
+                        year: y.year,
+                        process: p.id.clone(),
+                        stream: stream.to_string(),
+                        side: side.to_string(),
+                        tonnes,
+                    });
+                }
+            }
+        }
+    }
+    csv_bytes(rows)
+}
+
 fn summary_json(info: &RunInfo, plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {
     let years = sim
         .years
@@ -556,6 +603,7 @@ fn summary_json(info: &RunInfo, plan: &Plan, sim: &Simulation) -> Result<Vec<u8>
         .map(|y| SummaryYear {
             year: y.year,
             linkage_mass: y.linkage_mass,
+            linkage_product: y.linkage_product,
             linkage_enterprise: y.linkage_enterprise,
             emissions: plan
                 .topology

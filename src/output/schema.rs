@@ -30,6 +30,8 @@ pub const MATERIALS_FILE: &str = "materials.csv";
 pub const IMPORTS_FILE: &str = "imports.csv";
 /// Emissions by source and year ([`EmissionRow`]).
 pub const EMISSIONS_FILE: &str = "emissions.csv";
+/// Each process's unmodelled streams by year ([`UnmodelledRow`]).
+pub const UNMODELLED_FILE: &str = "unmodelled.csv";
 /// A run's or a sweep's summary ([`RunSummary`] for a run).
 pub const SUMMARY_FILE: &str = "summary.json";
 /// A sweep's runs, one row each ([`samples_header`]).
@@ -142,6 +144,23 @@ pub struct ImportRow {
     pub imported: f64,
 }
 
+/// One row of `unmodelled.csv`: one unmodelled stream of one process in
+/// one year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnmodelledRow {
+    /// Calendar year.
+    pub year: i32,
+    /// Process declaring the stream.
+    pub process: String,
+    /// The stream's name.
+    pub stream: String,
+    /// `in` (an unmodelled input) or `out` (an unmodelled output).
+    pub side: String,
+    /// Tonnes in the year: tonnes per unit × the process's activity.
+    #[serde(serialize_with = "number")]
+    pub tonnes: f64,
+}
+
 /// One row of `emissions.csv`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EmissionRow {
@@ -159,7 +178,7 @@ pub struct EmissionRow {
 }
 
 /// One row of `years.csv`. Its columns depend on the park's pollutants:
-/// `year`, `linkage_mass`, `linkage_enterprise`, then for each pollutant
+/// `year`, `linkage_mass`, `linkage_product`, `linkage_enterprise`, then for each pollutant
 /// `<id>_park`, `<id>_total` and `<id>_limit` ([`YearRow::header`]), so it
 /// is written and read here rather than by serde.
 #[derive(Debug, Clone, PartialEq)]
@@ -168,6 +187,8 @@ pub struct YearRow {
     pub year: i32,
     /// Byproduct tonnes linked between enterprises ÷ generated.
     pub linkage_mass: f64,
+    /// Product and byproduct tonnes linked between enterprises ÷ made.
+    pub linkage_product: f64,
     /// Share of enterprises linked.
     pub linkage_enterprise: f64,
     /// Per pollutant (in the header's order): park, total, limit.
@@ -193,7 +214,12 @@ impl PollutantYear {
 }
 
 /// The columns of `years.csv` before the pollutants'.
-const YEAR_COLUMNS: [&str; 3] = ["year", "linkage_mass", "linkage_enterprise"];
+const YEAR_COLUMNS: [&str; 4] = [
+    "year",
+    "linkage_mass",
+    "linkage_product",
+    "linkage_enterprise",
+];
 /// Each pollutant's columns in `years.csv`, as `<id>_<suffix>`.
 const POLLUTANT_COLUMNS: [&str; 3] = ["park", "total", "limit"];
 
@@ -212,7 +238,8 @@ impl YearRow {
     pub fn columns(&self, pollutants: &[String]) -> Vec<(String, Option<f64>)> {
         let mut columns = vec![
             (YEAR_COLUMNS[1].to_string(), Some(self.linkage_mass)),
-            (YEAR_COLUMNS[2].to_string(), Some(self.linkage_enterprise)),
+            (YEAR_COLUMNS[2].to_string(), Some(self.linkage_product)),
+            (YEAR_COLUMNS[3].to_string(), Some(self.linkage_enterprise)),
         ];
         for (k, e) in pollutants.iter().zip(&self.emissions) {
             let values = [Some(e.park), Some(e.total), e.limit];
@@ -228,6 +255,7 @@ impl YearRow {
         let mut fields = vec![
             self.year.to_string(),
             super::num(self.linkage_mass),
+            super::num(self.linkage_product),
             super::num(self.linkage_enterprise),
         ];
         for e in &self.emissions {
@@ -272,6 +300,7 @@ impl YearRow {
             column(YEAR_COLUMNS[0])?,
             column(YEAR_COLUMNS[1])?,
             column(YEAR_COLUMNS[2])?,
+            column(YEAR_COLUMNS[3])?,
         ];
         let mut per_pollutant = Vec::with_capacity(pollutants.len());
         for k in &pollutants {
@@ -310,7 +339,8 @@ impl YearRow {
             rows.push(YearRow {
                 year,
                 linkage_mass: num(leading[1])?,
-                linkage_enterprise: num(leading[2])?,
+                linkage_product: num(leading[2])?,
+                linkage_enterprise: num(leading[3])?,
                 emissions,
             });
         }
@@ -336,6 +366,8 @@ pub struct SummaryYear {
     pub year: i32,
     /// Byproduct tonnes linked between enterprises ÷ generated.
     pub linkage_mass: f64,
+    /// Product and byproduct tonnes linked between enterprises ÷ made.
+    pub linkage_product: f64,
     /// Share of enterprises linked.
     pub linkage_enterprise: f64,
     /// Per pollutant id, in id order.
@@ -489,89 +521,5 @@ pub fn columns<T: DeserializeOwned>() -> &'static [&'static str] {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_row_type_names_its_columns_and_writes_numbers_as_result_files_do() {
-        assert_eq!(
-            columns::<ProcessRow>(),
-            [
-                "year",
-                "step",
-                "process",
-                "enterprise",
-                "activity",
-                "capacity"
-            ]
-        );
-        let row = |activity: f64, capacity: Option<f64>| ProcessRow {
-            year: 2012,
-            step: 0,
-            process: "p, q".into(),
-            enterprise: "e".into(),
-            activity,
-            capacity,
-        };
-        let bytes =
-            csv_bytes([row(-0.0, None), row(1.0, Some(1e21)), row(0.1, Some(2.5))]).unwrap();
-        let text = String::from_utf8(bytes).unwrap();
-        assert_eq!(
-            text,
-            "year,step,process,enterprise,activity,capacity\n\
-             2012,0,\"p, q\",e,0,\n\
-             2012,0,\"p, q\",e,1,1000000000000000000000\n\
-             2012,0,\"p, q\",e,0.1,2.5\n"
-        );
-        let back: Vec<ProcessRow> = parse_rows(Path::new("processes.csv"), &text).unwrap();
-        assert_eq!(
-            back,
-            [row(0.0, None), row(1.0, Some(1e21)), row(0.1, Some(2.5))]
-        );
-        // No rows: the header alone.
-        let none: [ProcessRow; 0] = [];
-        assert_eq!(
-            csv_bytes(none).unwrap(),
-            b"year,step,process,enterprise,activity,capacity\n"
-        );
-    }
-
-    #[test]
-    fn years_csv_round_trips_with_its_pollutant_columns() {
-        let pollutants = ["so2".to_string(), "cod".to_string()];
-        let rows = [YearRow {
-            year: 2015,
-            linkage_mass: 0.5,
-            linkage_enterprise: 0.0,
-            emissions: vec![
-                PollutantYear {
-                    park: 1.5,
-                    total: 3.0,
-                    limit: Some(4.0),
-                },
-                PollutantYear {
-                    park: 2.0,
-                    total: 2.0,
-                    limit: None,
-                },
-            ],
-        }];
-        let text = String::from_utf8(YearRow::csv(&pollutants, &rows).unwrap()).unwrap();
-        assert_eq!(
-            text,
-            "year,linkage_mass,linkage_enterprise,so2_park,so2_total,so2_limit,cod_park,cod_total,cod_limit\n\
-             2015,0.5,0,1.5,3,4,2,2,\n"
-        );
-        let (read, back) = YearRow::parse(Path::new("years.csv"), &text).unwrap();
-        assert_eq!(
-            (read.as_slice(), back.as_slice()),
-            (&pollutants[..], &rows[..])
-        );
-        let names: Vec<String> = rows[0]
-            .columns(&pollutants)
-            .into_iter()
-            .map(|c| c.0)
-            .collect();
-        assert_eq!(names, YearRow::header(&pollutants)[1..]);
-    }
-}
+#[path = "schema_tests.rs"]
+mod tests;

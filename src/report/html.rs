@@ -91,10 +91,10 @@ fn figure(o: &mut String, p: &Picture, caption: &str, scroll: bool) {
 /// The findings of a run in plain words, one sentence each.
 pub fn run_findings(r: &RunResults, names: &Names) -> Vec<(String, Option<bool>)> {
     let mut f = Vec::new();
-    let metric = if r.summary.metric == "enterprise" {
-        "linkage (by enterprise)"
-    } else {
-        "linkage"
+    let metric = match r.summary.metric.as_str() {
+        "enterprise" => "linkage (by enterprise)",
+        "product" => "linkage (by product)",
+        _ => "linkage",
     };
     if let Some(b) = &r.summary.baseline {
         f.push((
@@ -235,7 +235,7 @@ pub fn run_report(
     }
 
     // Years.
-    o.push_str("<h2>Years</h2>\n<table id=\"years\">\n<tr><th>year</th><th>linkage (mass)</th><th>linkage (enterprise)</th><th>target</th>");
+    o.push_str("<h2>Years</h2>\n<table id=\"years\">\n<tr><th>year</th><th>linkage (mass)</th><th>linkage (product)</th><th>linkage (enterprise)</th><th>target</th>");
     for k in &r.pollutants {
         let _ = write!(
             o,
@@ -255,8 +255,8 @@ pub fn run_report(
             .unwrap_or_default();
         let _ = write!(
             o,
-            "<tr><td>{}</td><td class=\"n\">{:.3}</td><td class=\"n\">{:.3}</td><td class=\"n\">{target}</td>",
-            y.year, y.linkage_mass, y.linkage_enterprise
+            "<tr><td>{}</td><td class=\"n\">{:.3}</td><td class=\"n\">{:.3}</td><td class=\"n\">{:.3}</td><td class=\"n\">{target}</td>",
+            y.year, y.linkage_mass, y.linkage_product, y.linkage_enterprise
         );
         for e in &y.emissions {
             let limit = e

@@ -135,7 +135,7 @@ impl Figure for Linkage<'_> {
         let top = r
             .years
             .iter()
-            .flat_map(|y| [y.linkage_mass, y.linkage_enterprise])
+            .flat_map(|y| [y.linkage_mass, y.linkage_product, y.linkage_enterprise])
             .chain(r.summary.targets.iter().map(|t| t.target))
             .fold(0.0f64, f64::max);
         let top = if top > 0.6 { 1.0 } else { (top * 1.3).max(0.1) };
@@ -163,6 +163,12 @@ impl Figure for Linkage<'_> {
 
         let series = [
             ("mass", "by mass (byproduct tonnes linked)", 0usize),
+            (
+                "product",
+                "by product (product and byproduct tonnes linked)",
+                // Not the red that marks a missed target.
+                6,
+            ),
             ("enterprise", "by enterprise (share linked)", 1),
         ];
         for (metric, label, c) in series {
@@ -171,10 +177,10 @@ impl Figure for Linkage<'_> {
                 .years
                 .iter()
                 .map(|y| {
-                    let v = if metric == "mass" {
-                        y.linkage_mass
-                    } else {
-                        y.linkage_enterprise
+                    let v = match metric {
+                        "mass" => y.linkage_mass,
+                        "product" => y.linkage_product,
+                        _ => y.linkage_enterprise,
                     };
                     (y.year as f64, v)
                 })

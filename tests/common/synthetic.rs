@@ -373,6 +373,8 @@ impl<'a> Builder<'a> {
             outputs,
             emissions,
             abatement,
+            unmodelled_inputs: Keyed::default(),
+            unmodelled_outputs: Keyed::default(),
             source: None,
         }
     }

@@ -232,10 +232,13 @@ fn assert_finite(plan: &Plan, sim: &Simulation) {
     for y in &sim.years {
         let values = [
             y.linkage_mass,
+            y.linkage_product,
             y.linkage_enterprise,
             y.byproduct_t,
             y.linked_inter_t,
             y.linked_intra_t,
+            y.made_t,
+            y.made_inter_t,
         ];
         for v in values.iter().chain(&y.park).chain(&y.background) {
             check("a year's indicator", y.year, *v);

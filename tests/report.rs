@@ -158,7 +158,9 @@ fn the_report_opens_with_the_findings_in_plain_words() {
     run(None, out.path(), &["--no-plots"]);
     let html = report(out.path());
     assert!(html.contains("2017 linkage 0.41, target 0.70: missed by 29 points."));
-    assert!(html.contains("2017 SO2 (city total 69,969 t, cap 80,600 t): within its cap by 13.2%."));
+    assert!(
+        html.contains("2017 SO2 (city total 69,969 t, cap 80,600 t): within its cap by 13.2%.")
+    );
     assert!(
         html.contains("吉林化学工业循环经济示范园区"),
         "Chinese names shown"

@@ -101,3 +101,17 @@ fn the_city_background_follows_from_provincial_statistics_not_from_the_caps() {
     let share = park_so2 / (park_so2 + bg_so2);
     assert!((share - 0.105).abs() < 0.001, "{share}");
 }
+
+#[test]
+fn every_process_of_the_default_park_closes_mass_and_elements_within_two_percent() {
+    let out = assert_cmd::Command::cargo_bin("parkflow")
+        .unwrap()
+        .args(["check", "--tolerance", "0.02", "--json"])
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/flows/jilin.ron"))
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(json["valid"], true);
+    assert_eq!(json["imbalances"], serde_json::json!([]), "{json}");
+    assert_eq!(json["warnings"], serde_json::json!([]), "{json}");
+}

@@ -318,3 +318,65 @@ fn a_run_removes_the_result_files_an_earlier_run_wrote_and_it_does_not() {
         "a file a run never writes is kept"
     );
 }
+
+#[test]
+fn check_validates_sweep_and_reconciliation_files_by_what_they_hold() {
+    let flows = concat!(env!("CARGO_MANIFEST_DIR"), "/flows");
+    parkflow()
+        .args(["check", &format!("{flows}/sweeps/uncertainty.ron")])
+        .assert()
+        .success()
+        .stdout(contains("valid sweep `jilin-uncertainty`"));
+    parkflow()
+        .args([
+            "check",
+            &format!("{flows}/examples/reconcile.ron"),
+            "--json",
+        ])
+        .assert()
+        .success()
+        .stdout(contains("\"valid\": true"));
+    // A sweep with a misspelt path is refused with the closest one.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad-sweep.ron");
+    std::fs::write(
+        &bad,
+        format!(
+            r#"Sweep(id: "b", park: "{}", samples: 4, seed: 1, params: [Param(path: "processes.mma.capacty", dist: Uniform(50, 150))])"#,
+            example("acid.ron").display()
+        ),
+    )
+    .unwrap();
+    parkflow()
+        .arg("check")
+        .arg(&bad)
+        .assert()
+        .code(1)
+        .stderr(contains("did you mean `capacity`?"));
+}
+
+#[test]
+fn check_finds_a_cycle_that_is_not_productive() {
+    // Miller–Blair with each sector using more than a unit of the other:
+    // every item is valid, but (I − A) x = y has no non-negative solution.
+    let text = std::fs::read_to_string(example("miller_blair.ron"))
+        .unwrap()
+        .replace(
+            r#""good1": 0.25, "good2": 0.05"#,
+            r#""good1": 1.5, "good2": 0.05"#,
+        )
+        .replace(
+            r#""good1": 0.15, "good2": 0.20"#,
+            r#""good1": 0.15, "good2": 1.2"#,
+        );
+    let dir = tempfile::tempdir().unwrap();
+    let park = dir.path().join("unproductive.ron");
+    std::fs::write(&park, text).unwrap();
+    parkflow()
+        .arg("check")
+        .arg(&park)
+        .assert()
+        .code(1)
+        .stderr(contains("the park does not run"))
+        .stderr(contains("not productive"));
+}

@@ -28,14 +28,59 @@ pub struct CheckArgs {
     pub json: bool,
 }
 
-/// Validate a park and print its warnings and flagged balances.
+/// Validate a park, scenario, sweep or reconciliation file, by what it
+/// holds; for a park or scenario, print its warnings and flagged balances.
 pub fn check(args: &CheckArgs) -> Result<ExitCode> {
+    let text = crate::model::read_text(&args.file)?;
+    let name = args.file.display().to_string();
+    let other = match crate::model::top_level_name(&text) {
+        Some("Sweep") => Some(crate::sweep::load_sweep(&args.file).map(|p| {
+            let s = &p.sweep;
+            format!(
+                "{name}: valid sweep `{}`: {} parameter columns, {} samples ({}), {} runs; outputs {}",
+                s.id,
+                p.columns.len(),
+                s.samples,
+                s.design.as_str(),
+                p.runs(),
+                p.output_names.join(", ")
+            )
+        })),
+        Some("Reconcile") => Some(crate::reconcile::load(&args.file).map(|sys| {
+            format!(
+                "{name}: valid reconciliation `{}`: {} quantities, {} equations",
+                sys.id,
+                sys.quantities.len(),
+                sys.equations.len()
+            )
+        })),
+        _ => None,
+    };
+    if let Some(outcome) = other {
+        return match (outcome, args.json) {
+            (Ok(line), false) => {
+                println!("{line}");
+                Ok(ExitCode::SUCCESS)
+            }
+            (Ok(_), true) => {
+                print_json(&json!({"valid": true, "errors": [], "warnings": [], "imbalances": []}));
+                Ok(ExitCode::SUCCESS)
+            }
+            (Err(e), json) => {
+                if json {
+                    print_invalid(&e);
+                }
+                Err(e)
+            }
+        };
+    }
     if args.json {
         return check_json(args);
     }
     let loaded = super::load(Some(&args.file))?;
     let park = &loaded.park;
     let plan = Plan::compile(park);
+    runs(&plan, &loaded.name)?;
     let warnings = warnings(park);
     println!(
         "{}: valid park `{}`: {} enterprises, {} processes, {} links ({} candidate), {} storages, {}–{}",
@@ -118,21 +163,12 @@ fn flagged(balances: &[Balance], tolerance: f64) -> Vec<&Balance> {
 /// `valid: false` with its problems as `errors`; the error then also goes
 /// to stderr as every error does, and the exit status is 1.
 fn check_json(args: &CheckArgs) -> Result<ExitCode> {
-    let loaded = match super::load(Some(&args.file)) {
+    let loaded = match super::load(Some(&args.file))
+        .and_then(|l| runs(&Plan::compile(&l.park), &l.name).map(|()| l))
+    {
         Ok(loaded) => loaded,
         Err(e) => {
-            let errors: Vec<String> = match &e {
-                Error::Invalid { file, problems } => {
-                    problems.iter().map(|p| format!("{file}: {p}")).collect()
-                }
-                other => vec![other.to_string()],
-            };
-            print_json(&json!({
-                "valid": false,
-                "errors": errors,
-                "warnings": [],
-                "imbalances": [],
-            }));
+            print_invalid(&e);
             return Err(e);
         }
     };
@@ -167,4 +203,32 @@ fn print_json(value: &serde_json::Value) {
         "{}",
         serde_json::to_string_pretty(value).unwrap_or_default()
     );
+}
+
+/// Print the JSON of a file that is not valid: its problems as `errors`.
+fn print_invalid(e: &Error) {
+    let errors: Vec<String> = match e {
+        Error::Invalid { file, problems } => {
+            problems.iter().map(|p| format!("{file}: {p}")).collect()
+        }
+        other => vec![other.to_string()],
+    };
+    print_json(&json!({
+        "valid": false,
+        "errors": errors,
+        "warnings": [],
+        "imbalances": [],
+    }));
+}
+
+/// Run the park once: one that cannot run (a cycle that is not productive
+/// or does not converge, a value that overflows) is not valid, though each
+/// of its items is.
+fn runs(plan: &Plan, name: &str) -> Result<()> {
+    crate::output::simulate(plan)
+        .map(|_| ())
+        .map_err(|e| Error::Invalid {
+            file: name.to_string(),
+            problems: vec![format!("the park does not run: {e}")],
+        })
 }

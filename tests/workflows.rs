@@ -380,3 +380,40 @@ fn check_finds_a_cycle_that_is_not_productive() {
         .stderr(contains("the park does not run"))
         .stderr(contains("not productive"));
 }
+
+#[test]
+fn report_writes_where_out_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = dir.path().join("run");
+    parkflow()
+        .arg("run")
+        .arg(example("acid.ron"))
+        .args(["-q", "--no-plots", "--out"])
+        .arg(&results)
+        .assert()
+        .success();
+    let file = dir.path().join("to-send/acid.html");
+    parkflow()
+        .arg("report")
+        .arg(&results)
+        .arg("--out")
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(contains("acid.html"));
+    assert!(std::fs::read_to_string(&file).unwrap().contains("<html"));
+    let folder = dir.path().join("reports");
+    parkflow()
+        .arg("report")
+        .arg(&results)
+        .arg("-q")
+        .arg("--out")
+        .arg(&folder)
+        .assert()
+        .success();
+    assert!(folder.join("report.html").exists());
+    assert!(
+        !results.join("report.html").exists(),
+        "the results directory is left as it was"
+    );
+}

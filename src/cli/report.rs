@@ -1,5 +1,5 @@
-//! `parkflow report DIR [--model FILE] [--sankey-year YEAR] [--font PATH]`:
-//! write `report.html` for a run or sweep directory.
+//! `parkflow report DIR [--model FILE] [--sankey-year YEAR] [--font PATH]
+//! [--out PATH]`: write `report.html` for a run or sweep directory.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,6 +25,10 @@ pub struct ReportArgs {
     /// lets plots use Chinese names).
     #[arg(long, value_name = "PATH")]
     pub font: Option<PathBuf>,
+    /// Where to write the report: a file ending in `.html`, or a
+    /// directory for `report.html` (default: DIR/report.html).
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -51,7 +55,12 @@ pub fn report(args: &ReportArgs) -> Result<ExitCode> {
         sankey_year: args.sankey_year,
         font: args.font.clone(),
     };
-    let path = report::write_report(&args.dir, park, &opts)?;
+    let path = match &args.out {
+        Some(out) if out.extension().is_some_and(|e| e == "html") => out.clone(),
+        Some(out) => out.join("report.html"),
+        None => args.dir.join("report.html"),
+    };
+    let path = report::write_report_to(&args.dir, &path, park, &opts)?;
     if !args.quiet {
         println!("report written to {}", path.display());
     }

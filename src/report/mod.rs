@@ -144,6 +144,17 @@ pub fn write_run_plots(
 /// Write `report.html` for a run or sweep directory. `park` overrides the
 /// park found beside the results (`park.json`, or the built-in park).
 pub fn write_report(dir: &Path, park: Option<Park>, opts: &PlotOptions) -> Result<PathBuf> {
+    write_report_to(dir, &dir.join("report.html"), park, opts)
+}
+
+/// Write the report of the results in `dir` to `path` (created with its
+/// folders if need be), atomically.
+pub fn write_report_to(
+    dir: &Path,
+    path: &Path,
+    park: Option<Park>,
+    opts: &PlotOptions,
+) -> Result<PathBuf> {
     let html = match Results::read(dir)? {
         Results::Run(results) => {
             let park = park_for(&results, park)?;
@@ -157,9 +168,14 @@ pub fn write_report(dir: &Path, park: Option<Park>, opts: &PlotOptions) -> Resul
             sweep_report(&results, &pictures)
         }
     };
-    let path = dir.join("report.html");
-    write_atomic(&path, html.as_bytes())?;
-    Ok(path)
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+            path: parent.to_path_buf(),
+            source,
+        })?;
+    }
+    write_atomic(path, html.as_bytes())?;
+    Ok(path.to_path_buf())
 }
 
 pub(crate) fn invalid(path: &Path, message: impl Into<String>) -> Error {

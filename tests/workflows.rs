@@ -417,3 +417,28 @@ fn report_writes_where_out_says() {
         "the results directory is left as it was"
     );
 }
+
+#[test]
+fn a_city_cap_finding_says_how_much_of_the_total_is_background() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = dir.path().join("run");
+    parkflow()
+        .arg("run")
+        .arg(example("acid.ron"))
+        .args(["-q", "--no-plots", "--out"])
+        .arg(&results)
+        .assert()
+        .success();
+    parkflow()
+        .arg("report")
+        .arg(&results)
+        .arg("-q")
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(results.join("report.html")).unwrap();
+    // 2013 COD: 5 t from the park, 100 t background, 105 t in all.
+    assert!(
+        html.contains("95% of the total is the background"),
+        "the COD cap's finding names its background share"
+    );
+}

@@ -132,9 +132,20 @@ pub fn run_findings(r: &RunResults, names: &Names) -> Vec<(String, Option<bool>)
         } else {
             format!("exceeds its cap by {:.1}%", -pct)
         };
+        // A city total is mostly what the park does not model: say how
+        // much, as the verdict rests on it.
+        let background = (c.scope == "city")
+            .then(|| background_share(r, c.year, &c.pollutant))
+            .flatten()
+            .map_or(String::new(), |share| {
+                format!(
+                    "; {:.0}% of the total is the background, which the park's model does not compute: the verdict is only as sure as that figure",
+                    share * 100.0
+                )
+            });
         f.push((
             format!(
-                "{} {} ({who} {} {unit}, cap {} {unit}): {verdict}.",
+                "{} {} ({who} {} {unit}, cap {} {unit}): {verdict}{background}.",
                 c.year,
                 names.pollutant(&c.pollutant),
                 group(c.value, 0),
@@ -151,6 +162,14 @@ pub fn run_findings(r: &RunResults, names: &Names) -> Vec<(String, Option<bool>)
         ));
     }
     f
+}
+
+/// The share of a pollutant's city total in `year` that is background, from
+/// years.csv (`None` without that year or a positive total).
+fn background_share(r: &RunResults, year: i32, pollutant: &str) -> Option<f64> {
+    let k = r.pollutant_index(pollutant)?;
+    let e = r.years.iter().find(|y| y.year == year)?.emissions.get(k)?;
+    (e.total > 0.0).then(|| (e.total - e.park) / e.total)
 }
 
 fn findings_list(o: &mut String, findings: &[(String, Option<bool>)]) {

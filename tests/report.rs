@@ -314,6 +314,39 @@ fn a_headless_browser_renders_the_report_with_its_findings_and_runs_no_script() 
 }
 
 #[test]
+fn the_default_parks_report_prints_on_a_dozen_a4_pages_or_fewer() {
+    // Printed to PDF, as a bureau sends it: print styles fit every picture
+    // (the Sankey too) to the page and keep table rows whole. Without them
+    // the report ran to 24 pages, the Sankey cut at the page's edge.
+    let Some(browser) = chromium() else {
+        eprintln!("SKIPPED: chromium is not on PATH (.ci/run installs it)");
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("out");
+    run(None, &out, &[]);
+    report(&out);
+    let pdf = work.path().join("report.pdf");
+    let status = headless(&browser, &work.path().join("profile-pdf"))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg("--no-pdf-header-footer")
+        .arg(format!("file://{}", out.join("report.html").display()))
+        .output()
+        .unwrap();
+    assert!(status.status.success() && pdf.exists(), "chromium failed");
+    let bytes = std::fs::read(&pdf).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    // Page objects: `/Type /Page`, not the `/Type /Pages` tree.
+    let pages = (text.split("/Type").skip(1))
+        .filter(|t| {
+            let t = t.trim_start();
+            t.starts_with("/Page") && !t.starts_with("/Pages")
+        })
+        .count();
+    assert!((1..=12).contains(&pages), "{pages} pages");
+}
+
+#[test]
 fn the_committed_pictures_of_the_default_park_are_current() {
     // README.md shows these; regenerate with `cargo run --release -- run`.
     let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("results/jilin-chem-park");

@@ -31,7 +31,7 @@ pub fn escape(s: &str) -> String {
 }
 
 const STYLE: &str = r#"
-body { font-family: "DejaVu Sans", Verdana, Arial, sans-serif; margin: 0 auto; max-width: 1100px; padding: 24px; color: #222; line-height: 1.45; }
+body { font-family: "DejaVu Sans", Verdana, Arial, "Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", SimHei, sans-serif; margin: 0 auto; max-width: 1100px; padding: 24px; color: #222; line-height: 1.45; }
 h1 { font-size: 26px; margin-bottom: 4px; }
 h1 small { display: block; font-size: 17px; color: #555; font-weight: normal; }
 h2 { font-size: 20px; border-bottom: 1px solid #ddd; padding-bottom: 4px; margin-top: 36px; }
@@ -49,6 +49,18 @@ th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-al
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 th { background: #f3f3f3; }
 .zh { color: #555; }
+@page { size: A4; margin: 12mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 11px; }
+  ul.findings { font-size: 13px; }
+  .scroll { overflow: visible; border: none; }
+  figure svg, .scroll svg, figure img { max-width: 100% !important; height: auto !important; }
+  figure { break-inside: avoid; page-break-inside: avoid; }
+  tr { break-inside: avoid; page-break-inside: avoid; }
+  h2 { break-after: avoid; page-break-after: avoid; }
+  table { font-size: 9px; }
+  th, td { padding: 1px 4px; }
+}
 "#;
 
 fn head(o: &mut String, title: &str) {

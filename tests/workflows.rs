@@ -4,6 +4,7 @@
 mod common;
 
 use common::{example, parkflow};
+use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 
 #[test]
@@ -125,22 +126,30 @@ fn diff_shows_what_a_scenario_changes_year_by_year_and_link_by_link() {
         .success();
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     // 2012: nothing is delayed yet; 2017: less linkage with the late projects.
-    let row = |year: &str| {
+    // Each row: year, quantity, A, B, B − A.
+    let change = |year: &str, quantity: &str| -> f64 {
+        let row = (text.lines())
+            .map(|l| l.split_whitespace().collect::<Vec<_>>())
+            .find(|f| f.len() == 5 && f[0] == year && f[1] == quantity)
+            .unwrap_or_else(|| panic!("no {year} {quantity} row: {text}"));
+        let (a, b, d): (f64, f64, f64) = (
+            row[2].parse().unwrap(),
+            row[3].parse().unwrap(),
+            row[4].parse().unwrap(),
+        );
+        assert!((b - a - d).abs() < 1e-3, "B − A: {row:?}");
+        d
+    };
+    assert_eq!(change("2012", "linkage_mass"), 0.0);
+    assert!(change("2017", "linkage_mass") < 0.0, "{text}");
+    // Each target and cap with its status in A and in B, no wider than a terminal.
+    assert!(text.contains("Targets and caps"), "{text}");
+    assert!(
         text.lines()
-            .find(|l| l.trim_start().starts_with(year))
-            .unwrap()
-            .to_string()
-    };
-    let linkage = |year: &str| {
-        row(year)
-            .split_whitespace()
-            .nth(1)
-            .unwrap()
-            .parse::<f64>()
-            .unwrap()
-    };
-    assert_eq!(linkage("2012"), 0.0);
-    assert!(linkage("2017") < 0.0, "{text}");
+            .any(|l| l.contains("2017 linkage (mass)") && l.matches("MISSED").count() == 2),
+        "{text}"
+    );
+    assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
     assert!(
         text.contains("cog_to_gas_power"),
         "the gas goes to power instead: {text}"
@@ -164,7 +173,8 @@ fn diff_of_a_run_with_itself_changes_nothing() {
         .assert()
         .success()
         .stdout(contains("none: every link carries the same"))
-        .stdout(contains("+0.0000"));
+        .stdout(contains("+0.0000"))
+        .stdout(contains("warning").not());
 }
 
 #[test]
@@ -441,4 +451,18 @@ fn a_city_cap_finding_says_how_much_of_the_total_is_background() {
         html.contains("95% of the total is the background"),
         "the COD cap's finding names its background share"
     );
+}
+
+#[test]
+fn diff_warns_when_the_two_runs_are_of_different_parks() {
+    let flows = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("flows");
+    parkflow()
+        .arg("diff")
+        .arg(example("acid.ron"))
+        .arg(flows.join("jilin.ron"))
+        .assert()
+        .success()
+        .stdout(contains(
+            "warning: A is a run of park `acid-example` and B of park `jilin-chem-park`",
+        ));
 }

@@ -1,7 +1,9 @@
 //! `parkflow diff A B`: two runs side by side. A and B are result
 //! directories, or park or scenario files (run first, nothing written).
-//! Per year: the change in each linkage rate and each pollutant's total; then
-//! the links whose flow changed most.
+//! Each target and cap with its status in A and in B; per year, each
+//! linkage rate and each pollutant's total in A, in B and the change; then
+//! the links whose flow changed most. A warning says when A and B are runs
+//! of different parks.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -12,7 +14,9 @@ use clap::Args;
 
 use crate::engine::Plan;
 use crate::error::Result;
-use crate::output::schema::{LINKS_FILE, LinkRow, YEARS_FILE, YearRow, invalid, parse_rows};
+use crate::output::schema::{
+    LINKS_FILE, LinkRow, RunSummary, SUMMARY_FILE, YEARS_FILE, YearRow, invalid, parse_rows,
+};
 use crate::output::{self, RunInfo};
 
 /// Arguments of `diff`.
@@ -34,6 +38,7 @@ struct Run {
     pollutants: Vec<String>,
     years: Vec<YearRow>,
     links: Vec<LinkRow>,
+    summary: RunSummary,
 }
 
 impl Run {
@@ -49,11 +54,14 @@ impl Run {
         };
         let (pollutants, years) = YearRow::parse(&path(YEARS_FILE), &text(YEARS_FILE)?)?;
         let links = parse_rows(&path(LINKS_FILE), &text(LINKS_FILE)?)?;
+        let summary = serde_json::from_str(&text(SUMMARY_FILE)?)
+            .map_err(|e| invalid(&path(SUMMARY_FILE), e.to_string()))?;
         Ok(Run {
             name,
             pollutants,
             years,
             links,
+            summary,
         })
     }
 }
@@ -100,12 +108,22 @@ pub fn diff(args: &DiffArgs) -> Result<ExitCode> {
 fn render(a: &Run, b: &Run, top: usize) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "A: {}\nB: {}", a.name, b.name);
-    // Columns both years.csv share, except year and the limits.
+    let (pa, pb) = (&a.summary.park, &b.summary.park);
+    if pa != pb {
+        let _ = writeln!(
+            s,
+            "warning: A is a run of park `{pa}` and B of park `{pb}`: their differences are between different parks"
+        );
+    }
+    targets_and_caps(&mut s, a, b);
+    // Each linkage rate and each pollutant's total (not its park part nor
+    // its limit), where both years.csv have it.
     let header_b = YearRow::header(&b.pollutants);
     let columns: Vec<String> = YearRow::header(&a.pollutants)
         .into_iter()
         .skip(1)
-        .filter(|h| !h.ends_with("_limit") && header_b.contains(h))
+        .filter(|h| h.starts_with("linkage") || h.ends_with("_total"))
+        .filter(|h| header_b.contains(h))
         .collect();
     let year_rows = |r: &Run| -> BTreeMap<i32, BTreeMap<String, Option<f64>>> {
         (r.years.iter())
@@ -113,29 +131,40 @@ fn render(a: &Run, b: &Run, top: usize) -> String {
             .collect()
     };
     let (ya, yb) = (year_rows(a), year_rows(b));
-    let _ = writeln!(s, "\nChange B − A by year");
-    let mut head = format!("  {:<6}", "year");
-    for c in &columns {
-        let _ = write!(head, " {:>16}", c);
-    }
-    let _ = writeln!(s, "{head}");
+    let _ = writeln!(s, "\nBy year: A, B and the change B − A");
+    let _ = writeln!(
+        s,
+        "  {:<6}{:<20}{:>16}{:>16}{:>14}",
+        "year", "quantity", "A", "B", "B − A"
+    );
     for (year, ra) in &ya {
         let Some(rb) = yb.get(year) else { continue };
-        let mut line = format!("  {year:<6}");
         for c in &columns {
-            let d = match (ra[c], rb[c]) {
+            let linkage = c.starts_with("linkage");
+            let n = |v: f64| {
+                if linkage {
+                    format!("{v:.4}")
+                } else {
+                    format!("{v:.1}")
+                }
+            };
+            let (x, y, d) = match (ra[c], rb[c]) {
                 (Some(x), Some(y)) => {
-                    if c.starts_with("linkage") {
+                    let d = if linkage {
                         format!("{:+.4}", y - x)
                     } else {
                         format!("{:+.1}", y - x)
-                    }
+                    };
+                    (n(x), n(y), d)
                 }
-                _ => "n/a".into(),
+                (x, y) => (
+                    x.map_or("n/a".into(), n),
+                    y.map_or("n/a".into(), n),
+                    "n/a".into(),
+                ),
             };
-            let _ = write!(line, " {d:>16}");
+            let _ = writeln!(s, "  {year:<6}{c:<20}{x:>16}{y:>16}{d:>14}");
         }
-        let _ = writeln!(s, "{line}");
     }
     // Links: total flow over the run, per link id.
     let totals = |links: &[LinkRow]| -> BTreeMap<String, f64> {
@@ -177,4 +206,61 @@ fn render(a: &Run, b: &Run, top: usize) -> String {
         let _ = writeln!(s, "  {id:<28} {x:>16.1} → {y:>16.1}  ({:+.1})", y - x);
     }
     s
+}
+
+/// Each target and cap of A or B, with its value and status in each.
+fn targets_and_caps(s: &mut String, a: &Run, b: &Run) {
+    fn status(met: bool, judged: &'static str) -> &'static str {
+        if met { "MET" } else { judged }
+    }
+    fn target(r: &Run, year: i32) -> Option<&crate::indicators::TargetResult> {
+        r.summary.targets.iter().find(|t| t.year == year)
+    }
+    fn cap<'a>(r: &'a Run, year: i32, k: &str) -> Option<&'a crate::indicators::CapResult> {
+        (r.summary.caps.iter()).find(|c| c.year == year && c.pollutant == k)
+    }
+    let mut rows: Vec<(String, String, String)> = Vec::new();
+    let mut years: Vec<i32> = (a.summary.targets.iter())
+        .chain(&b.summary.targets)
+        .map(|t| t.year)
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    for year in years {
+        let side = |r: &Run| {
+            target(r, year).map_or("—".to_string(), |t| {
+                format!("{:.3} {}", t.value, status(t.met, "MISSED"))
+            })
+        };
+        let goal = (target(a, year).or(target(b, year))).map_or(0.0, |t| t.target);
+        let metric = &a.summary.metric;
+        rows.push((
+            format!("{year} linkage ({metric}) ≥ {goal:.3}"),
+            side(a),
+            side(b),
+        ));
+    }
+    let mut caps: Vec<(i32, String)> = (a.summary.caps.iter())
+        .chain(&b.summary.caps)
+        .map(|c| (c.year, c.pollutant.clone()))
+        .collect();
+    caps.sort();
+    caps.dedup();
+    for (year, k) in caps {
+        let side = |r: &Run| {
+            cap(r, year, &k).map_or("—".to_string(), |c| {
+                format!("{:.1} {}", c.value, status(c.met, "EXCEEDED"))
+            })
+        };
+        let limit = (cap(a, year, &k).or(cap(b, year, &k))).map_or(0.0, |c| c.limit);
+        rows.push((format!("{year} {k} ≤ {limit:.1}"), side(a), side(b)));
+    }
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\nTargets and caps");
+    let _ = writeln!(s, "  {:<34}{:>24}{:>24}", "", "A", "B");
+    for (what, x, y) in rows {
+        let _ = writeln!(s, "  {what:<34}{x:>24}{y:>24}");
+    }
 }

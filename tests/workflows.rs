@@ -194,6 +194,7 @@ fn run_xlsx_writes_every_result_file_as_a_sheet_with_chinese_names_intact() {
         .read_to_string(&mut workbook)
         .unwrap();
     for sheet in [
+        "summary",
         "years",
         "processes",
         "links",
@@ -213,6 +214,30 @@ fn run_xlsx_writes_every_result_file_as_a_sheet_with_chinese_names_intact() {
         .read_to_string(&mut strings)
         .unwrap();
     assert!(strings.contains("吉林石化"), "Chinese names are kept");
+    // A workbook to send upward: the targets and caps with their statuses
+    // first, units on the numbers, booleans as booleans, headers frozen.
+    assert!(
+        strings.contains("MISSED") && strings.contains("MET"),
+        "statuses"
+    );
+    let mut styles = String::new();
+    zip.by_name("xl/styles.xml")
+        .unwrap()
+        .read_to_string(&mut styles)
+        .unwrap();
+    assert!(styles.contains("&quot; t&quot;"), "tonnes shown as t");
+    let mut sheet = |n: usize| {
+        let mut xml = String::new();
+        (zip.by_name(&format!("xl/worksheets/sheet{n}.xml")).unwrap())
+            .read_to_string(&mut xml)
+            .unwrap();
+        xml
+    };
+    let summary = sheet(1);
+    assert!(summary.contains("ySplit=\"1\""), "the header row is frozen");
+    let links = sheet(4);
+    assert!(links.contains("t=\"b\""), "inter_enterprise is a boolean");
+    assert!(!strings.contains(">true<"), "no boolean written as text");
 }
 
 #[test]

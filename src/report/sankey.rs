@@ -49,6 +49,18 @@ impl NodeKind {
             NodeKind::Disposed => "disposed",
         }
     }
+
+    /// The label in Chinese, for pictures drawn with Chinese names.
+    pub(super) fn label_zh(self) -> &'static str {
+        match self {
+            NodeKind::Imports => "外购",
+            NodeKind::FromStorage => "取自储存",
+            NodeKind::Process => "",
+            NodeKind::Sold => "外售",
+            NodeKind::Stored => "储存",
+            NodeKind::Disposed => "处置",
+        }
+    }
 }
 
 /// A node of the diagram.

@@ -199,6 +199,7 @@ pub fn sankey_svg(s: &Sankey, names: &Names) -> String {
 fn node_name(n: &Node, names: &Names) -> String {
     match n.kind {
         NodeKind::Process => names.process(&n.id),
+        k if names.chinese => k.label_zh().to_string(),
         k => k.label().to_string(),
     }
 }
@@ -211,4 +212,36 @@ fn ribbon_title(s: &Sankey, names: &Names, e: &Edge) -> String {
         node_name(&s.nodes[e.from], names),
         node_name(&s.nodes[e.to], names)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Names, Node, NodeKind, node_name};
+
+    #[test]
+    fn terminals_are_named_in_chinese_when_the_pictures_use_chinese_names() {
+        let node = |kind| Node {
+            id: String::new(),
+            kind,
+            enterprise: String::new(),
+            layer: 0,
+            t_in: 0.0,
+            t_out: 0.0,
+            x: 0.0,
+            y: 0.0,
+            h: 0.0,
+        };
+        let english = Names::default();
+        let mut chinese = Names::default();
+        chinese.chinese = true;
+        let kinds = [
+            NodeKind::Imports,
+            NodeKind::Sold,
+            NodeKind::Stored,
+            NodeKind::Disposed,
+        ];
+        let named = |names: &Names| kinds.map(|k| node_name(&node(k), names));
+        assert_eq!(named(&english), ["imports", "sold", "stored", "disposed"]);
+        assert_eq!(named(&chinese), ["外购", "外售", "储存", "处置"]);
+    }
 }

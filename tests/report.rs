@@ -371,3 +371,36 @@ fn the_committed_pictures_of_the_default_park_are_current() {
         assert!(fresh == old, "results/jilin-chem-park/{name} {stale}");
     }
 }
+
+#[test]
+fn the_sankey_colours_ribbons_by_material_class_and_byproduct_flows_come_first() {
+    let out = tempfile::tempdir().unwrap();
+    run(None, out.path(), &[]);
+    let svg = std::fs::read_to_string(out.path().join("sankey-2020.svg")).unwrap();
+    // A handful of colours a reader can tell apart, named in the legend.
+    let mut fills: Vec<&str> = (svg.split("fill=\"").skip(1))
+        .filter_map(|f| f.split('"').next())
+        .filter(|f| f.starts_with('#') && f.len() == 7)
+        .collect();
+    fills.sort_unstable();
+    fills.dedup();
+    for class in ["products", "byproducts", "effluents"] {
+        assert!(
+            svg.contains(&format!(">{class}</text>")),
+            "legend names {class}"
+        );
+    }
+    assert!(!svg.contains("hsl("), "no colour per material");
+    let html = report(out.path());
+    let first = html
+        .split("<table id=\"flows\">")
+        .nth(1)
+        .expect("a byproduct table");
+    let first_row = first.split("<tr><td>").nth(1).unwrap();
+    assert!(
+        !first_row.contains("wastewater"),
+        "byproducts first: {first_row}"
+    );
+    assert!(html.contains("Largest other flows"), "the rest apart");
+    assert!(fills.len() <= 12, "{fills:?}");
+}

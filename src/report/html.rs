@@ -9,6 +9,7 @@
 use std::fmt::Write as _;
 
 use crate::indicators::margin_percent;
+use crate::model::Kind;
 use crate::model::Park;
 
 use super::names::Names;
@@ -341,40 +342,25 @@ pub fn run_report(
                 .total_cmp(&t(a).unwrap_or(-1.0))
                 .then(a.1.link.cmp(&b.1.link))
         });
-        let _ = writeln!(
-            o,
-            "<h2>Largest flows in {year}</h2>\n<table id=\"flows\">\n<tr><th>link</th><th>material</th><th>from</th><th>to</th><th>amount</th><th>tonnes</th><th>between enterprises</th></tr>"
-        );
-        for f in flows.iter().take(LARGEST_FLOWS) {
-            let l = f.1;
-            let (m_en, m_zh) = names.material_both(&l.material);
-            let unit = names
-                .material_info(&l.material)
-                .map_or_else(|| "t".to_string(), |m| m.unit.clone());
-            let endpoint = |p: &str| {
-                let (en, zh) = names.process_both(p);
-                let e = names.enterprise_of(p).unwrap_or("?");
-                let (e_en, e_zh) = names.enterprise_both(e);
-                format!(
-                    "{}<br><small>{}</small>",
-                    both(&en, zh.as_deref()),
-                    both(&e_en, e_zh.as_deref())
-                )
-            };
-            let _ = writeln!(
-                o,
-                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{} {}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-                escape(&l.link),
-                both(&m_en, m_zh.as_deref()),
-                endpoint(&l.from),
-                endpoint(&l.to),
-                group(f.0, 0),
-                escape(&unit),
-                t(f).map_or_else(|| "n/a".to_string(), tonnes),
-                if l.inter_enterprise { "yes" } else { "no" }
-            );
+        // Byproducts first, apart: the exchanges the linkage rate counts,
+        // which larger flows of products and effluents would push off the
+        // list.
+        let byproduct = |l: &super::LinkRow| {
+            names.material_info(&l.material).and_then(|m| m.kind) == Some(Kind::Byproduct)
+        };
+        for (title, id, byproducts) in [
+            ("Largest byproduct flows", "flows", true),
+            ("Largest other flows", "other-flows", false),
+        ] {
+            let group_flows: Vec<&(f64, &super::LinkRow)> = flows
+                .iter()
+                .filter(|f| byproduct(f.1) == byproducts)
+                .collect();
+            if group_flows.is_empty() {
+                continue;
+            }
+            flows_table(&mut o, names, title, id, year, &group_flows, &t);
         }
-        o.push_str("</table>\n");
     }
 
     // The model and its sources.
@@ -515,6 +501,52 @@ fn fmt_stat(v: f64) -> String {
     } else {
         group(v, 1)
     }
+}
+
+/// One table of the largest flows of a year.
+fn flows_table(
+    o: &mut String,
+    names: &Names,
+    title: &str,
+    id: &str,
+    year: i32,
+    flows: &[&(f64, &super::LinkRow)],
+    t: &impl Fn(&(f64, &super::LinkRow)) -> Option<f64>,
+) {
+    let _ = writeln!(
+        o,
+        "<h2>{title} in {year}</h2>\n<table id=\"{id}\">\n<tr><th>link</th><th>material</th><th>from</th><th>to</th><th>amount</th><th>tonnes</th><th>between enterprises</th></tr>"
+    );
+    for &f in flows.iter().take(LARGEST_FLOWS) {
+        let l = f.1;
+        let (m_en, m_zh) = names.material_both(&l.material);
+        let unit = names
+            .material_info(&l.material)
+            .map_or_else(|| "t".to_string(), |m| m.unit.clone());
+        let endpoint = |p: &str| {
+            let (en, zh) = names.process_both(p);
+            let e = names.enterprise_of(p).unwrap_or("?");
+            let (e_en, e_zh) = names.enterprise_both(e);
+            format!(
+                "{}<br><small>{}</small>",
+                both(&en, zh.as_deref()),
+                both(&e_en, e_zh.as_deref())
+            )
+        };
+        let _ = writeln!(
+            o,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{} {}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+            escape(&l.link),
+            both(&m_en, m_zh.as_deref()),
+            endpoint(&l.from),
+            endpoint(&l.to),
+            group(f.0, 0),
+            escape(&unit),
+            t(f).map_or_else(|| "n/a".to_string(), tonnes),
+            if l.inter_enterprise { "yes" } else { "no" }
+        );
+    }
+    o.push_str("</table>\n");
 }
 
 #[cfg(test)]

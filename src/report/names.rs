@@ -184,16 +184,6 @@ impl Names {
         self.materials.get(id).and_then(|m| m.t_per_unit)
     }
 
-    /// The colour index of a material (its place in the park, else a hash).
-    pub fn material_colour(&self, id: &str) -> usize {
-        match self.material_order.iter().position(|m| m == id) {
-            Some(i) => i,
-            None => id
-                .bytes()
-                .fold(0usize, |h, b| h.wrapping_mul(31) + b as usize),
-        }
-    }
-
     /// A label for an emission source from `emissions.csv` (`process`,
     /// `process/material` or `background`).
     pub fn emission_source(&self, kind: &str, source: &str) -> String {

@@ -391,8 +391,9 @@ impl Sankey {
             .filter(|e| e.back)
             .map(|e| (e.tonnes * self.scale).max(1.0) + 34.0)
             .sum();
-        let legend_rows = self.materials().len().div_ceil(4) as f64;
-        self.height = self.lanes_bottom + 30.0 + loops + 40.0 + legend_rows * 20.0 + 40.0;
+        // The legend: a line of text, one row of material classes, and a
+        // line naming what was not drawn.
+        self.height = self.lanes_bottom + 30.0 + loops + 40.0 + 20.0 + 40.0;
     }
 
     /// Materials drawn, in colour order.

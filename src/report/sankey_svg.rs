@@ -7,18 +7,31 @@ use std::fmt::Write as _;
 use super::html::escape;
 use super::names::Names;
 use super::sankey::*;
-use super::{PALETTE, group, tonnes};
+use super::{group, tonnes};
+use crate::model::Kind;
 
-/// A material's colour: the palette for the first ten, then hues spread by
-/// the golden angle, so that a park with fifty materials stays readable.
-fn rgb(i: usize) -> String {
-    if i < PALETTE.len() {
-        let (r, g, b) = PALETTE[i];
-        return format!("rgb({r},{g},{b})");
+/// The classes ribbons are coloured by, with their colours and legend
+/// labels: a few colours a reader can tell apart, whatever the park's size.
+const CLASSES: [(&str, &str); 4] = [
+    ("#4e79a7", "products"),
+    ("#f28e2b", "byproducts"),
+    ("#9c755f", "effluents"),
+    ("#9a9a9a", "other (kind unknown)"),
+];
+
+/// The class of material `id`: its place in [`CLASSES`].
+fn class(names: &Names, id: &str) -> usize {
+    match names.material_info(id).and_then(|m| m.kind) {
+        Some(Kind::Product) => 0,
+        Some(Kind::Byproduct) => 1,
+        Some(Kind::Effluent) => 2,
+        None => 3,
     }
-    let hue = (i as f64 * 137.508) % 360.0;
-    let light = if i % 2 == 0 { 48 } else { 62 };
-    format!("hsl({hue:.0},58%,{light}%)")
+}
+
+/// A material's colour: its class's.
+fn colour(names: &Names, id: &str) -> &'static str {
+    CLASSES[class(names, id)].0
 }
 
 fn node_fill(kind: NodeKind) -> &'static str {
@@ -77,7 +90,7 @@ pub fn sankey_svg(s: &Sankey, names: &Names) -> String {
             r#"<path d="M{x0:.1},{y0:.2} C{mx:.1},{y0:.2} {mx:.1},{y1:.2} {x1:.1},{y1:.2} L{x1:.1},{y1w:.2} C{mx:.1},{y1w:.2} {mx:.1},{y0w:.2} {x0:.1},{y0w:.2} Z" fill="{c}" fill-opacity="0.5" stroke="{c}" stroke-opacity="0.6" stroke-width="{sw}"><title>{t}</title></path>"#,
             y1w = y1 + w,
             y0w = y0 + w,
-            c = rgb(names.material_colour(&e.material)),
+            c = colour(names, &e.material),
             sw = if w < 1.0 { "0.6" } else { "0" },
             t = escape(&ribbon_title(s, names, e)),
         );
@@ -92,7 +105,7 @@ pub fn sankey_svg(s: &Sankey, names: &Names) -> String {
         let (ya, yb) = (e.y_from + w / 2.0, e.y_to + w / 2.0);
         // Quarter circles whose inner radius stays positive however wide the loop.
         let r = w / 2.0 + 8.0;
-        let c = rgb(names.material_colour(&e.material));
+        let c = colour(names, &e.material);
         let _ = writeln!(
             o,
             r#"<path d="M{x0:.1},{ya:.2} H{:.1} A{r:.1},{r:.1} 0 0 1 {:.1},{:.2} V{:.2} A{r:.1},{r:.1} 0 0 1 {:.1},{yc:.2} H{:.1} A{r:.1},{r:.1} 0 0 1 {:.1},{:.2} V{:.2} A{r:.1},{r:.1} 0 0 1 {:.1},{yb:.2} H{x1:.1}" fill="none" stroke="{c}" stroke-opacity="0.55" stroke-width="{w:.2}"><title>{t}</title></path>"#,
@@ -162,29 +175,30 @@ pub fn sankey_svg(s: &Sankey, names: &Names) -> String {
             tonnes(n.t_in.max(n.t_out))
         );
     }
-    // Legend.
+    // Legend: the classes the materials of the diagram fall in.
     let mut y = channel + 30.0;
     let _ = writeln!(
         o,
-        r##"<text x="{LEFT}" y="{y:.1}" font-size="12" fill="#333">Ribbon width: tonnes in {}. Colour: material.</text>"##,
+        r##"<text x="{LEFT}" y="{y:.1}" font-size="12" fill="#333">Ribbon width: tonnes in {}. Colour: material class (a ribbon's title names its material).</text>"##,
         s.year
     );
     y += 22.0;
-    for (i, m) in s.materials().iter().enumerate() {
-        let (col, row) = (i % 4, i / 4);
-        let x = LEFT + col as f64 * 260.0;
-        let yy = y + row as f64 * 20.0;
+    let mut shown: Vec<usize> = s.materials().iter().map(|m| class(names, m)).collect();
+    shown.sort_unstable();
+    shown.dedup();
+    for (i, &k) in shown.iter().enumerate() {
+        let x = LEFT + i as f64 * 200.0;
         let _ = writeln!(
             o,
-            r##"<rect x="{x:.1}" y="{:.1}" width="14" height="10" fill="{}" fill-opacity="0.7"/><text x="{:.1}" y="{yy:.1}" font-size="11" fill="#333" dominant-baseline="middle">{}</text>"##,
-            yy - 5.0,
-            rgb(names.material_colour(m)),
+            r##"<rect x="{x:.1}" y="{:.1}" width="14" height="10" fill="{}" fill-opacity="0.7"/><text x="{:.1}" y="{y:.1}" font-size="11" fill="#333" dominant-baseline="middle">{}</text>"##,
+            y - 5.0,
+            CLASSES[k].0,
             x + 20.0,
-            escape(&names.material(m))
+            CLASSES[k].1
         );
     }
     if !s.skipped.is_empty() {
-        let y = y + (s.materials().len().div_ceil(4) as f64) * 20.0 + 8.0;
+        let y = y + 28.0;
         let list: Vec<String> = s.skipped.iter().map(|m| names.material(m)).collect();
         let _ = writeln!(
             o,

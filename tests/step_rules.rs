@@ -35,6 +35,22 @@ fn park(time: &str, processes: &str, links: &str, rest: &str) -> String {
 
 const ONE_YEAR: &str = "Time(start: 2012, end: 2012)";
 
+/// The processes and links of the linkage tests: `src` (e1) makes 100 of
+/// product a and 100 each of slag, acid and wastewater, and 1000 Nm3 of gas;
+/// slag, wastewater and product a go to `other` (e2), acid to `same` (e1).
+const FOUR_KINDS: (&str, &str) = (
+    r#"Process(id: "src", enterprise: "e1", name: "S", product: "a", mode: Fixed, capacity: 100,
+                   outputs: {"slag": 1, "acid": 1, "water": 1, "gas": 10}),
+           Process(id: "other", enterprise: "e2", name: "O", product: "b", mode: Fixed, capacity: 60,
+                   inputs: {"slag": 1, "water": 1, "a": 1}),
+           Process(id: "same", enterprise: "e1", name: "S2", product: "c", mode: Fixed, capacity: 40, inputs: {"acid": 1}),
+           Process(id: "idle", enterprise: "e3", name: "I", product: "c", mode: Fixed, capacity: 0)"#,
+    r#"Link(id: "slag", from: "src", to: "other", material: "slag"),
+           Link(id: "acid", from: "src", to: "same", material: "acid"),
+           Link(id: "water", from: "src", to: "other", material: "water"),
+           Link(id: "prod", from: "src", to: "other", material: "a")"#,
+);
+
 #[test]
 fn a_fixed_process_runs_at_capacity_times_utilization_per_step() {
     let (plan, sim) = sim(&park(

@@ -420,13 +420,7 @@ fn check_finds_a_cycle_that_is_not_productive() {
 fn report_writes_where_out_says() {
     let dir = tempfile::tempdir().unwrap();
     let results = dir.path().join("run");
-    parkflow()
-        .arg("run")
-        .arg(example("acid.ron"))
-        .args(["-q", "--no-plots", "--out"])
-        .arg(&results)
-        .assert()
-        .success();
+    run_acid(&results);
     let file = dir.path().join("to-send/acid.html");
     parkflow()
         .arg("report")
@@ -457,13 +451,7 @@ fn report_writes_where_out_says() {
 fn a_city_cap_finding_says_how_much_of_the_total_is_background() {
     let dir = tempfile::tempdir().unwrap();
     let results = dir.path().join("run");
-    parkflow()
-        .arg("run")
-        .arg(example("acid.ron"))
-        .args(["-q", "--no-plots", "--out"])
-        .arg(&results)
-        .assert()
-        .success();
+    run_acid(&results);
     parkflow()
         .arg("report")
         .arg(&results)
@@ -490,4 +478,15 @@ fn diff_warns_when_the_two_runs_are_of_different_parks() {
         .stdout(contains(
             "warning: A is a run of park `acid-example` and B of park `jilin-chem-park`",
         ));
+}
+
+/// Run the acid example, without plots, into `out`.
+fn run_acid(out: &std::path::Path) {
+    parkflow()
+        .arg("run")
+        .arg(example("acid.ron"))
+        .args(["-q", "--no-plots", "--out"])
+        .arg(out)
+        .assert()
+        .success();
 }

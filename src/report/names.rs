@@ -35,8 +35,6 @@ pub struct Names {
     enterprise_of: HashMap<String, String>,
     process_order: HashMap<String, usize>,
     materials: HashMap<String, MaterialInfo>,
-    /// Material ids in park order.
-    pub material_order: Vec<String>,
     pollutants: HashMap<String, (String, String)>,
 }
 
@@ -60,7 +58,6 @@ impl Names {
                 n.process_order.insert(p.id.clone(), i);
             }
             for m in &park.materials {
-                n.material_order.push(m.id.clone());
                 n.materials.insert(
                     m.id.clone(),
                     MaterialInfo {

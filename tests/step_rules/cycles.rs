@@ -128,20 +128,7 @@ fn linkage_counts_only_byproducts_carried_between_enterprises() {
     // wastewater and product a → other enterprise (never count).
     // gas 1000 Nm3 × 0.0005 = 0.5 t, unused.
     // linkage_mass = 60 / (100 + 100 + 0.5).
-    let (_, sim) = sim(&park(
-        ONE_YEAR,
-        r#"Process(id: "src", enterprise: "e1", name: "S", product: "a", mode: Fixed, capacity: 100,
-                   outputs: {"slag": 1, "acid": 1, "water": 1, "gas": 10}),
-           Process(id: "other", enterprise: "e2", name: "O", product: "b", mode: Fixed, capacity: 60,
-                   inputs: {"slag": 1, "water": 1, "a": 1}),
-           Process(id: "same", enterprise: "e1", name: "S2", product: "c", mode: Fixed, capacity: 40, inputs: {"acid": 1}),
-           Process(id: "idle", enterprise: "e3", name: "I", product: "c", mode: Fixed, capacity: 0)"#,
-        r#"Link(id: "slag", from: "src", to: "other", material: "slag"),
-           Link(id: "acid", from: "src", to: "same", material: "acid"),
-           Link(id: "water", from: "src", to: "other", material: "water"),
-           Link(id: "prod", from: "src", to: "other", material: "a")"#,
-        "",
-    ));
+    let (_, sim) = sim(&park(ONE_YEAR, FOUR_KINDS.0, FOUR_KINDS.1, ""));
     let y = &sim.years[0];
     close(y.linkage_mass, 60.0 / 200.5);
     close(y.linked_intra_t, 40.0);

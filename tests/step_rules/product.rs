@@ -15,20 +15,7 @@ fn product_linkage_counts_products_and_byproducts_but_not_effluents() {
     // (the wastewater is an Effluent and never counts).
     // Between enterprises: slag 60 + product a 60 = 120 t (the acid stays
     // within e1, the wastewater never counts).
-    let (_, sim) = sim(&park(
-        ONE_YEAR,
-        r#"Process(id: "src", enterprise: "e1", name: "S", product: "a", mode: Fixed, capacity: 100,
-                   outputs: {"slag": 1, "acid": 1, "water": 1, "gas": 10}),
-           Process(id: "other", enterprise: "e2", name: "O", product: "b", mode: Fixed, capacity: 60,
-                   inputs: {"slag": 1, "water": 1, "a": 1}),
-           Process(id: "same", enterprise: "e1", name: "S2", product: "c", mode: Fixed, capacity: 40, inputs: {"acid": 1}),
-           Process(id: "idle", enterprise: "e3", name: "I", product: "c", mode: Fixed, capacity: 0)"#,
-        r#"Link(id: "slag", from: "src", to: "other", material: "slag"),
-           Link(id: "acid", from: "src", to: "same", material: "acid"),
-           Link(id: "water", from: "src", to: "other", material: "water"),
-           Link(id: "prod", from: "src", to: "other", material: "a")"#,
-        "",
-    ));
+    let (_, sim) = sim(&park(ONE_YEAR, FOUR_KINDS.0, FOUR_KINDS.1, ""));
     let y = &sim.years[0];
     close(y.made_t, 400.5);
     close(y.made_inter_t, 120.0);

@@ -8,11 +8,10 @@ use std::path::Path;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use parkflow::model::{
-    Cap, Enterprise, Keyed, Kind, Material, Mode, Park, Pollutant, Process, Scope, Series, Time,
+    Apply, Cap, Dist, Enterprise, Keyed, Kind, Material, Mode, Param, Park, Pollutant, Process,
+    Scope, Series, Time,
 };
-use parkflow::sweep::{
-    self, Param, Prepared, Sweep, bind::Apply, design::Design, dist::Dist, run_sweep,
-};
+use parkflow::sweep::{self, Prepared, Sweep, design::Design, run_sweep};
 
 /// Runs per iteration of the throughput bench.
 const RUNS: u64 = 4096;
@@ -137,6 +136,7 @@ pub fn leontief_park() -> Park {
         storages: Vec::new(),
         background: Keyed::default(),
         targets: None,
+        uncertainty: vec![],
         caps: vec![Cap {
             year: 2000,
             scope: Scope::Park,

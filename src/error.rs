@@ -155,6 +155,32 @@ impl fmt::Display for Names<'_> {
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The problems found in `file`, each at its 1-based `(line, column)`, as
+/// one error: none is `Ok`; one is a [`Error::Syntax`] at its place; more
+/// are an [`Error::Invalid`] listing them in file order.
+pub fn problems_at(file: &str, mut problems: Vec<(usize, usize, String)>) -> Result<()> {
+    problems.sort_by_key(|p| (p.0, p.1));
+    match problems.len() {
+        0 => Ok(()),
+        1 => {
+            let (line, col, message) = problems.remove(0);
+            Err(Error::Syntax {
+                file: file.to_string(),
+                line,
+                col,
+                message,
+            })
+        }
+        _ => Err(Error::Invalid {
+            file: file.to_string(),
+            problems: problems
+                .iter()
+                .map(|(l, c, m)| format!("{l}:{c}: {m}"))
+                .collect(),
+        }),
+    }
+}
+
 /// The id in `candidates` closest to `wanted`, if any is close enough to suggest:
 /// the fewest edits (case ignored), at most a third of the word (and at least one).
 pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {

@@ -329,7 +329,7 @@ fn vocabulary_of(files: &BTreeMap<String, String>) -> BTreeMap<String, BTreeSet<
 }
 
 fn write_park(park: &Park, path: &Path) -> PathBuf {
-    std::fs::write(path, ron::ser::to_string(park).unwrap()).unwrap();
+    std::fs::write(path, parkflow::model::to_ron(park)).unwrap();
     path.to_path_buf()
 }
 

@@ -44,7 +44,7 @@ fn a_ten_thousand_process_park_runs_through_the_library_and_the_command_line() {
     // The same park written as a RON file, read back and run by the binary.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("synthetic.ron");
-    let text = ron::ser::to_string(&park).unwrap();
+    let text = parkflow::model::to_ron(&park);
     std::fs::write(&file, &text).unwrap();
     assert_eq!(
         parse_park(&text, "synthetic.ron").unwrap_or_else(|e| panic!("{e}")),

@@ -50,14 +50,14 @@ fn a_good_file_reads_into_quantities_and_equations() {
     assert_eq!(
         s.equations[0],
         Equation::Balance {
-            process: "p1".into(),
+            of: "process `p1`".into(),
             terms: vec![(0, 1.0), (1, -1.0), (3, -1.0)]
         }
     );
     assert_eq!(
         s.equations[1],
         Equation::Balance {
-            process: "p2".into(),
+            of: "process `p2`".into(),
             terms: vec![(1, 1.0), (2, -1.0), (4, -1.0)]
         }
     );

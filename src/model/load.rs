@@ -38,8 +38,23 @@ pub fn parse_ron<'a, T: serde::Deserialize<'a>>(text: &'a str, file: &str) -> Re
 /// holding its arguments directly, so that a distribution takes them named
 /// or positional (`Uniform(1, 2)`, `Uniform(min: 1, max: 2)`).
 pub fn parse_sweep_ron<'a, T: serde::Deserialize<'a>>(text: &'a str, file: &str) -> Result<T> {
-    let options = ron_options().with_default_extension(Extensions::UNWRAP_VARIANT_NEWTYPES);
-    parse_ron_with(options, text, file)
+    parse_ron_with(model_options(), text, file)
+}
+
+/// The options parks and sweeps are read with: a variant's parentheses hold
+/// its arguments directly, so the distributions of a park's `uncertainty`
+/// and of a sweep's `params` read alike.
+fn model_options() -> ron::Options {
+    ron_options().with_default_extension(Extensions::UNWRAP_VARIANT_NEWTYPES)
+}
+
+/// `value` as RON text that [`parse_park`] and [`parse_sweep_ron`] read
+/// back: written with the extensions they read with (an optional value
+/// bare, a variant's arguments in its own parentheses).
+pub fn to_ron<T: serde::Serialize>(value: &T) -> String {
+    model_options()
+        .to_string(value)
+        .expect("parkflow's model types serialize to RON")
 }
 
 fn parse_ron_with<'a, T: serde::Deserialize<'a>>(
@@ -72,7 +87,7 @@ fn parse_ron_with<'a, T: serde::Deserialize<'a>>(
 
 /// Parse a park from RON text, naming `file` in errors. Does not validate.
 pub fn parse_park(text: &str, file: &str) -> Result<Park> {
-    parse_ron(text, file)
+    parse_ron_with(model_options(), text, file)
 }
 
 /// Read a model file (park, scenario or sweep) to a string, with the path in

@@ -6,9 +6,12 @@
 
 pub mod balance;
 mod bounds;
+pub mod dist;
 mod load;
 pub mod series;
+pub mod uncertainty;
 mod validate;
+mod written;
 
 use serde::{Deserialize, Serialize};
 
@@ -17,11 +20,13 @@ pub use bounds::{
     MAX_POLLUTANTS, MAX_PROCESSES, MAX_QUANTITY, MAX_RUN_SIZE, MAX_SERIES_STEPS, MAX_STORAGES,
     MAX_YEARS, file_id_check, is_file_safe_id, quantity,
 };
+pub use dist::Dist;
 pub use load::{
     BUILTIN_PARK, BUILTIN_PARK_NAME, MAX_NESTING, load_park, parse_park, parse_ron,
-    parse_sweep_ron, read_text, ron_options, top_level_name,
+    parse_sweep_ron, read_text, ron_options, to_ron, top_level_name,
 };
 pub use series::{Keyed, Number, Series};
+pub use uncertainty::{Apply, Param};
 pub use validate::{Warning, validate, warnings};
 
 /// A whole park: the top-level value of a model file.
@@ -64,6 +69,10 @@ pub struct Park {
     /// Emission caps.
     #[serde(default)]
     pub caps: Vec<Cap>,
+    /// Uncertain parameters, drawn for the bands and probabilities beside
+    /// the central values (docs/MODEL.md, "Uncertainty").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uncertainty: Vec<Param>,
     /// Bibliography.
     #[serde(default)]
     pub sources: Vec<String>,

@@ -243,7 +243,7 @@ pub fn parse(text: &str, file: &str) -> Result<System> {
             );
         }
         equations.push(Equation::Balance {
-            process: process.clone(),
+            of: format!("process `{process}`"),
             terms: std::mem::take(&mut terms[i]),
         });
     }
@@ -457,26 +457,6 @@ impl Reader<'_> {
     }
 
     fn finish(&mut self) -> Result<()> {
-        self.problems.sort_by_key(|p| (p.0, p.1));
-        match self.problems.len() {
-            0 => Ok(()),
-            1 => {
-                let (line, col, message) = self.problems.remove(0);
-                Err(Error::Syntax {
-                    file: self.file.to_string(),
-                    line,
-                    col,
-                    message,
-                })
-            }
-            _ => Err(Error::Invalid {
-                file: self.file.to_string(),
-                problems: self
-                    .problems
-                    .iter()
-                    .map(|(l, c, m)| format!("{l}:{c}: {m}"))
-                    .collect(),
-            }),
-        }
+        crate::error::problems_at(self.file, std::mem::take(&mut self.problems))
     }
 }

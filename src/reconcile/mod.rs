@@ -16,6 +16,9 @@ pub mod expr;
 pub mod file;
 pub mod files;
 pub mod linear;
+pub mod measurements;
+pub mod park;
+pub mod park_scenario;
 pub mod solve;
 pub mod system;
 

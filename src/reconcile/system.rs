@@ -59,8 +59,8 @@ pub enum Equation {
     /// The balance of a process: inflows − outflows − change in stock = 0,
     /// as (quantity, coefficient ±1) pairs.
     Balance {
-        /// The process id.
-        process: String,
+        /// What balances, as messages name it: "process `p1`".
+        of: String,
         /// The terms.
         terms: Vec<(usize, f64)>,
     },
@@ -77,7 +77,7 @@ impl Equation {
     /// How the equation is named in messages.
     pub fn name(&self) -> String {
         match self {
-            Equation::Balance { process, .. } => format!("the balance of process `{process}`"),
+            Equation::Balance { of, .. } => format!("the balance of {of}"),
             Equation::Relation { text, .. } => format!("the relation `{text}`"),
         }
     }

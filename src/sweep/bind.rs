@@ -7,21 +7,9 @@
 //! validated, cloned or compiled per sample, and no other copy of a value
 //! exists to keep in step.
 
-use serde::Deserialize;
-
 use crate::engine::Plan;
-use crate::model::{Park, Series};
+use crate::model::{Apply, Park, Series};
 use crate::scenario::path::{CoeffMap, LinkYear, ProcessSeries, StorageField, Target};
-
-/// How a drawn value is applied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-pub enum Apply {
-    /// The value replaces the parameter (a series becomes that constant).
-    #[default]
-    Set,
-    /// The parameter's value (every step of a series) is multiplied by it.
-    Scale,
-}
 
 /// One value in a compiled plan's parameters that a swept parameter writes.
 #[derive(Debug, Clone, PartialEq)]

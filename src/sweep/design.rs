@@ -6,6 +6,8 @@
 
 use serde::Deserialize;
 
+use crate::model::dist::U_MAX;
+
 /// How the samples are laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub enum Design {
@@ -81,13 +83,6 @@ pub fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-/// The smallest uniform number any design gives (2⁻⁵⁴).
-pub const U_MIN: f64 = 0.5 / (1u64 << 53) as f64;
-
-/// The largest uniform number any design gives: the largest double below 1
-/// (1 − 2⁻⁵³). Distributions are checked at both ends, so every draw is finite.
-pub const U_MAX: f64 = 1.0 - f64::EPSILON / 2.0;
-
 /// A uniform number in (0, 1) that depends only on (seed, index, dim).
 pub fn uniform(seed: u64, index: u64, dim: u64) -> f64 {
     unit(mix(
@@ -129,6 +124,7 @@ pub fn permute(i: u64, n: u64, key: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::dist::U_MIN;
 
     #[test]
     fn a_uniform_number_never_reaches_0_or_1() {

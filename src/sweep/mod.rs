@@ -14,13 +14,11 @@
 
 pub mod bind;
 pub mod design;
-pub mod dist;
 mod files;
 mod prepare;
 mod run;
 pub mod stats;
 mod summary;
-mod written;
 
 pub use files::{
     merge_parts, part_paths, read_samples, write_parquet, write_part, write_samples, write_sweep,
@@ -33,10 +31,9 @@ use serde::Deserialize;
 
 use crate::engine::Plan;
 use crate::error::Result;
-use crate::model::Park;
-use bind::{Apply, PlanSlot};
+use crate::model::{Apply, Dist, Param, Park};
+use bind::PlanSlot;
 use design::Design;
-use dist::Dist;
 
 /// A sweep file.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -63,22 +60,6 @@ pub struct Sweep {
 
 fn monte_carlo() -> Design {
     Design::MonteCarlo
-}
-
-/// One swept parameter.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Param {
-    /// Parameter path (docs/MODEL.md, "Parameter paths").
-    pub path: String,
-    /// Distribution of the drawn value.
-    pub dist: Dist,
-    /// Set (default) or Scale.
-    #[serde(default)]
-    pub apply: Apply,
-    /// With `*`: an independent draw per matched item.
-    #[serde(default)]
-    pub each: bool,
 }
 
 /// One column of draws: a parameter, or one item of an `each` parameter.

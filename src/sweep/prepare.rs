@@ -5,12 +5,14 @@
 
 use std::path::Path;
 
-use super::bind::{self, Apply, PlanSlot};
-use super::design::{Design, U_MAX, U_MIN};
-use super::dist::Dist;
+use super::bind::{self, PlanSlot};
+use super::design::Design;
 use super::{Column, MAX_RUNS, Output, Prepared, Sweep};
 use crate::engine::Plan;
 use crate::error::{Error, Result};
+use crate::model::Apply;
+use crate::model::Dist;
+use crate::model::dist::{U_MAX, U_MIN};
 use crate::model::{self, Park};
 use crate::scenario::{self, path};
 

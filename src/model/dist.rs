@@ -1,16 +1,23 @@
-//! Distributions of swept parameters (docs/MODEL.md, "Distributions"),
+//! Distributions of uncertain and swept parameters (docs/MODEL.md,
+//! "Distributions"),
 //! drawn by inverting their CDF at a uniform number so that every design
 //! (Monte Carlo, Latin hypercube, Saltelli) shares one transform.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use statrs::function::erf::{erfc, erfc_inv};
 
-use super::design::{U_MAX, U_MIN};
 use super::written::{Form, Written};
+
+/// The smallest uniform number any design gives (2⁻⁵⁴).
+pub const U_MIN: f64 = 0.5 / (1u64 << 53) as f64;
+
+/// The largest uniform number any design gives: the largest double below 1
+/// (1 − 2⁻⁵³). Distributions are checked at both ends, so every draw is finite.
+pub const U_MAX: f64 = 1.0 - f64::EPSILON / 2.0;
 
 /// A parameter's distribution. In a sweep file each takes its arguments
 /// positional or named (`sweep/written.rs`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(try_from = "super::written::Written")]
 pub enum Dist {
     /// Uniform on [lo, hi].
@@ -236,6 +243,19 @@ impl Dist {
         }
     }
 
+    /// The standard deviation, from the quantile function at 4,096 evenly
+    /// spaced probabilities (the midpoints of equal cells): one rule for
+    /// every distribution, truncated or not, within 0.5 % of the exact value
+    /// (tested), which is ample for a reconciliation's weights.
+    pub fn sd(&self) -> f64 {
+        const CELLS: usize = 4096;
+        let xs: Vec<f64> = (0..CELLS)
+            .map(|i| self.quantile((i as f64 + 0.5) / CELLS as f64))
+            .collect();
+        let mean = xs.iter().sum::<f64>() / CELLS as f64;
+        (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / CELLS as f64).sqrt()
+    }
+
     /// The value at cumulative probability `u` in (0, 1).
     pub fn quantile(&self, u: f64) -> f64 {
         match self {
@@ -272,6 +292,35 @@ impl Dist {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_standard_deviation_matches_the_closed_forms() {
+        let close = |d: Dist, exact: f64| {
+            let sd = d.sd();
+            assert!((sd / exact - 1.0).abs() < 0.005, "{d:?}: {sd} vs {exact}");
+        };
+        close(Dist::Uniform(1.0, 3.0), 2.0 / 12f64.sqrt());
+        close(
+            Dist::Triangular(200.0, 250.0, 300.0),
+            (2500.0f64 / 6.0).sqrt(),
+        );
+        let normal = Dist::Normal {
+            mean: 5.0,
+            sd: 0.5,
+            min: None,
+            max: None,
+        };
+        close(normal, 0.5);
+        let s = 2f64.ln();
+        close(
+            Dist::LogNormal(10.0, 2.0),
+            10.0 * (s * s / 2.0).exp() * ((s * s).exp() - 1.0).sqrt(),
+        );
+        close(
+            Dist::Choice(vec![2015.0, 2016.0, 2017.0]),
+            (2.0f64 / 3.0).sqrt(),
+        );
+    }
 
     /// Mean of the quantile over a fine midpoint grid: the distribution's mean.
     fn mean(d: &Dist) -> f64 {

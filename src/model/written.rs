@@ -1,4 +1,4 @@
-//! A distribution as a sweep file writes it: its name and its arguments,
+//! A distribution as a park's `uncertainty` or a sweep file writes it: its name and its arguments,
 //! positional or named, checked against the arguments it takes, with a
 //! message that shows the right forms (docs/MODEL.md, "Distributions").
 //! `dist.rs` turns it into a [`Dist`](super::dist::Dist).

@@ -158,6 +158,20 @@ fn the_shipped_example_names_the_reading_entered_ten_times_too_small() {
     assert_eq!(worst["id"], "processes.dadi_as_acid.activity");
     assert!(dir.path().join("scenario.ron").exists());
 
+    // The report of that directory: the failed test, the flagged reading
+    // first, and its measured and reconciled intervals.
+    parkflow().arg("report").arg(dir.path()).assert().success();
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(html.contains("Global test failed at 5%"), "{html}");
+    assert!(
+        html.contains("check the first one first: processes.dadi_as_acid.activity (z = 84.69)"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<tr class=\"flagged\"><td><code>processes.dadi_as_acid.activity</code></td><td>flow</td><td class=\"n\">40,400.00</td><td class=\"n\">38,832.00 … 41,968.00</td>"),
+        "{html}"
+    );
+
     // With the reading corrected, the test passes and nothing is flagged.
     let text = std::fs::read_to_string(path("flows/examples/jilin-2017-measurements.csv")).unwrap();
     let fixed = text.replace(

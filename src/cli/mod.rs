@@ -144,8 +144,26 @@ pub struct Loaded {
     pub scenario: Option<String>,
 }
 
-/// Load and validate `file` (a park or a scenario), or the built-in park.
+/// Load and validate `file` (a park or a scenario), or the built-in park,
+/// with the park's `uncertainty` bound to it.
 pub fn load(file: Option<&Path>) -> Result<Loaded> {
+    let loaded = load_unchecked(file)?;
+    let mut problems = Vec::new();
+    let plan = crate::engine::Plan::compile(&loaded.park);
+    crate::sweep::bind_params(&loaded.park, &plan, &loaded.park.uncertainty, &mut problems);
+    if !problems.is_empty() {
+        return Err(crate::error::Error::Invalid {
+            file: loaded.name,
+            problems: problems
+                .into_iter()
+                .map(|p| format!("uncertainty: {p}"))
+                .collect(),
+        });
+    }
+    Ok(loaded)
+}
+
+fn load_unchecked(file: Option<&Path>) -> Result<Loaded> {
     match file {
         Some(path) => {
             let text = model::read_text(path)?;

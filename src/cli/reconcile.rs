@@ -261,6 +261,7 @@ fn table_of(
     let w = r
         .outcomes
         .iter()
+        .filter(|o| shown(o))
         .map(|o| o.id.len())
         .max()
         .unwrap_or(2)

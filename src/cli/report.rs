@@ -1,5 +1,6 @@
 //! `parkflow report DIR [--model FILE] [--sankey-year YEAR] [--font PATH]
-//! [--out PATH]`: write `report.html` for a run or sweep directory.
+//! [--out PATH]`: write `report.html` for a run, sweep or reconciliation
+//! directory.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,7 +13,7 @@ use crate::report::{self, PlotOptions};
 /// Arguments of `report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// A run's or a sweep's results directory.
+    /// A run's, a sweep's or a reconciliation's results directory.
     pub dir: PathBuf,
     /// The park or scenario file behind a run (default: the directory's
     /// park.json, else the built-in park when the ids agree).

@@ -80,3 +80,47 @@ pub fn json_text(r: &Reconciled) -> String {
     s.push('\n');
     s
 }
+
+/// `reconcile.json` as the report reads it back: the keys [`json`] writes.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct ReconcileJson {
+    /// The system's id.
+    pub id: String,
+    /// One per quantity.
+    pub variables: Vec<VariableJson>,
+    /// χ² of the adjustments.
+    pub chi2: f64,
+    /// Degrees of freedom.
+    pub dof: usize,
+    /// P-value; none without redundancy.
+    pub p_value: Option<f64>,
+    /// `"passed"`, `"failed"` or `"no redundancy, no test"`.
+    pub verdict: String,
+    /// The test's level.
+    pub alpha: f64,
+    /// The flagging threshold of |z|.
+    pub z_critical: f64,
+}
+
+/// One quantity of `reconcile.json`.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct VariableJson {
+    /// Its id.
+    pub id: String,
+    /// `flow`, `stock` or `parameter`.
+    pub kind: String,
+    /// `measured`, `constant`, `determined` or `unobservable`.
+    pub status: String,
+    /// The value given.
+    pub measured: Option<f64>,
+    /// Its sd.
+    pub sd: Option<f64>,
+    /// The estimate.
+    pub reconciled: Option<f64>,
+    /// The estimate's sd.
+    pub reconciled_sd: Option<f64>,
+    /// The normalized adjustment.
+    pub z: Option<f64>,
+    /// Whether |z| exceeds the threshold.
+    pub flagged: bool,
+}

@@ -7,8 +7,11 @@
 //! relations; `eliminate.rs` is the sparse elimination of the unknowns;
 //! `linear.rs` is one linearised solve; `solve.rs` iterates it and reports
 //! each quantity and the global test; `files.rs` renders the result files.
-//! The order of imports is `expr`, `eliminate` → `system` → `file`,
-//! `linear` → `solve` → `files`; `mod.rs` only declares and re-exports.
+//! `park.rs` makes a park's year a system, `measurements.rs` reads the
+//! readings that override its quantities, and `park_scenario.rs` turns the
+//! result back into a scenario. The order of imports is `expr`, `eliminate`
+//! → `system` → `file`, `measurements`, `park`, `linear` → `solve` →
+//! `files`, `park_scenario`; `mod.rs` only declares and re-exports.
 //! Like the engine, this module does no printing; only `cli` prints.
 
 pub mod eliminate;

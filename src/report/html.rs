@@ -64,7 +64,7 @@ th { background: #f3f3f3; }
 }
 "#;
 
-fn head(o: &mut String, title: &str) {
+pub(super) fn head(o: &mut String, title: &str) {
     let _ = write!(
         o,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -185,7 +185,7 @@ fn background_share(r: &RunResults, year: i32, pollutant: &str) -> Option<f64> {
     (e.total > 0.0).then(|| (e.total - e.park) / e.total)
 }
 
-fn findings_list(o: &mut String, findings: &[(String, Option<bool>)]) {
+pub(super) fn findings_list(o: &mut String, findings: &[(String, Option<bool>)]) {
     o.push_str("<ul class=\"findings\" id=\"findings\">\n");
     for (text, met) in findings {
         let class = match met {

@@ -24,6 +24,7 @@ mod font;
 mod html;
 mod names;
 mod plots;
+mod reconcile_page;
 mod samples;
 mod sankey;
 mod sankey_svg;
@@ -155,17 +156,21 @@ pub fn write_report_to(
     park: Option<Park>,
     opts: &PlotOptions,
 ) -> Result<PathBuf> {
-    let html = match Results::read(dir)? {
-        Results::Run(results) => {
-            let park = park_for(&results, park)?;
-            let pictures = run_pictures(&results, park.as_ref(), opts)?;
-            let names = Names::new(park.as_ref(), &results, false);
-            run_report(&results, park.as_ref(), &names, &pictures)
-        }
-        Results::Sweep(results) => {
-            font::register(opts.font.as_deref())?;
-            let pictures = sweep_plots::pictures(&results)?;
-            sweep_report(&results, &pictures)
+    let html = if reconcile_page::is_reconcile_dir(dir) {
+        reconcile_page::reconcile_report(dir)?
+    } else {
+        match Results::read(dir)? {
+            Results::Run(results) => {
+                let park = park_for(&results, park)?;
+                let pictures = run_pictures(&results, park.as_ref(), opts)?;
+                let names = Names::new(park.as_ref(), &results, false);
+                run_report(&results, park.as_ref(), &names, &pictures)
+            }
+            Results::Sweep(results) => {
+                font::register(opts.font.as_deref())?;
+                let pictures = sweep_plots::pictures(&results)?;
+                sweep_report(&results, &pictures)
+            }
         }
     };
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {

@@ -23,7 +23,7 @@ mod summary;
 pub use files::{
     merge_parts, part_paths, read_samples, write_parquet, write_part, write_samples, write_sweep,
 };
-pub use prepare::{load_sweep, prepare};
+pub use prepare::{bind_params, load_sweep, prepare};
 pub use run::{Checkpointed, Resumed, request_stop, run_checkpointed, run_sweep, thread_pool};
 pub use summary::{Sensitivity, SweepSummary, summary_json};
 

@@ -10,10 +10,8 @@ use super::design::Design;
 use super::{Column, MAX_RUNS, Output, Prepared, Sweep};
 use crate::engine::Plan;
 use crate::error::{Error, Result};
-use crate::model::Apply;
-use crate::model::Dist;
 use crate::model::dist::{U_MAX, U_MIN};
-use crate::model::{self, Park};
+use crate::model::{self, Apply, Dist, Param, Park};
 use crate::scenario::{self, path};
 
 /// Read and prepare a sweep file.
@@ -58,49 +56,7 @@ pub fn prepare(sweep: Sweep, park: Park) -> Result<Prepared, Vec<String>> {
         problems.push("params: at least one parameter".into());
     }
     let plan = Plan::compile(&park);
-    let mut columns = Vec::new();
-    for (i, param) in sweep.params.iter().enumerate() {
-        let item = format!("param {} (`{}`)", i + 1, param.path);
-        if let Err(e) = param.dist.check() {
-            problems.push(format!("{item}: {e}"));
-            continue;
-        }
-        let targets = match path::resolve(&park, &param.path) {
-            Ok(t) => t,
-            Err(e) => {
-                problems.push(format!("{item}: {e}"));
-                continue;
-            }
-        };
-        let mut bound = Vec::new();
-        for t in &targets {
-            match bind::bind(&park, &plan, t) {
-                Ok(Some(slot)) => {
-                    if let Err(e) = check_range(&plan, t, &slot, &param.dist, param.apply) {
-                        problems.push(format!("{item}: {e}"));
-                    }
-                    bound.push((path_of(&park, t), slot));
-                }
-                Ok(None) => {}
-                Err(e) => problems.push(format!("{item}: {e}")),
-            }
-        }
-        if param.each && param.path.contains('*') {
-            columns.extend(bound.into_iter().map(|(name, slot)| Column {
-                name,
-                dist: param.dist.clone(),
-                apply: param.apply,
-                slots: vec![slot],
-            }));
-        } else {
-            columns.push(Column {
-                name: param.path.clone(),
-                dist: param.dist.clone(),
-                apply: param.apply,
-                slots: bound.into_iter().map(|(_, s)| s).collect(),
-            });
-        }
-    }
+    let columns = bind_params(&park, &plan, &sweep.params, &mut problems);
     let mut names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
     names.sort_unstable();
     if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
@@ -206,6 +162,62 @@ fn path_of(park: &Park, t: &path::Target) -> String {
         Target::Background(k) => format!("background.{k}"),
         Target::CapLimit(c, k) => format!("caps.{}.{k}", park.caps[*c].year),
     }
+}
+
+/// Bind uncertain parameters (a sweep's `params`, a park's `uncertainty`)
+/// to `plan`, compiled from `park`: one column per parameter, or per
+/// matched item with `each`. Each problem (a bad distribution, a path that
+/// names nothing, a draw out of its field's range) is added to `problems`.
+pub fn bind_params(
+    park: &Park,
+    plan: &Plan,
+    params: &[Param],
+    problems: &mut Vec<String>,
+) -> Vec<Column> {
+    let mut columns = Vec::new();
+    for (i, param) in params.iter().enumerate() {
+        let item = format!("param {} (`{}`)", i + 1, param.path);
+        if let Err(e) = param.dist.check() {
+            problems.push(format!("{item}: {e}"));
+            continue;
+        }
+        let targets = match path::resolve(park, &param.path) {
+            Ok(t) => t,
+            Err(e) => {
+                problems.push(format!("{item}: {e}"));
+                continue;
+            }
+        };
+        let mut bound = Vec::new();
+        for t in &targets {
+            match bind::bind(park, plan, t) {
+                Ok(Some(slot)) => {
+                    if let Err(e) = check_range(plan, t, &slot, &param.dist, param.apply) {
+                        problems.push(format!("{item}: {e}"));
+                    }
+                    bound.push((path_of(park, t), slot));
+                }
+                Ok(None) => {}
+                Err(e) => problems.push(format!("{item}: {e}")),
+            }
+        }
+        if param.each && param.path.contains('*') {
+            columns.extend(bound.into_iter().map(|(name, slot)| Column {
+                name,
+                dist: param.dist.clone(),
+                apply: param.apply,
+                slots: vec![slot],
+            }));
+        } else {
+            columns.push(Column {
+                name: param.path.clone(),
+                dist: param.dist.clone(),
+                apply: param.apply,
+                slots: bound.into_iter().map(|(_, s)| s).collect(),
+            });
+        }
+    }
+    columns
 }
 
 /// Check that every value a parameter can write lies in its field's range,

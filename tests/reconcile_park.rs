@@ -164,7 +164,7 @@ fn the_shipped_example_names_the_reading_entered_ten_times_too_small() {
     let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
     assert!(html.contains("Global test failed at 5%"), "{html}");
     assert!(
-        html.contains("check the first one first: processes.dadi_as_acid.activity (z = 84.69)"),
+        html.contains("check the first one first: processes.dadi_as_acid.activity (z = 75.46)"),
         "{html}"
     );
     assert!(

@@ -157,10 +157,13 @@ fn the_report_opens_with_the_findings_in_plain_words() {
     let out = tempfile::tempdir().unwrap();
     run(None, out.path(), &["--no-plots"]);
     let html = report(out.path());
-    assert!(html.contains("2017 linkage 0.41, target 0.70: missed by 29 points."));
-    assert!(
-        html.contains("2017 SO2 (city total 69,969 t, cap 80,600 t): within its cap by 13.2%; ")
-    );
+    assert!(html.contains(
+        "2017 linkage 0.41, target 0.70: missed by 29 points, met in 0% of the draws of the park&#39;s uncertainty, 5–95% 0.30–0.45."
+    ));
+    // Met at the central values, but in fewer than 90% of the draws.
+    assert!(html.contains(
+        "2017 SO2 (city total 69,969 t, cap 80,600 t): within its cap by 13.2%, met in 69% of the draws of the park&#39;s uncertainty (AT RISK), 5–95% 55,839–89,953; "
+    ));
     assert!(
         html.contains("吉林化学工业循环经济示范园区"),
         "Chinese names shown"

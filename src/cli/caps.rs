@@ -1,6 +1,8 @@
 //! `parkflow caps [FILE] [--year Y] [--json]`: emissions against caps, for
-//! the environmental bureau. Exit status 0 when every cap is met, 3 when any
-//! is exceeded.
+//! the environmental bureau, with the band and probability of each when the
+//! park declares its uncertainty. Exit status 0 when every cap is met, 3
+//! when any is exceeded at the central values or, with `--confidence P`,
+//! met with a probability below P.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -9,9 +11,10 @@ use std::process::ExitCode;
 use clap::Args;
 use serde_json::json;
 
+use super::bands::BandArgs;
 use crate::engine::Plan;
 use crate::error::Result;
-use crate::indicators::margin_percent;
+use crate::indicators::{Band, Status, margin_percent};
 use crate::output::{self, Simulation};
 
 /// Arguments of `caps`.
@@ -25,6 +28,9 @@ pub struct CapsArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Bands of the park's declared uncertainty.
+    #[command(flatten)]
+    pub bands: BandArgs,
 }
 
 /// One pollutant under one cap.
@@ -38,6 +44,8 @@ struct Row {
     limit: f64,
     value: f64,
     met: bool,
+    /// The band over the draws, when drawn.
+    band: Option<Band>,
     /// The three largest park sources: (source, kind, amount).
     sources: Vec<(String, &'static str, f64)>,
 }
@@ -65,17 +73,30 @@ pub fn caps(args: &CapsArgs) -> Result<ExitCode> {
             problems: vec![format!("--year {year}: no caps in {year}; {set}")],
         });
     }
-    let sim = output::simulate(&plan)?;
+    let mut sim = output::simulate(&plan)?;
+    args.bands.attach(&loaded.park, &plan, &mut sim)?;
     let rows = rows(&plan, &sim, args.year);
+    let confidence = args.bands.confidence();
     if args.json {
         println!("{}", to_json(&rows));
     } else {
-        print!("{}", table(&loaded.park.name, &rows, args.year));
+        print!("{}", table(&loaded.park.name, &rows, args.year, confidence));
+        if rows.iter().any(|r| r.band.is_some()) {
+            println!(
+                "Bands: 5–95% of {} draws of the park's declared uncertainty; AT RISK: met with P(met) below {confidence}",
+                args.bands.samples
+            );
+        }
     }
-    Ok(if rows.iter().all(|r| r.met) {
-        ExitCode::SUCCESS
-    } else {
+    // Exceeded at the central values; with --confidence, also not sure
+    // enough of being met.
+    let failed = |r: &Row| {
+        !r.met || args.bands.confidence.is_some() && r.band.is_some_and(|b| b.p_met < confidence)
+    };
+    Ok(if rows.iter().any(failed) {
         ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
     })
 }
 
@@ -119,6 +140,9 @@ fn rows(plan: &Plan, sim: &Simulation, only: Option<i32>) -> Vec<Row> {
                 limit,
                 value,
                 met: value <= limit,
+                band: (sim.judgement.caps.iter())
+                    .find(|c| c.year == cap.year && c.pollutant == plan.topology.pollutants[k])
+                    .and_then(|c| c.band),
                 sources,
             });
         }
@@ -126,7 +150,7 @@ fn rows(plan: &Plan, sim: &Simulation, only: Option<i32>) -> Vec<Row> {
     rows
 }
 
-fn table(park: &str, rows: &[Row], only: Option<i32>) -> String {
+fn table(park: &str, rows: &[Row], only: Option<i32>, confidence: f64) -> String {
     let mut s = String::new();
     if rows.is_empty() {
         let _ = writeln!(
@@ -141,6 +165,7 @@ fn table(park: &str, rows: &[Row], only: Option<i32>) -> String {
         s,
         "  year  scope  pollutant         park   background        total        limit       margin  status           largest sources"
     );
+    let banded = rows.iter().any(|r| r.band.is_some());
     for r in rows {
         let margin = r.limit - r.value;
         let pct = margin_percent(margin, r.limit);
@@ -160,13 +185,19 @@ fn table(park: &str, rows: &[Row], only: Option<i32>) -> String {
             r.total,
             r.limit,
             margin,
-            if r.met {
-                format!("MET {pct:+.1}%")
-            } else {
-                format!("EXCEEDED {pct:+.1}%")
-            },
+            format!(
+                "{} {pct:+.1}%",
+                Status::of(r.met, r.band.as_ref(), confidence).word("EXCEEDED")
+            ),
             sources.join(", ")
         );
+        if let Some(b) = r.band.as_ref().filter(|_| banded) {
+            let _ = writeln!(
+                s,
+                "        total 5–95%: {:.1}–{:.1}, P(met) {:.3}",
+                b.p05, b.p95, b.p_met
+            );
+        }
     }
     let exceeded = rows.iter().filter(|r| !r.met).count();
     if exceeded == 0 {
@@ -185,6 +216,8 @@ fn to_json(rows: &[Row]) -> String {
                 "year": r.year, "scope": r.scope, "pollutant": r.pollutant,
                 "park": r.park, "background": r.background, "total": r.total,
                 "limit": r.limit, "value": r.value, "margin": r.limit - r.value, "met": r.met,
+                "p_met": r.band.map(|b| b.p_met), "p05": r.band.map(|b| b.p05),
+                "p95": r.band.map(|b| b.p95),
                 "sources": r.sources.iter().map(|(name, kind, amount)| {
                     json!({"source": name, "kind": kind, "amount": amount})
                 }).collect::<Vec<_>>(),

@@ -118,8 +118,8 @@ fn render(a: &Run, b: &Run, top: usize) -> String {
     targets_and_caps(&mut s, a, b);
     // Each linkage rate and each pollutant's total (not its park part nor
     // its limit), where both years.csv have it.
-    let header_b = YearRow::header(&b.pollutants);
-    let columns: Vec<String> = YearRow::header(&a.pollutants)
+    let header_b = YearRow::header(&b.pollutants, false);
+    let columns: Vec<String> = YearRow::header(&a.pollutants, false)
         .into_iter()
         .skip(1)
         .filter(|h| h.starts_with("linkage") || h.ends_with("_total"))

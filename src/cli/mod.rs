@@ -1,6 +1,7 @@
 //! The command line: clap definitions and one file per subcommand. The only
 //! part of parkflow that prints.
 
+mod bands;
 mod caps;
 mod check;
 mod diff;

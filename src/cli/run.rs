@@ -7,9 +7,10 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use super::bands::BandArgs;
 use crate::engine::Plan;
 use crate::error::Result;
-use crate::indicators::{Judgement, margin_percent};
+use crate::indicators::{Judgement, Status, margin_percent};
 use crate::model::Park;
 use crate::output::{self, RunInfo, Simulation};
 use crate::report::{self, PlotOptions};
@@ -43,6 +44,9 @@ pub struct RunArgs {
     /// lets plots use Chinese names).
     #[arg(long, value_name = "PATH")]
     pub font: Option<PathBuf>,
+    /// Bands of the park's declared uncertainty.
+    #[command(flatten)]
+    pub bands: BandArgs,
 }
 
 /// Run a park and write its results.
@@ -52,7 +56,8 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     }
     let loaded = super::load(args.file.as_deref())?;
     let plan = Plan::compile(&loaded.park);
-    let sim = output::simulate(&plan)?;
+    let mut sim = output::simulate(&plan)?;
+    args.bands.attach(&loaded.park, &plan, &mut sim)?;
     let dir = args
         .out
         .clone()
@@ -121,14 +126,26 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         if let Some(id) = &loaded.scenario {
             println!("scenario `{id}` of {}", loaded.name);
         }
-        print!("{}", table(&loaded.park, &plan, &sim));
+        print!(
+            "{}",
+            table(&loaded.park, &plan, &sim, args.bands.confidence())
+        );
+        if !sim.year_bands.is_empty() {
+            println!(
+                "Bands: 5–95% of {} draws of the park's declared uncertainty; AT RISK: met at the central values with P(met) below {}",
+                args.bands.samples,
+                args.bands.confidence()
+            );
+        }
         println!("results written to {}", dir.display());
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// The summary table: each year's linkage against its target, each cap.
-pub fn table(park: &Park, plan: &Plan, sim: &Simulation) -> String {
+/// The summary table: each year's linkage against its target, each cap;
+/// with bands drawn, each target's and cap's 5–95% band and probability
+/// of being met, and its status at `confidence`.
+pub fn table(park: &Park, plan: &Plan, sim: &Simulation, confidence: f64) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -146,11 +163,19 @@ pub fn table(park: &Park, plan: &Plan, sim: &Simulation) -> String {
         let (target, status) = match j.targets.iter().find(|t| t.year == y.year) {
             Some(t) => {
                 let gap = (t.value - t.target) * 100.0;
-                let status = if t.met {
-                    format!("MET (+{gap:.1} points)")
+                let word = Status::of(t.met, t.band.as_ref(), confidence).word("MISSED");
+                let mut status = if t.met {
+                    format!("{word} (+{gap:.1} points)")
                 } else {
-                    format!("MISSED by {:.1} points", -gap)
+                    format!("{word} by {:.1} points", -gap)
                 };
+                if let Some(b) = &t.band {
+                    let _ = write!(
+                        status,
+                        "; 5–95%: {:.3}–{:.3}, P(met) {:.2}",
+                        b.p05, b.p95, b.p_met
+                    );
+                }
                 (format!("{:.3}", t.target), status)
             }
             None => match &j.baseline {
@@ -172,17 +197,14 @@ pub fn table(park: &Park, plan: &Plan, sim: &Simulation) -> String {
         );
         for c in &j.caps {
             let pct = margin_percent(c.margin, c.limit);
+            let word = Status::of(c.met, c.band.as_ref(), confidence).word("EXCEEDED");
+            let band = c.band.as_ref().map_or(String::new(), |b| {
+                format!("; 5–95%: {:.1}–{:.1}, P(met) {:.2}", b.p05, b.p95, b.p_met)
+            });
             let _ = writeln!(
                 s,
-                "  {}  {:<5}  {:<9}  {:>13.1}  {:>13.1}  {:>13.1}   {} ({:+.1}%)",
-                c.year,
-                c.scope,
-                c.pollutant,
-                c.value,
-                c.limit,
-                c.margin,
-                if c.met { "MET" } else { "EXCEEDED" },
-                pct
+                "  {}  {:<5}  {:<9}  {:>13.1}  {:>13.1}  {:>13.1}   {word} ({pct:+.1}%){band}",
+                c.year, c.scope, c.pollutant, c.value, c.limit, c.margin,
             );
         }
     }

@@ -291,7 +291,7 @@ pub fn progress_bar(len: u64, quiet: bool) -> ProgressBar {
 pub const MAX_THREADS: usize = 1024;
 
 /// Parse `--threads N`: 0 (one per core) to [`MAX_THREADS`].
-fn threads_arg(s: &str) -> std::result::Result<usize, String> {
+pub(super) fn threads_arg(s: &str) -> std::result::Result<usize, String> {
     let n: usize = s
         .parse()
         .map_err(|_| format!("`{s}` is not a whole number of threads"))?;

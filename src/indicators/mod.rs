@@ -4,12 +4,16 @@
 //! one [`YearIndicators`] per simulated year; [`judge`] compares them with the
 //! park's targets and caps.
 
+mod status;
+
 use serde::{Deserialize, Serialize};
 
 use crate::engine::lanes::Lanes;
 use crate::engine::{Plan, StepView};
 use crate::error::{Error, Result};
 use crate::model::{Kind, Metric, Scope};
+
+pub use status::{Band, DEFAULT_CONFIDENCE, Status, YearBand};
 
 /// One year's indicators.
 #[derive(Debug, Clone, PartialEq)]
@@ -368,6 +372,9 @@ pub struct TargetResult {
     pub value: f64,
     /// value ≥ target.
     pub met: bool,
+    /// The band over the draws of the park's uncertainty, when drawn.
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    pub band: Option<Band>,
 }
 
 /// A cap judged for one pollutant: as a run judges it, and as
@@ -388,6 +395,9 @@ pub struct CapResult {
     pub margin: f64,
     /// value ≤ limit.
     pub met: bool,
+    /// The band over the draws of the park's uncertainty, when drawn.
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    pub band: Option<Band>,
 }
 
 /// A cap's margin as a percentage of its limit (0 for a limit of 0), as the
@@ -429,6 +439,7 @@ pub fn judge(plan: &Plan, years: &[YearIndicators]) -> Judgement {
                 target,
                 value,
                 met: value >= target,
+                band: None,
             }
         })
     };
@@ -445,6 +456,7 @@ pub fn judge(plan: &Plan, years: &[YearIndicators]) -> Judgement {
                 value,
                 margin: limit - value,
                 met: value <= limit,
+                band: None,
             });
         }
     }

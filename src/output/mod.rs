@@ -279,25 +279,30 @@ fn years_csv(plan: &Plan, sim: &Simulation) -> Result<Vec<u8>> {
     let rows: Vec<YearRow> = sim
         .years
         .iter()
-        .map(|y| YearRow {
-            year: y.year,
-            linkage_mass: y.linkage_mass,
-            linkage_product: y.linkage_product,
-            linkage_enterprise: y.linkage_enterprise,
-            emissions: (0..plan.topology.pollutants.len())
-                .map(|k| PollutantYear {
-                    park: y.park[k],
-                    total: y.total(k),
-                    limit: plan
-                        .params
-                        .caps
-                        .iter()
-                        .filter(|c| c.year == y.year)
-                        .flat_map(|c| c.limits.iter())
-                        .find(|(kk, _)| *kk == k)
-                        .map(|(_, l)| *l),
-                })
-                .collect(),
+        .map(|y| {
+            let band = sim.year_bands.iter().find(|b| b.year == y.year);
+            YearRow {
+                year: y.year,
+                linkage_mass: y.linkage_mass,
+                linkage_product: y.linkage_product,
+                linkage_enterprise: y.linkage_enterprise,
+                linkage_band: band.map(|b| b.linkage),
+                emissions: (0..plan.topology.pollutants.len())
+                    .map(|k| PollutantYear {
+                        total_band: band.map(|b| b.totals[k]),
+                        park: y.park[k],
+                        total: y.total(k),
+                        limit: plan
+                            .params
+                            .caps
+                            .iter()
+                            .filter(|c| c.year == y.year)
+                            .flat_map(|c| c.limits.iter())
+                            .find(|(kk, _)| *kk == k)
+                            .map(|(_, l)| *l),
+                    })
+                    .collect(),
+            }
         })
         .collect();
     YearRow::csv(&plan.topology.pollutants, &rows)

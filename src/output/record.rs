@@ -2,7 +2,7 @@
 
 use crate::engine::{Plan, StepView, Workspace, run};
 use crate::error::Result;
-use crate::indicators::{Indicators, Judgement, YearIndicators, judge};
+use crate::indicators::{Indicators, Judgement, YearBand, YearIndicators, judge};
 
 /// One step's state, copied out of the workspace.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,6 +49,9 @@ pub struct Simulation {
     pub years: Vec<YearIndicators>,
     /// Targets and caps judged.
     pub judgement: Judgement,
+    /// Per year, the bands of the park's declared uncertainty; empty when
+    /// none were drawn (`crate::sweep::bands`).
+    pub year_bands: Vec<YearBand>,
 }
 
 /// Run `plan` once, recording every step.
@@ -71,6 +74,7 @@ pub fn simulate(plan: &Plan) -> Result<Simulation> {
         emissions,
         years: indicators.years,
         judgement,
+        year_bands: Vec::new(),
     })
 }
 

@@ -180,7 +180,10 @@ pub struct EmissionRow {
 /// One row of `years.csv`. Its columns depend on the park's pollutants:
 /// `year`, `linkage_mass`, `linkage_product`, `linkage_enterprise`, then for each pollutant
 /// `<id>_park`, `<id>_total` and `<id>_limit` ([`YearRow::header`]), so it
-/// is written and read here rather than by serde.
+/// is written and read here rather than by serde. A run that drew the
+/// park's uncertainty adds `linkage_p05`, `linkage_p95` (of the judged
+/// metric) after the linkage rates and `<id>_total_p05`, `<id>_total_p95`
+/// after each pollutant's columns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct YearRow {
     /// Calendar year.
@@ -191,6 +194,8 @@ pub struct YearRow {
     pub linkage_product: f64,
     /// Share of enterprises linked.
     pub linkage_enterprise: f64,
+    /// 5th and 95th percentiles of the judged metric, when drawn.
+    pub linkage_band: Option<(f64, f64)>,
     /// Per pollutant (in the header's order): park, total, limit.
     pub emissions: Vec<PollutantYear>,
 }
@@ -204,6 +209,8 @@ pub struct PollutantYear {
     pub total: f64,
     /// The limit of that year's cap, if any.
     pub limit: Option<f64>,
+    /// 5th and 95th percentiles of the total, when drawn.
+    pub total_band: Option<(f64, f64)>,
 }
 
 impl PollutantYear {
@@ -222,13 +229,24 @@ const YEAR_COLUMNS: [&str; 4] = [
 ];
 /// Each pollutant's columns in `years.csv`, as `<id>_<suffix>`.
 const POLLUTANT_COLUMNS: [&str; 3] = ["park", "total", "limit"];
+/// The band columns of the judged linkage metric, when drawn.
+const LINKAGE_BAND: [&str; 2] = ["linkage_p05", "linkage_p95"];
+/// Each pollutant's band columns, as `<id>_<suffix>`, when drawn.
+const TOTAL_BAND: [&str; 2] = ["total_p05", "total_p95"];
 
 impl YearRow {
-    /// The header of `years.csv` for `pollutants`, in order.
-    pub fn header(pollutants: &[String]) -> Vec<String> {
+    /// The header of `years.csv` for `pollutants`, in order, with the band
+    /// columns when `banded`.
+    pub fn header(pollutants: &[String], banded: bool) -> Vec<String> {
         let mut header: Vec<String> = YEAR_COLUMNS.iter().map(|c| c.to_string()).collect();
+        if banded {
+            header.extend(LINKAGE_BAND.iter().map(|c| c.to_string()));
+        }
         for k in pollutants {
             header.extend(POLLUTANT_COLUMNS.iter().map(|c| format!("{k}_{c}")));
+            if banded {
+                header.extend(TOTAL_BAND.iter().map(|c| format!("{k}_{c}")));
+            }
         }
         header
     }
@@ -241,10 +259,18 @@ impl YearRow {
             (YEAR_COLUMNS[2].to_string(), Some(self.linkage_product)),
             (YEAR_COLUMNS[3].to_string(), Some(self.linkage_enterprise)),
         ];
+        if let Some((lo, hi)) = self.linkage_band {
+            columns.push((LINKAGE_BAND[0].to_string(), Some(lo)));
+            columns.push((LINKAGE_BAND[1].to_string(), Some(hi)));
+        }
         for (k, e) in pollutants.iter().zip(&self.emissions) {
             let values = [Some(e.park), Some(e.total), e.limit];
             for (c, v) in POLLUTANT_COLUMNS.iter().zip(values) {
                 columns.push((format!("{k}_{c}"), v));
+            }
+            if let Some((lo, hi)) = e.total_band {
+                columns.push((format!("{k}_{}", TOTAL_BAND[0]), Some(lo)));
+                columns.push((format!("{k}_{}", TOTAL_BAND[1]), Some(hi)));
             }
         }
         columns
@@ -258,20 +284,27 @@ impl YearRow {
             super::num(self.linkage_product),
             super::num(self.linkage_enterprise),
         ];
+        if let Some((lo, hi)) = self.linkage_band {
+            fields.extend([super::num(lo), super::num(hi)]);
+        }
         for e in &self.emissions {
             fields.extend([
                 super::num(e.park),
                 super::num(e.total),
                 e.limit.map_or(String::new(), super::num),
             ]);
+            if let Some((lo, hi)) = e.total_band {
+                fields.extend([super::num(lo), super::num(hi)]);
+            }
         }
         fields
     }
 
-    /// `years.csv` for `pollutants` with `rows`.
+    /// `years.csv` for `pollutants` with `rows` (banded or not, all alike).
     pub fn csv(pollutants: &[String], rows: &[YearRow]) -> Result<Vec<u8>> {
+        let banded = rows.first().is_some_and(|r| r.linkage_band.is_some());
         let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(YearRow::header(pollutants))
+        w.write_record(YearRow::header(pollutants, banded))
             .map_err(csv_error)?;
         for row in rows {
             w.write_record(row.fields()).map_err(csv_error)?;
@@ -302,10 +335,13 @@ impl YearRow {
             column(YEAR_COLUMNS[2])?,
             column(YEAR_COLUMNS[3])?,
         ];
+        let optional = |name: &str| header.iter().position(|h| h == name);
+        let linkage_band = optional(LINKAGE_BAND[0]).zip(optional(LINKAGE_BAND[1]));
         let mut per_pollutant = Vec::with_capacity(pollutants.len());
         for k in &pollutants {
             let c = |i: usize| column(&format!("{k}_{}", POLLUTANT_COLUMNS[i]));
-            per_pollutant.push([c(0)?, c(1)?, c(2)?]);
+            let band = |i: usize| optional(&format!("{k}_{}", TOTAL_BAND[i]));
+            per_pollutant.push(([c(0)?, c(1)?, c(2)?], band(0).zip(band(1))));
         }
         let mut rows = Vec::new();
         for (r, record) in reader.records().enumerate() {
@@ -325,8 +361,12 @@ impl YearRow {
                 invalid(path, format!("row {}: `{s}` is not a year", r + 2))
             })?;
             let mut emissions = Vec::with_capacity(per_pollutant.len());
-            for &[park, total, limit] in &per_pollutant {
+            let band = |b: Option<(usize, usize)>| -> Result<Option<(f64, f64)>> {
+                b.map(|(lo, hi)| Ok((num(lo)?, num(hi)?))).transpose()
+            };
+            for &([park, total, limit], total_band) in &per_pollutant {
                 emissions.push(PollutantYear {
+                    total_band: band(total_band)?,
                     park: num(park)?,
                     total: num(total)?,
                     limit: if field(limit).is_empty() {
@@ -341,6 +381,7 @@ impl YearRow {
                 linkage_mass: num(leading[1])?,
                 linkage_product: num(leading[2])?,
                 linkage_enterprise: num(leading[3])?,
+                linkage_band: band(linkage_band)?,
                 emissions,
             });
         }

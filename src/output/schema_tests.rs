@@ -54,16 +54,19 @@ fn years_csv_round_trips_with_its_pollutant_columns() {
         linkage_mass: 0.5,
         linkage_product: 0.25,
         linkage_enterprise: 0.0,
+        linkage_band: None,
         emissions: vec![
             PollutantYear {
                 park: 1.5,
                 total: 3.0,
                 limit: Some(4.0),
+                total_band: None,
             },
             PollutantYear {
                 park: 2.0,
                 total: 2.0,
                 limit: None,
+                total_band: None,
             },
         ],
     }];
@@ -83,5 +86,25 @@ fn years_csv_round_trips_with_its_pollutant_columns() {
         .into_iter()
         .map(|c| c.0)
         .collect();
-    assert_eq!(names, YearRow::header(&pollutants)[1..]);
+    assert_eq!(names, YearRow::header(&pollutants, false)[1..]);
+
+    // With bands drawn, each band follows its central value, and reads back.
+    let mut banded = rows.clone();
+    banded[0].linkage_band = Some((0.4, 0.6));
+    banded[0].emissions[0].total_band = Some((2.5, 3.5));
+    banded[0].emissions[1].total_band = Some((1.0, 3.0));
+    let text = String::from_utf8(YearRow::csv(&pollutants, &banded).unwrap()).unwrap();
+    assert_eq!(
+        text,
+        "year,linkage_mass,linkage_product,linkage_enterprise,linkage_p05,linkage_p95,so2_park,so2_total,so2_limit,so2_total_p05,so2_total_p95,cod_park,cod_total,cod_limit,cod_total_p05,cod_total_p95\n\
+         2015,0.5,0.25,0,0.4,0.6,1.5,3,4,2.5,3.5,2,2,,1,3\n"
+    );
+    let (_, back) = YearRow::parse(Path::new("years.csv"), &text).unwrap();
+    assert_eq!(back, banded);
+    let names: Vec<String> = banded[0]
+        .columns(&pollutants)
+        .into_iter()
+        .map(|c| c.0)
+        .collect();
+    assert_eq!(names, YearRow::header(&pollutants, true)[1..]);
 }

@@ -8,7 +8,8 @@
 
 use std::fmt::Write as _;
 
-use crate::indicators::margin_percent;
+use super::status::{how_sure, judged};
+use crate::indicators::{DEFAULT_CONFIDENCE, Status, margin_percent};
 use crate::model::Kind;
 use crate::model::Park;
 
@@ -127,10 +128,13 @@ pub fn run_findings(r: &RunResults, names: &Names) -> Vec<(String, Option<bool>)
         };
         f.push((
             format!(
-                "{} {metric} {:.2}, target {:.2}: {verdict}.",
-                t.year, t.value, t.target
+                "{} {metric} {:.2}, target {:.2}: {verdict}{}.",
+                t.year,
+                t.value,
+                t.target,
+                how_sure(t.met, t.band.as_ref(), 2)
             ),
-            Some(t.met),
+            judged(t.met, t.band.as_ref()),
         ));
     }
     for c in &r.summary.caps {
@@ -158,14 +162,15 @@ pub fn run_findings(r: &RunResults, names: &Names) -> Vec<(String, Option<bool>)
             });
         f.push((
             format!(
-                "{} {} ({who} {} {unit}, cap {} {unit}): {verdict}{background}.",
+                "{} {} ({who} {} {unit}, cap {} {unit}): {verdict}{}{background}.",
                 c.year,
                 names.pollutant(&c.pollutant),
                 group(c.value, 0),
                 group(c.limit, 0),
+                how_sure(c.met, c.band.as_ref(), 0),
                 unit = names.pollutant_unit(&c.pollutant),
             ),
-            Some(c.met),
+            judged(c.met, c.band.as_ref()),
         ));
     }
     if f.is_empty() {
@@ -303,12 +308,30 @@ pub fn run_report(
 
     // Caps.
     if !r.summary.caps.is_empty() {
-        o.push_str("<h2>Caps</h2>\n<table id=\"caps\">\n<tr><th>year</th><th>scope</th><th>pollutant</th><th>total</th><th>limit</th><th>margin</th><th>status</th></tr>\n");
+        let banded = r.summary.caps.iter().any(|c| c.band.is_some());
+        let band_heads = if banded {
+            "<th>total 5–95%</th><th>P(met)</th>"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            o,
+            "<h2>Caps</h2>\n<table id=\"caps\">\n<tr><th>year</th><th>scope</th><th>pollutant</th><th>total</th><th>limit</th><th>margin</th>{band_heads}<th>status</th></tr>"
+        );
         for c in &r.summary.caps {
             let pct = margin_percent(c.margin, c.limit);
+            let band = c.band.map_or(String::new(), |b| {
+                format!(
+                    "<td class=\"n\">{}–{}</td><td class=\"n\">{:.2}</td>",
+                    group(b.p05, 1),
+                    group(b.p95, 1),
+                    b.p_met
+                )
+            });
+            let status = Status::of(c.met, c.band.as_ref(), DEFAULT_CONFIDENCE);
             let _ = writeln!(
                 o,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"{}\">{} ({pct:+.1}%)</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>{band}<td class=\"{}\">{} ({pct:+.1}%)</td></tr>",
                 c.year,
                 escape(&c.scope),
                 escape(&names.pollutant(&c.pollutant)),
@@ -316,7 +339,7 @@ pub fn run_report(
                 group(c.limit, 1),
                 group(c.margin, 1),
                 if c.met { "met" } else { "missed" },
-                if c.met { "met" } else { "exceeded" },
+                status.word("EXCEEDED").to_lowercase(),
             );
         }
         o.push_str("</table>\n");

@@ -28,6 +28,7 @@ mod reconcile_page;
 mod samples;
 mod sankey;
 mod sankey_svg;
+mod status;
 mod sweep_plots;
 
 use std::path::{Path, PathBuf};

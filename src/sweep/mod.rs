@@ -12,6 +12,7 @@
 //! running in `run`, the result files in `files` and their summary in
 //! `summary`.
 
+pub mod bands;
 pub mod bind;
 pub mod design;
 mod files;
@@ -54,7 +55,8 @@ pub struct Sweep {
     /// Sampling design.
     #[serde(default = "monte_carlo")]
     pub design: Design,
-    /// Swept parameters.
+    /// Swept parameters; none: the park's declared `uncertainty`.
+    #[serde(default)]
     pub params: Vec<Param>,
 }
 

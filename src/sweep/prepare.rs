@@ -52,11 +52,16 @@ pub fn prepare(sweep: Sweep, park: Park) -> Result<Prepared, Vec<String>> {
     if sweep.samples == 0 {
         problems.push("samples: at least 1".into());
     }
-    if sweep.params.is_empty() {
-        problems.push("params: at least one parameter".into());
+    let params = if sweep.params.is_empty() {
+        &park.uncertainty
+    } else {
+        &sweep.params
+    };
+    if params.is_empty() {
+        problems.push("params: at least one parameter, here or in the park's `uncertainty`".into());
     }
     let plan = Plan::compile(&park);
-    let columns = bind_params(&park, &plan, &sweep.params, &mut problems);
+    let columns = bind_params(&park, &plan, params, &mut problems);
     let mut names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
     names.sort_unstable();
     if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {

@@ -224,6 +224,7 @@ fn refused(r: Result<(), Error>, words: &str) -> String {
     m
 }
 
+const JILIN: usize = 0;
 const ACID: usize = 1;
 const PLAN: usize = 6;
 const SOBOL: usize = 8;
@@ -301,7 +302,7 @@ fn draws_that_would_not_be_finite_are_refused_before_the_sweep_runs() {
     ] {
         // Refused by the parameter check (`too wide to draw from`) or, if
         // it passes, by the check of the extreme draws.
-        let m = refused(variant(UNCERTAINTY, year, dist), "");
+        let m = refused(variant(JILIN, year, dist), "");
         assert!(
             m.contains("some draws would not be finite numbers; narrow the distribution")
                 || m.contains("its range is too wide to draw from"),
@@ -312,7 +313,7 @@ fn draws_that_would_not_be_finite_are_refused_before_the_sweep_runs() {
     // LogNormal's far tail and the file.
     refused(
         variant(
-            UNCERTAINTY,
+            JILIN,
             r#"Param(path: "background.cod""#,
             r#"Param(path: "caps.2017.cod", dist: LogNormal(1e300, 1e10)), Param(path: "background.cod""#,
         ),
@@ -320,7 +321,7 @@ fn draws_that_would_not_be_finite_are_refused_before_the_sweep_runs() {
     );
     refused(
         variant(
-            UNCERTAINTY,
+            JILIN,
             "dist: Triangular(0.9, 1.0, 1.1), apply: Scale",
             "dist: Uniform(1.7e308, 1.7e308), apply: Scale",
         ),
@@ -329,7 +330,7 @@ fn draws_that_would_not_be_finite_are_refused_before_the_sweep_runs() {
     // The MMA unit's 1.763 t of spent acid per t, scaled by at least 1e20.
     refused(
         variant(
-            UNCERTAINTY,
+            JILIN,
             "dist: Triangular(0.9, 1.0, 1.1), apply: Scale",
             "dist: Uniform(1e20, 1e21), apply: Scale",
         ),

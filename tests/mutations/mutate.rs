@@ -333,11 +333,16 @@ pub(super) fn mutate(kind: Kind, text: &str, dice: &mut Dice) -> (Vec<u8>, Strin
             )
         }
         Kind::Empty => {
-            let lists: Vec<&Group> = sc
+            let mut lists: Vec<&Group> = sc
                 .groups
                 .iter()
                 .filter(|g| g.bracket != b'(' || dice.below(4) == 0)
                 .collect();
+            if lists.is_empty() {
+                // A file of one structure and no list (a sweep that draws
+                // its park's uncertainty): empty any group.
+                lists = sc.groups.iter().collect();
+            }
             let g = *dice.pick(&lists);
             (
                 splice(text, (g.open + 1, g.close), "").into_bytes(),

@@ -136,6 +136,7 @@ pub fn leontief_park() -> Park {
         storages: Vec::new(),
         background: Keyed::default(),
         targets: None,
+        permits: vec![],
         uncertainty: vec![],
         caps: vec![Cap {
             year: 2000,

@@ -191,6 +191,7 @@ fn random_park(genes: &[u32]) -> Park {
             baseline: None,
             linkage: vec![(end, Number(0.5))],
         }),
+        permits: vec![],
         uncertainty: vec![],
         caps: vec![Cap {
             year: end,

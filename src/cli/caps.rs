@@ -1,8 +1,9 @@
-//! `parkflow caps [FILE] [--year Y] [--json]`: emissions against caps, for
-//! the environmental bureau, with the band and probability of each when the
-//! park declares its uncertainty. Exit status 0 when every cap is met, 3
-//! when any is exceeded at the central values or, with `--confidence P`,
-//! met with a probability below P.
+//! `parkflow caps [FILE] [--year Y] [--json]`: emissions against caps and
+//! enterprises' discharges against their permits, for the environmental
+//! bureau, with the band and probability of each when the park declares its
+//! uncertainty. Exit status 0 when every cap and permit is met, 3 when any
+//! is exceeded at the central values or, with `--confidence P`, met with a
+//! probability below P.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -14,7 +15,7 @@ use serde_json::json;
 use super::bands::BandArgs;
 use crate::engine::Plan;
 use crate::error::Result;
-use crate::indicators::{Band, Status, margin_percent};
+use crate::indicators::{Band, PermitResult, Status, margin_percent};
 use crate::output::{self, Simulation};
 
 /// Arguments of `caps`.
@@ -76,11 +77,15 @@ pub fn caps(args: &CapsArgs) -> Result<ExitCode> {
     let mut sim = output::simulate(&plan)?;
     args.bands.attach(&loaded.park, &plan, &mut sim)?;
     let rows = rows(&plan, &sim, args.year);
+    let permits: Vec<&PermitResult> = (sim.judgement.permits.iter())
+        .filter(|p| args.year.is_none_or(|y| y == p.year))
+        .collect();
     let confidence = args.bands.confidence();
     if args.json {
-        println!("{}", to_json(&rows));
+        println!("{}", to_json(&rows, &permits));
     } else {
         print!("{}", table(&loaded.park.name, &rows, args.year, confidence));
+        print!("{}", permit_table(&permits, confidence));
         if rows.iter().any(|r| r.band.is_some()) {
             println!(
                 "Bands: 5–95% of {} draws of the park's declared uncertainty; AT RISK: met with P(met) below {confidence}",
@@ -90,14 +95,18 @@ pub fn caps(args: &CapsArgs) -> Result<ExitCode> {
     }
     // Exceeded at the central values; with --confidence, also not sure
     // enough of being met.
-    let failed = |r: &Row| {
-        !r.met || args.bands.confidence.is_some() && r.band.is_some_and(|b| b.p_met < confidence)
+    let failed = |met: bool, band: Option<Band>| {
+        !met || args.bands.confidence.is_some() && band.is_some_and(|b| b.p_met < confidence)
     };
-    Ok(if rows.iter().any(failed) {
-        ExitCode::from(3)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(
+        if rows.iter().any(|r| failed(r.met, r.band))
+            || permits.iter().any(|p| failed(p.met, p.band))
+        {
+            ExitCode::from(3)
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
 }
 
 fn rows(plan: &Plan, sim: &Simulation, only: Option<i32>) -> Vec<Row> {
@@ -208,7 +217,45 @@ fn table(park: &str, rows: &[Row], only: Option<i32>, confidence: f64) -> String
     s
 }
 
-fn to_json(rows: &[Row]) -> String {
+/// The permits table: one row per permit and year.
+fn permit_table(permits: &[&PermitResult], confidence: f64) -> String {
+    let mut s = String::new();
+    if permits.is_empty() {
+        return s;
+    }
+    let _ = writeln!(s, "\nEnterprise permits (t)");
+    let _ = writeln!(
+        s,
+        "  year  enterprise        pollutant     discharge        limit       margin  status"
+    );
+    for p in permits {
+        let margin = p.limit - p.value;
+        let pct = margin_percent(margin, p.limit);
+        let band = p.band.map_or(String::new(), |b| {
+            format!("; 5–95%: {:.1}–{:.1}, P(met) {:.3}", b.p05, b.p95, b.p_met)
+        });
+        let _ = writeln!(
+            s,
+            "  {}  {:<16}  {:<9} {:>12.1} {:>12.1} {:>12.1}  {} {pct:+.1}%{band}",
+            p.year,
+            p.enterprise,
+            p.pollutant,
+            p.value,
+            p.limit,
+            margin,
+            Status::of(p.met, p.band.as_ref(), confidence).word("EXCEEDED"),
+        );
+    }
+    let exceeded = permits.iter().filter(|p| !p.met).count();
+    if exceeded == 0 {
+        let _ = writeln!(s, "all {} permit-years met", permits.len());
+    } else {
+        let _ = writeln!(s, "{exceeded} of {} permit-years EXCEEDED", permits.len());
+    }
+    s
+}
+
+fn to_json(rows: &[Row], permits: &[&PermitResult]) -> String {
     let caps: Vec<_> = rows
         .iter()
         .map(|r| {
@@ -224,9 +271,21 @@ fn to_json(rows: &[Row]) -> String {
             })
         })
         .collect();
+    let permits: Vec<_> = permits
+        .iter()
+        .map(|p| {
+            json!({
+                "enterprise": p.enterprise, "pollutant": p.pollutant, "year": p.year,
+                "limit": p.limit, "value": p.value, "met": p.met,
+                "p_met": p.band.map(|b| b.p_met), "p05": p.band.map(|b| b.p05),
+                "p95": p.band.map(|b| b.p95),
+            })
+        })
+        .collect();
     serde_json::to_string_pretty(&json!({
         "caps": caps,
-        "all_met": rows.iter().all(|r| r.met),
+        "permits": permits,
+        "all_met": rows.iter().all(|r| r.met) && permits.iter().all(|p| p["met"] == true),
     }))
     .expect("plain JSON")
 }

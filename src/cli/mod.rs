@@ -179,7 +179,7 @@ fn load_unchecked(file: Option<&Path>) -> Result<Loaded> {
             }
             let name = path.display().to_string();
             let park = model::parse_park(&text, &name)?;
-            model::validate(&park, &name)?;
+            model::validate_text(&park, &text, &name)?;
             Ok(Loaded {
                 park,
                 text,

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::mode::Mode;
-use super::params::{CapPlan, LinkParams, Operating, Params, StorageParams};
+use super::params::{CapPlan, LinkParams, Operating, Params, PermitPlan, StorageParams};
 use super::plan::Plan;
 use super::schedule::{Block, Schedule};
 use super::topology::{
@@ -275,6 +275,13 @@ fn compile_park(park: &Park, link_order: &[usize]) -> (Topology, Params) {
                 year: c.year,
                 scope: c.scope,
                 limits: c.limits.iter().map(|(k, v)| (pollutant(k), *v)).collect(),
+            })
+            .collect(),
+        permits: (park.permits.iter())
+            .map(|p| PermitPlan {
+                enterprise: lookup(&enterprise_index, &p.enterprise),
+                pollutant: pollutant(&p.pollutant),
+                limit: p.limit.clone(),
             })
             .collect(),
     };

@@ -50,7 +50,7 @@ mod year;
 pub use balance::{PoolBalance, SlotBalance};
 pub use cycles::{MAX_SWEEPS, TOLERANCE};
 pub use mode::Mode;
-pub use params::{CapPlan, LinkParams, Operating, Params, StorageParams};
+pub use params::{CapPlan, LinkParams, Operating, Params, PermitPlan, StorageParams};
 pub use plan::Plan;
 pub use run::{run, run_years};
 pub use schedule::{Block, Schedule};

@@ -42,6 +42,8 @@ pub struct Params {
     pub targets: Vec<(i32, f64)>,
     /// Emission caps within the simulated years.
     pub caps: Vec<CapPlan>,
+    /// Enterprises' discharge permits, in file order.
+    pub permits: Vec<PermitPlan>,
 }
 
 /// What a process may and must make each year: series read at the start
@@ -106,4 +108,15 @@ pub struct CapPlan {
     pub scope: Scope,
     /// `(pollutant, limit)`.
     pub limits: Vec<(usize, f64)>,
+}
+
+/// An enterprise's discharge permit, compiled.
+#[derive(Debug, Clone)]
+pub struct PermitPlan {
+    /// Index of the enterprise.
+    pub enterprise: usize,
+    /// Index of the pollutant.
+    pub pollutant: usize,
+    /// Permitted discharge per year.
+    pub limit: Series,
 }

@@ -4,6 +4,7 @@
 //! one [`YearIndicators`] per simulated year; [`judge`] compares them with the
 //! park's targets and caps.
 
+mod permits;
 mod status;
 
 use serde::{Deserialize, Serialize};
@@ -13,7 +14,10 @@ use crate::engine::{Plan, StepView};
 use crate::error::{Error, Result};
 use crate::model::{Kind, Metric, Scope};
 
+pub use permits::PermitResult;
 pub use status::{Band, DEFAULT_CONFIDENCE, Status, YearBand};
+
+use permits::PermitSources;
 
 /// One year's indicators.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +45,8 @@ pub struct YearIndicators {
     pub park: Vec<f64>,
     /// Background emissions per pollutant.
     pub background: Vec<f64>,
+    /// Per permit of the plan, its enterprise's discharge.
+    pub permits: Vec<f64>,
 }
 
 impl YearIndicators {
@@ -96,6 +102,8 @@ pub struct Indicators {
     /// The solution whose carrying links are in `linked_enterprise` this year.
     linked_solution: Option<(u64, u64)>,
     current: Option<YearIndicators>,
+    /// Where each permit's discharge comes from.
+    permit_sources: PermitSources,
     /// Years of earlier runs, kept so that a new run allocates nothing.
     spare: Vec<YearIndicators>,
     /// Finished years.
@@ -156,6 +164,7 @@ impl Indicators {
             step_tonnes: None,
             linked_solution: None,
             current: None,
+            permit_sources: PermitSources::new(plan),
             spare: Vec::with_capacity(years),
             years: Vec::with_capacity(years),
         }
@@ -201,6 +210,8 @@ impl Indicators {
             year.park.resize(nk, 0.0);
             year.background.clear();
             year.background.resize(nk, 0.0);
+            year.permits.clear();
+            year.permits.resize(plan.params.permits.len(), 0.0);
             self.current = Some(year);
             self.linked_enterprise.fill(false);
             self.linked_solution = None;
@@ -253,6 +264,7 @@ impl Indicators {
         for (k, v) in view.background().iter().enumerate() {
             year.background[k] += v;
         }
+        self.permit_sources.observe(view, &mut year.permits);
     }
 
     /// Close the last year; call once after the run.
@@ -303,9 +315,17 @@ impl Indicators {
                         ("yearly background emissions", id.as_str(), y.background[k]),
                     ]
                 });
+            let permits = (plan.params.permits.iter().zip(&y.permits)).map(|(p, &v)| {
+                (
+                    "yearly permit discharge",
+                    plan.topology.enterprises[p.enterprise].as_str(),
+                    v,
+                )
+            });
             if let Some(e) = tonnes
                 .into_iter()
                 .chain(emissions)
+                .chain(permits)
                 .find_map(|(what, item, value)| bad(what, item, value))
             {
                 return Err(e);
@@ -348,6 +368,7 @@ fn empty_year() -> YearIndicators {
         made_inter_t: 0.0,
         park: Vec::new(),
         background: Vec::new(),
+        permits: Vec::new(),
     }
 }
 
@@ -419,12 +440,16 @@ pub struct Judgement {
     pub targets: Vec<TargetResult>,
     /// Each cap, per pollutant.
     pub caps: Vec<CapResult>,
+    /// Each permit in each simulated year, permit by permit.
+    pub permits: Vec<PermitResult>,
 }
 
 impl Judgement {
     /// Whether every target and cap is met.
     pub fn all_met(&self) -> bool {
-        self.targets.iter().all(|t| t.met) && self.caps.iter().all(|c| c.met)
+        self.targets.iter().all(|t| t.met)
+            && self.caps.iter().all(|c| c.met)
+            && self.permits.iter().all(|p| p.met)
     }
 }
 
@@ -460,7 +485,23 @@ pub fn judge(plan: &Plan, years: &[YearIndicators]) -> Judgement {
             });
         }
     }
+    let mut permits = Vec::new();
+    for (i, permit) in plan.params.permits.iter().enumerate() {
+        for r in years {
+            let (limit, value) = (permit.limit.at(r.year), r.permits[i]);
+            permits.push(PermitResult {
+                enterprise: plan.topology.enterprises[permit.enterprise].clone(),
+                pollutant: plan.topology.pollutants[permit.pollutant].clone(),
+                year: r.year,
+                limit,
+                value,
+                met: value <= limit,
+                band: None,
+            });
+        }
+    }
     Judgement {
+        permits,
         baseline: plan.params.baseline.and_then(target),
         targets: plan
             .params

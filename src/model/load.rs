@@ -102,8 +102,65 @@ pub fn load_park(path: &Path) -> Result<(Park, String)> {
     let text = read_text(path)?;
     let file = path.display().to_string();
     let park = parse_park(&text, &file)?;
-    super::validate(&park, &file)?;
+    validate_text(&park, &text, &file)?;
     Ok((park, text))
+}
+
+/// Validate `park`, parsed from `text`: as [`super::validate`], with each
+/// permit's problems placed at the permit's line and column.
+pub fn validate_text(park: &Park, text: &str, file: &str) -> Result<()> {
+    let Err(Error::Invalid { problems, .. }) = super::validate(park, file) else {
+        return super::validate(park, file);
+    };
+    let starts = permit_starts(text);
+    let mut placed = Vec::new();
+    let mut rest = Vec::new();
+    for problem in problems {
+        let at = (park.permits.iter().enumerate()).find_map(|(i, p)| {
+            let item = super::validate::permit_item(i, &p.enterprise, &p.pollutant);
+            problem
+                .starts_with(&item)
+                .then(|| starts.get(i).copied())
+                .flatten()
+        });
+        match at {
+            Some((line, col)) => placed.push((line, col, problem)),
+            None => rest.push(problem),
+        }
+    }
+    if rest.is_empty() {
+        return crate::error::problems_at(file, placed);
+    }
+    rest.extend(placed.into_iter().map(|(l, c, m)| format!("{l}:{c}: {m}")));
+    Err(Error::Invalid {
+        file: file.to_string(),
+        problems: rest,
+    })
+}
+
+/// The 1-based line and column where each of the park's permits starts.
+fn permit_starts(text: &str) -> Vec<(usize, usize)> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename = "Park")]
+    struct Permits<'a> {
+        #[serde(borrow, default)]
+        permits: Vec<&'a ron::value::RawValue>,
+    }
+    let Ok(spans) = model_options().from_str::<Permits>(text) else {
+        return Vec::new();
+    };
+    spans
+        .permits
+        .iter()
+        .map(|raw| {
+            let src = raw.trim().get_ron();
+            let offset = (src.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+            let before = &text[..offset.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            (line, col)
+        })
+        .collect()
 }
 
 /// The name of a RON file's top-level struct (`Park`, `Scenario`, `Sweep`),

@@ -23,7 +23,7 @@ pub use bounds::{
 pub use dist::Dist;
 pub use load::{
     BUILTIN_PARK, BUILTIN_PARK_NAME, MAX_NESTING, load_park, parse_park, parse_ron,
-    parse_sweep_ron, read_text, ron_options, to_ron, top_level_name,
+    parse_sweep_ron, read_text, ron_options, to_ron, top_level_name, validate_text,
 };
 pub use series::{Keyed, Number, Series};
 pub use uncertainty::{Apply, Param};
@@ -69,6 +69,9 @@ pub struct Park {
     /// Emission caps.
     #[serde(default)]
     pub caps: Vec<Cap>,
+    /// Enterprises' pollutant-discharge permits (排污许可).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub permits: Vec<Permit>,
     /// Uncertain parameters, drawn for the bands and probabilities beside
     /// the central values (docs/MODEL.md, "Uncertainty").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -401,4 +404,20 @@ pub struct Cap {
     pub scope: Scope,
     /// Limit per pollutant.
     pub limits: Keyed<f64>,
+}
+
+/// An enterprise's pollutant-discharge permit (排污许可): the most it may
+/// discharge of one pollutant a year, from its processes and its disposal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Permit {
+    /// The enterprise permitted.
+    pub enterprise: String,
+    /// The pollutant.
+    pub pollutant: String,
+    /// Permitted discharge per year (t/yr, the pollutant's unit).
+    pub limit: Series,
+    /// Provenance: the permit, or the estimate and its reasoning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }

@@ -178,6 +178,7 @@ fn problems(park: &Park) -> Vec<String> {
     check_links(&c);
     check_storages(&c);
     check_targets_and_caps(&c);
+    check_permits(&c);
     c.problems.into_inner()
 }
 
@@ -469,4 +470,32 @@ pub fn warnings(park: &Park) -> Vec<Warning> {
         }
     }
     w
+}
+
+/// The prefix of every problem of the permit at `index` (0-based), which
+/// [`super::load`] replaces by the permit's line and column when it has
+/// the file's text.
+pub(super) fn permit_item(index: usize, enterprise: &str, pollutant: &str) -> String {
+    format!("permit {} (`{enterprise}`, `{pollutant}`)", index + 1)
+}
+
+fn check_permits(c: &Checker) {
+    let mut seen = HashSet::new();
+    for (i, p) in c.park.permits.iter().enumerate() {
+        let item = permit_item(i, &p.enterprise, &p.pollutant);
+        c.reference(
+            &item,
+            "enterprise",
+            "enterprise",
+            &p.enterprise,
+            &c.enterprises,
+        );
+        c.reference(&item, "pollutant", "pollutant", &p.pollutant, &c.pollutants);
+        c.series(&item, "limit", &p.limit, false);
+        if !seen.insert((p.enterprise.as_str(), p.pollutant.as_str())) {
+            c.problem(format!(
+                "{item}: a second permit for the same enterprise and pollutant"
+            ));
+        }
+    }
 }

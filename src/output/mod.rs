@@ -533,6 +533,7 @@ fn summary_json(info: &RunInfo, plan: &Plan, sim: &Simulation) -> Result<Vec<u8>
         baseline: sim.judgement.baseline.clone(),
         targets: sim.judgement.targets.clone(),
         caps: sim.judgement.caps.clone(),
+        permits: sim.judgement.permits.clone(),
     };
     summary.json()
 }

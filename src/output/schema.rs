@@ -16,7 +16,7 @@ use serde::de::{DeserializeOwned, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Error, Result};
-use crate::indicators::{CapResult, TargetResult};
+use crate::indicators::{CapResult, PermitResult, TargetResult};
 
 /// A run's yearly indicators, one row a year ([`YearRow`]).
 pub const YEARS_FILE: &str = "years.csv";
@@ -443,6 +443,9 @@ pub struct RunSummary {
     /// Caps judged.
     #[serde(default)]
     pub caps: Vec<CapResult>,
+    /// Permits judged, per simulated year.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub permits: Vec<PermitResult>,
 }
 
 impl RunSummary {

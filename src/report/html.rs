@@ -76,7 +76,7 @@ pub(super) fn head(o: &mut String, title: &str) {
     );
 }
 
-fn both(en: &str, zh: Option<&str>) -> String {
+pub(super) fn both(en: &str, zh: Option<&str>) -> String {
     match zh {
         Some(zh) if !zh.is_empty() => {
             format!("{} <span class=\"zh\">{}</span>", escape(en), escape(zh))
@@ -344,6 +344,8 @@ pub fn run_report(
         }
         o.push_str("</table>\n");
     }
+
+    super::status::permits_table(&mut o, &r.summary.permits, names);
 
     // Largest flows in the Sankey's year.
     if let Some(year) = pictures

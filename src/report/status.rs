@@ -1,10 +1,14 @@
-//! How sure a run's verdicts are, as the report words them: a target's or
-//! cap's probability of being met and its 5–95 % band over the draws of the
+//! A run's verdicts as the report words them: a target's or cap's
+//! probability of being met and its 5–95 % band over the draws of the
 //! park's declared uncertainty (docs/MODEL.md, "Uncertainty"), judged at
-//! the default confidence.
+//! the default confidence, and the table of enterprises' permits.
+
+use std::fmt::Write as _;
 
 use super::group;
-use crate::indicators::{Band, DEFAULT_CONFIDENCE, Status};
+use super::html::{both, escape};
+use super::names::Names;
+use crate::indicators::{Band, DEFAULT_CONFIDENCE, PermitResult, Status, margin_percent};
 
 /// The probability and band of a judged value, for a finding: empty when
 /// no bands were drawn.
@@ -31,4 +35,49 @@ pub(super) fn judged(met: bool, band: Option<&Band>) -> Option<bool> {
         Status::AtRisk => None,
         Status::NotMet => Some(false),
     }
+}
+
+/// The table of permits: each enterprise's discharge against its permit,
+/// year by year, with the band when drawn.
+pub(super) fn permits_table(o: &mut String, permits: &[PermitResult], names: &Names) {
+    if permits.is_empty() {
+        return;
+    }
+    let banded = permits.iter().any(|p| p.band.is_some());
+    let band_heads = if banded {
+        "<th>discharge 5–95%</th><th>P(met)</th>"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        o,
+        "<h2>Enterprise permits</h2>\n<table id=\"permits\">\n<tr><th>year</th><th>enterprise</th><th>pollutant</th><th>discharge</th><th>limit</th><th>margin</th>{band_heads}<th>status</th></tr>"
+    );
+    for p in permits {
+        let margin = p.limit - p.value;
+        let pct = margin_percent(margin, p.limit);
+        let (en, zh) = names.enterprise_both(&p.enterprise);
+        let band = p.band.map_or(String::new(), |b| {
+            format!(
+                "<td class=\"n\">{}–{}</td><td class=\"n\">{:.2}</td>",
+                group(b.p05, 1),
+                group(b.p95, 1),
+                b.p_met
+            )
+        });
+        let status = Status::of(p.met, p.band.as_ref(), DEFAULT_CONFIDENCE);
+        let _ = writeln!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>{band}<td class=\"{}\">{} ({pct:+.1}%)</td></tr>",
+            p.year,
+            both(&en, zh.as_deref()),
+            escape(&names.pollutant(&p.pollutant)),
+            group(p.value, 1),
+            group(p.limit, 1),
+            group(margin, 1),
+            if p.met { "met" } else { "missed" },
+            status.word("EXCEEDED").to_lowercase(),
+        );
+    }
+    o.push_str("</table>\n");
 }

@@ -111,7 +111,7 @@ pub fn load_scenario(path: &Path) -> Result<Applied> {
         ),
     };
     let mut park = model::parse_park(&park_text, &park_name)?;
-    model::validate(&park, &park_name)?;
+    model::validate_text(&park, &park_text, &park_name)?;
     apply_scenario(&mut park, &scenario, &file)?;
     Ok(Applied {
         scenario,

@@ -39,6 +39,9 @@ pub struct Bands {
     /// Per cap limit, in the plan's cap order, then limit order (the order
     /// of [`Judgement::caps`]).
     pub caps: Vec<Band>,
+    /// Per permit and simulated year (the order of
+    /// [`Judgement::permits`](crate::indicators::Judgement::permits)).
+    pub permits: Vec<Band>,
     /// Per simulated year.
     pub years: Vec<YearBand>,
 }
@@ -52,6 +55,9 @@ impl Bands {
         }
         for (c, band) in sim.judgement.caps.iter_mut().zip(&self.caps) {
             c.band = Some(*band);
+        }
+        for (p, band) in sim.judgement.permits.iter_mut().zip(&self.permits) {
+            p.band = Some(*band);
         }
         sim.year_bands = self.years;
     }
@@ -119,6 +125,9 @@ fn one_draw(
     for c in &judgement.caps {
         row.extend([c.value, f64::from(u8::from(c.met))]);
     }
+    for p in &judgement.permits {
+        row.extend([p.value, f64::from(u8::from(p.met))]);
+    }
     for y in &indicators.years {
         row.push(y.linkage(plan.params.metric));
         row.extend((0..plan.topology.pollutants.len()).map(|k| y.total(k)));
@@ -148,10 +157,13 @@ fn gather(plan: &Plan, samples: u64, draws: &[Vec<f64>]) -> Bands {
     };
     let nt = plan.params.targets.len();
     let nc: usize = plan.params.caps.iter().map(|c| c.limits.len()).sum();
+    let n_years = (plan.topology.end - plan.topology.start + 1) as usize;
+    let nq = plan.params.permits.len() * n_years;
     let np = plan.topology.pollutants.len();
     let targets = (0..nt).map(|t| band(2 * t)).collect();
     let caps = (0..nc).map(|c| band(2 * (nt + c))).collect();
-    let first = 2 * (nt + nc);
+    let permits = (0..nq).map(|q| band(2 * (nt + nc + q))).collect();
+    let first = 2 * (nt + nc + nq);
     let years = (plan.topology.start..=plan.topology.end)
         .enumerate()
         .map(|(i, year)| {
@@ -167,6 +179,7 @@ fn gather(plan: &Plan, samples: u64, draws: &[Vec<f64>]) -> Bands {
         samples,
         targets,
         caps,
+        permits,
         years,
     }
 }

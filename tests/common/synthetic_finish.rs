@@ -114,6 +114,7 @@ impl Builder<'_> {
                 baseline: None,
                 linkage: vec![(end, Number(0.5))],
             }),
+            permits: vec![],
             uncertainty: vec![],
             caps: vec![Cap {
                 year: end,

@@ -8,8 +8,8 @@
 
 use std::fmt::Write as _;
 
-use super::status::{how_sure, judged};
-use crate::indicators::{DEFAULT_CONFIDENCE, Status, margin_percent};
+use super::status::{how_sure, judged, verdict_cells};
+use crate::indicators::margin_percent;
 use crate::model::Kind;
 use crate::model::Park;
 
@@ -320,26 +320,16 @@ pub fn run_report(
         );
         for c in &r.summary.caps {
             let pct = margin_percent(c.margin, c.limit);
-            let band = c.band.map_or(String::new(), |b| {
-                format!(
-                    "<td class=\"n\">{}–{}</td><td class=\"n\">{:.2}</td>",
-                    group(b.p05, 1),
-                    group(b.p95, 1),
-                    b.p_met
-                )
-            });
-            let status = Status::of(c.met, c.band.as_ref(), DEFAULT_CONFIDENCE);
             let _ = writeln!(
                 o,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>{band}<td class=\"{}\">{} ({pct:+.1}%)</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>{}</tr>",
                 c.year,
                 escape(&c.scope),
                 escape(&names.pollutant(&c.pollutant)),
                 group(c.value, 1),
                 group(c.limit, 1),
                 group(c.margin, 1),
-                if c.met { "met" } else { "missed" },
-                status.word("EXCEEDED").to_lowercase(),
+                verdict_cells(c.met, c.band.as_ref(), pct),
             );
         }
         o.push_str("</table>\n");

@@ -57,27 +57,36 @@ pub(super) fn permits_table(o: &mut String, permits: &[PermitResult], names: &Na
         let margin = p.limit - p.value;
         let pct = margin_percent(margin, p.limit);
         let (en, zh) = names.enterprise_both(&p.enterprise);
-        let band = p.band.map_or(String::new(), |b| {
-            format!(
-                "<td class=\"n\">{}–{}</td><td class=\"n\">{:.2}</td>",
-                group(b.p05, 1),
-                group(b.p95, 1),
-                b.p_met
-            )
-        });
-        let status = Status::of(p.met, p.band.as_ref(), DEFAULT_CONFIDENCE);
         let _ = writeln!(
             o,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>{band}<td class=\"{}\">{} ({pct:+.1}%)</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>{}</tr>",
             p.year,
             both(&en, zh.as_deref()),
             escape(&names.pollutant(&p.pollutant)),
             group(p.value, 1),
             group(p.limit, 1),
             group(margin, 1),
-            if p.met { "met" } else { "missed" },
-            status.word("EXCEEDED").to_lowercase(),
+            verdict_cells(p.met, p.band.as_ref(), pct),
         );
     }
     o.push_str("</table>\n");
+}
+
+/// The cells that end a cap's or permit's row: its band and P(met) when
+/// drawn, then its status and margin in percent.
+pub(super) fn verdict_cells(met: bool, band: Option<&Band>, pct: f64) -> String {
+    let band_cells = band.map_or(String::new(), |b| {
+        format!(
+            "<td class=\"n\">{}–{}</td><td class=\"n\">{:.2}</td>",
+            group(b.p05, 1),
+            group(b.p95, 1),
+            b.p_met
+        )
+    });
+    let status = Status::of(met, band, DEFAULT_CONFIDENCE);
+    format!(
+        "{band_cells}<td class=\"{}\">{} ({pct:+.1}%)</td>",
+        if met { "met" } else { "missed" },
+        status.word("EXCEEDED").to_lowercase()
+    )
 }

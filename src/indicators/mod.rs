@@ -487,7 +487,10 @@ pub fn judge(plan: &Plan, years: &[YearIndicators]) -> Judgement {
     }
     let mut permits = Vec::new();
     for (i, permit) in plan.params.permits.iter().enumerate() {
-        for r in years {
+        // A permit given as steps holds from its first step's year: before
+        // it, the enterprise had no permit to judge.
+        let from = permit.limit.first_year().unwrap_or(i32::MIN);
+        for r in years.iter().filter(|r| r.year >= from) {
             let (limit, value) = (permit.limit.at(r.year), r.permits[i]);
             permits.push(PermitResult {
                 enterprise: plan.topology.enterprises[permit.enterprise].clone(),

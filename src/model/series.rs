@@ -46,6 +46,15 @@ impl Series {
         }
     }
 
+    /// The year of the first step; none for a constant, which holds in
+    /// every year.
+    pub fn first_year(&self) -> Option<i32> {
+        match self {
+            Series::Constant(_) => None,
+            Series::Steps(steps) => steps.first().map(|s| s.0),
+        }
+    }
+
     /// Every value the series holds, for range checks.
     pub fn values(&self) -> impl Iterator<Item = f64> + '_ {
         let (constant, steps) = match self {

@@ -157,9 +157,14 @@ fn gather(plan: &Plan, samples: u64, draws: &[Vec<f64>]) -> Bands {
     };
     let nt = plan.params.targets.len();
     let nc: usize = plan.params.caps.iter().map(|c| c.limits.len()).sum();
+    // Permit-years as the central judgement has them (from each permit's
+    // first year), read off the first draw's row length.
     let n_years = (plan.topology.end - plan.topology.start + 1) as usize;
-    let nq = plan.params.permits.len() * n_years;
     let np = plan.topology.pollutants.len();
+    let per_year = n_years * (1 + np);
+    let nq = draws
+        .first()
+        .map_or(0, |row| (row.len() - per_year) / 2 - nt - nc);
     let targets = (0..nt).map(|t| band(2 * t)).collect();
     let caps = (0..nc).map(|c| band(2 * (nt + c))).collect();
     let permits = (0..nq).map(|q| band(2 * (nt + nc + q))).collect();

@@ -94,16 +94,10 @@ pub(super) fn problems(park: &Park) -> Vec<String> {
 
 /// Whether the park gives any price, disposal cost, tax or opex.
 pub fn has_money(park: &Park) -> bool {
-    park.materials.iter().any(|m| {
-        m.price.is_some()
-            || matches!(
-                m.fate,
-                Fate::Dispose {
-                    cost: Some(_),
-                    ..
-                }
-            )
-    }) || park.pollutants.iter().any(|p| p.tax.is_some())
+    park.materials
+        .iter()
+        .any(|m| m.price.is_some() || matches!(m.fate, Fate::Dispose { cost: Some(_), .. }))
+        || park.pollutants.iter().any(|p| p.tax.is_some())
         || park.links.iter().any(|l| l.opex.is_some())
 }
 

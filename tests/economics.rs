@@ -264,3 +264,25 @@ fn the_binary_names_the_file_line_and_column_of_a_negative_price() {
         .code(1)
         .stderr(contains("bad.ron:31:78: -4 is not an amount of money"));
 }
+
+#[test]
+fn above_twelve_candidates_the_largest_npv_set_is_built_greedily() {
+    // Thirteen copies of the brick link: the first served takes the 60 t the
+    // brick works can use; every other only adds its cost and opex.
+    let text = read("economics.ron");
+    let link = text
+        .lines()
+        .skip_while(|l| !l.contains("Link(id: \"ash_to_bricks\""))
+        .take(2)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let copies: Vec<String> = (0..13)
+        .map(|i| link.replace("ash_to_bricks", &format!("bricks_{i:02}")))
+        .collect();
+    let text = text.replace(&link, &copies.join("\n"));
+    let r = rank_with(&park(&text), Objective::Npv).unwrap();
+    assert!(!r.exhaustive && r.cheapest.is_none());
+    let set = r.largest_npv.as_ref().unwrap()[0].as_ref().unwrap();
+    assert_eq!(set.links, ["bricks_00"]);
+    close(set.appraisal.as_ref().unwrap().npv, 2675.281743050337);
+}

@@ -158,6 +158,7 @@ fn a_park_without_economics_keeps_the_old_ranking_and_says_so() {
     let order: Vec<&str> = r.candidates.iter().map(|c| c.link.as_str()).collect();
     assert_eq!(order, ["tar_to_refinery", "ash_to_cement", "ash_to_bricks"]);
     assert!(r.candidates.iter().all(|c| c.appraisal.is_none()));
+    // `links` says so: tests/links.rs, links_writes_both_tables_with_their_headers.
     let out = tempfile::tempdir().unwrap();
     parkflow()
         .args([

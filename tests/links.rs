@@ -201,6 +201,8 @@ fn links_writes_both_tables_with_their_headers() {
         .assert()
         .success()
         .stdout(contains("tar_to_refinery"))
+        .stdout(contains("economics are not declared"))
+        .stdout(contains("best gain per unit cost first"))
         .stdout(contains(
             "What each candidate moves across the park's boundary",
         ))

@@ -110,21 +110,50 @@ impl Search<'_> {
         outcomes: &[Outcome],
         by_cost: bool,
     ) -> Result<Vec<Option<CheapestSet>>> {
-        let mut best = Vec::with_capacity(self.targets.len());
-        for (t, &(_, target)) in self.targets.iter().enumerate() {
-            let mut pick: Option<(f64, u32, u32)> = None;
-            for (mask, out) in (0u32..).zip(outcomes) {
-                if out.linkage[t] < target {
-                    continue;
-                }
-                let cost = if by_cost {
+        let costs: Vec<f64> = (0u32..)
+            .zip(outcomes)
+            .map(|(mask, _)| {
+                if by_cost {
                     self.cost(&subset(self.positions, mask))
                 } else {
                     0.0
-                };
-                let key = (cost, mask.count_ones(), mask);
-                if pick.is_none_or(|p| key.0 < p.0 || (key.0 == p.0 && key.1 < p.1)) {
-                    pick = Some(key);
+                }
+            })
+            .collect();
+        self.best_per_target(outcomes, &costs, by_cost)
+    }
+
+    /// Per target, the subset of largest NPV that meets it (then fewest
+    /// links, then the lowest bit mask).
+    pub fn largest_npv(&self, outcomes: &[Outcome]) -> Result<Vec<Option<CheapestSet>>> {
+        let less_npv: Vec<f64> = (0u32..)
+            .zip(outcomes)
+            .map(|(mask, out)| {
+                let set = subset(self.positions, mask);
+                Ok(-self.appraisal(&set, out)?.map_or(0.0, |a| a.npv))
+            })
+            .collect::<Result<_>>()?;
+        self.best_per_target(outcomes, &less_npv, true)
+    }
+
+    /// Per target, the subset (by bit mask) that meets it with the least
+    /// `key`, then the fewest links, then the lowest mask.
+    fn best_per_target(
+        &self,
+        outcomes: &[Outcome],
+        key: &[f64],
+        by_cost: bool,
+    ) -> Result<Vec<Option<CheapestSet>>> {
+        let mut best = Vec::with_capacity(self.targets.len());
+        for (t, &(_, target)) in self.targets.iter().enumerate() {
+            let mut pick: Option<(f64, u32, u32)> = None;
+            for ((mask, out), &k) in (0u32..).zip(outcomes).zip(key) {
+                if out.linkage[t] < target {
+                    continue;
+                }
+                let this = (k, mask.count_ones(), mask);
+                if pick.is_none_or(|p| this.0 < p.0 || (this.0 == p.0 && this.1 < p.1)) {
+                    pick = Some(this);
                 }
             }
             best.push(match pick {
@@ -132,40 +161,6 @@ impl Search<'_> {
                     &subset(self.positions, mask),
                     &outcomes[mask as usize],
                     by_cost,
-                )?),
-                None => None,
-            });
-        }
-        Ok(best)
-    }
-
-    /// Per target, the subset of largest NPV that meets it (then fewest
-    /// links, then the lowest bit mask).
-    pub fn largest_npv(&self, outcomes: &[Outcome]) -> Result<Vec<Option<CheapestSet>>> {
-        let npvs: Vec<f64> = (0u32..)
-            .zip(outcomes)
-            .map(|(mask, out)| {
-                let set = subset(self.positions, mask);
-                Ok(self.appraisal(&set, out)?.map_or(0.0, |a| a.npv))
-            })
-            .collect::<Result<_>>()?;
-        let mut best = Vec::with_capacity(self.targets.len());
-        for (t, &(_, target)) in self.targets.iter().enumerate() {
-            let mut pick: Option<(f64, u32, u32)> = None;
-            for ((mask, out), &npv) in (0u32..).zip(outcomes).zip(&npvs) {
-                if out.linkage[t] < target {
-                    continue;
-                }
-                let key = (npv, mask.count_ones(), mask);
-                if pick.is_none_or(|p| key.0 > p.0 || (key.0 == p.0 && key.1 < p.1)) {
-                    pick = Some(key);
-                }
-            }
-            best.push(match pick {
-                Some((_, _, mask)) => Some(self.chosen(
-                    &subset(self.positions, mask),
-                    &outcomes[mask as usize],
-                    true,
                 )?),
                 None => None,
             });

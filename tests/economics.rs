@@ -164,17 +164,6 @@ fn a_park_without_economics_keeps_the_old_ranking_and_says_so() {
         .args([
             "links",
             example("candidates.ron").to_str().unwrap(),
-            "--out",
-        ])
-        .arg(out.path())
-        .assert()
-        .success()
-        .stdout(contains("economics are not declared"))
-        .stdout(contains("best gain per unit cost first"));
-    parkflow()
-        .args([
-            "links",
-            example("candidates.ron").to_str().unwrap(),
             "--objective",
             "npv",
             "--out",

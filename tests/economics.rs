@@ -175,16 +175,15 @@ fn a_park_without_economics_keeps_the_old_ranking_and_says_so() {
 }
 
 #[test]
-fn with_economics_every_candidate_needs_a_cost() {
+fn a_candidate_without_a_cost_is_appraised_as_needing_no_capital() {
+    // As a link a scenario disables: the pipe exists, its capital is sunk.
     let text = read("economics.ron").replace("cost: 2000, ", "");
-    let park = parse_park(&text, "e.ron").unwrap();
-    let e = parkflow::model::validate(&park, "e.ron")
-        .unwrap_err()
-        .to_string();
-    assert!(
-        e.contains("link `ash_to_bricks`, cost: a candidate needs a capital cost"),
-        "{e}"
-    );
+    let a = rank(&park(&text)).unwrap().candidates[0]
+        .appraisal
+        .clone()
+        .unwrap();
+    close(a.npv, 2675.281743050337 + 2000.0);
+    assert_eq!(a.payback, Some(0));
 }
 
 /// The error for economics.ron with `from` replaced by `to`.

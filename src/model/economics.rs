@@ -74,24 +74,6 @@ fn lifetime<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error>
     Ok(l as u32)
 }
 
-/// Problems of a park's economics that need the whole park: with
-/// `economics:` declared, every candidate link needs a capital `cost`.
-pub(super) fn problems(park: &Park) -> Vec<String> {
-    if park.economics.is_none() {
-        return Vec::new();
-    }
-    park.links
-        .iter()
-        .filter(|l| l.candidate && l.cost.is_none())
-        .map(|l| {
-            format!(
-                "link `{}`, cost: a candidate needs a capital cost (CNY) when the park declares `economics`",
-                l.id
-            )
-        })
-        .collect()
-}
-
 /// Whether the park gives any price, disposal cost, tax or opex.
 pub fn has_money(park: &Park) -> bool {
     park.materials

@@ -30,7 +30,6 @@ pub fn validate(park: &Park, file: &str) -> Result<()> {
     let mut problems = size_problems(park);
     if problems.is_empty() {
         problems = self::problems(park);
-        problems.extend(super::economics::problems(park));
     }
     if problems.is_empty() {
         Ok(())

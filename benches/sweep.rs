@@ -70,10 +70,12 @@ pub fn leontief_park() -> Park {
             end: 2000,
             steps_per_year: 1,
         },
+        economics: None,
         pollutants: vec![Pollutant {
             id: "co2".into(),
             name: "CO2".into(),
             unit: "t".into(),
+            tax: None,
         }],
         materials: goods
             .iter()
@@ -84,6 +86,7 @@ pub fn leontief_park() -> Park {
                 unit: "t".into(),
                 kind: Kind::Product,
                 t_per_unit: None,
+                price: None,
                 fate: Default::default(),
                 composition: Keyed::default(),
             })
@@ -130,6 +133,7 @@ pub fn leontief_park() -> Park {
                 priority: 0,
                 candidate: false,
                 cost: None,
+                opex: None,
                 source: None,
             })
             .collect(),

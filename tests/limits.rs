@@ -344,6 +344,7 @@ fn model_pollutant(id: &str) -> model::Pollutant {
         id: id.into(),
         name: id.into(),
         unit: "t".into(),
+        tax: None,
     }
 }
 

@@ -201,6 +201,8 @@ fn links_writes_both_tables_with_their_headers() {
         .assert()
         .success()
         .stdout(contains("tar_to_refinery"))
+        .stdout(contains("economics are not declared"))
+        .stdout(contains("best gain per unit cost first"))
         .stdout(contains(
             "What each candidate moves across the park's boundary",
         ))
@@ -212,18 +214,18 @@ fn links_writes_both_tables_with_their_headers() {
     assert_eq!(
         lines.next(),
         Some(
-            "link,material,from,to,cost,d_linkage_2020,d_disposed_t_2020,d_sold_t_2020,d_imported_t_2020,d_cod_2020,moves_only"
+            "link,material,from,to,cost,npv,payback_years,cash_2020,d_linkage_2020,d_disposed_t_2020,d_sold_t_2020,d_imported_t_2020,d_cod_2020,moves_only"
         )
     );
     // The tar was sold before: linking it moves 50 t across the boundary
     // and changes no disposal and no emission.
     assert_eq!(
         lines.next(),
-        Some("tar_to_refinery,tar,plant,refinery,10,0.3333333333333333,0,-50,0,0,true")
+        Some("tar_to_refinery,tar,plant,refinery,10,,,,0.3333333333333333,0,-50,0,0,true")
     );
     assert_eq!(
         lines.next(),
-        Some("ash_to_cement,ash,plant,cement_works,20,0.5333333333333333,-80,0,0,-0.8,false")
+        Some("ash_to_cement,ash,plant,cement_works,20,,,,0.5333333333333333,-80,0,0,-0.8,false")
     );
     let portfolio = std::fs::read_to_string(out.path().join("portfolio.csv")).unwrap();
     let mut lines = portfolio.lines();

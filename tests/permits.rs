@@ -88,6 +88,7 @@ fn an_enterprise_discharges_its_processes_and_its_disposal() {
     let html = std::fs::read_to_string(run.join("report.html")).unwrap();
     assert!(html.contains("<table id=\"permits\">"), "a permit table");
     assert!(html.contains("exceeded (-25.0%)"), "the 2013 COD permit");
+    assert!(html.contains("exceeded in 2013"), "{html}");
 }
 
 #[test]

@@ -69,11 +69,13 @@ fn random_park(genes: &[u32]) -> Park {
             unit: unit.to_string(),
             kind: *kind,
             t_per_unit: (*unit != "t").then_some(0.0005),
+            price: None,
             fate: if *id == "sold" {
                 Fate::Sell
             } else {
                 Fate::Dispose {
                     emissions: keyed(vec![("cod".into(), 0.01)]),
+                    cost: None,
                 }
             },
             composition: Keyed::default(),
@@ -141,6 +143,7 @@ fn random_park(genes: &[u32]) -> Park {
             priority: g.below(3) as i32,
             candidate: g.chance(10),
             cost: None,
+            opex: None,
             source: None,
         });
     }
@@ -166,12 +169,14 @@ fn random_park(genes: &[u32]) -> Park {
             end,
             steps_per_year: 1 + g.below(4) as u32,
         },
+        economics: None,
         pollutants: ["cod", "so2"]
             .iter()
             .map(|k| Pollutant {
                 id: k.to_string(),
                 name: k.to_string(),
                 unit: "t".into(),
+                tax: None,
             })
             .collect(),
         materials,

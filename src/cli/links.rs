@@ -2,17 +2,17 @@
 //!
 //! Evaluates each candidate alone and builds the greedy portfolio
 //! (`crate::candidates`), prints the tables (what each candidate changes,
-//! the portfolio, the cheapest sets) and writes `candidates.csv` and
-//! `portfolio.csv`, each atomically.
+//! the portfolio, the cheapest or largest-NPV sets) and writes
+//! `candidates.csv`, `portfolio.csv` and `frontier.svg`, all atomically.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
-use crate::candidates::{self, Ranking, Stop};
-use crate::error::Result;
+use crate::candidates::{self, Objective, Ranking, Stop};
+use crate::error::{Error, Result};
 use crate::model::Park;
 use crate::output::{self, num};
 
@@ -30,6 +30,21 @@ pub struct LinksArgs {
     /// No tables; only errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// What the set meeting each target minimises or maximises: `cost`
+    /// (least capital cost) or `npv` (largest net present value; the park
+    /// must declare `economics`).
+    #[arg(long, value_enum, default_value_t = ObjectiveArg::Cost)]
+    pub objective: ObjectiveArg,
+}
+
+/// `--objective`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum ObjectiveArg {
+    /// The cheapest set meeting each target.
+    #[default]
+    Cost,
+    /// The set of largest NPV meeting each target.
+    Npv,
 }
 
 /// Rank the candidate links of a park, print and write the tables.
@@ -51,7 +66,19 @@ pub fn links(args: &LinksArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let ranking = candidates::rank(park)?;
+    let objective = match args.objective {
+        ObjectiveArg::Cost => Objective::Cost,
+        ObjectiveArg::Npv => Objective::Npv,
+    };
+    if objective == Objective::Npv && park.economics.is_none() {
+        return Err(Error::Invalid {
+            file: loaded.name.clone(),
+            problems: vec![
+                "--objective npv: economics are not declared; add `economics: Economics(discount_rate: .., lifetime: ..)` and prices to the park".to_string(),
+            ],
+        });
+    }
+    let ranking = candidates::rank_with(park, objective)?;
     let dir = args
         .out
         .clone()
@@ -59,6 +86,11 @@ pub fn links(args: &LinksArgs) -> Result<ExitCode> {
     let mut batch = output::Batch::new(&dir)?;
     batch.add("candidates.csv", candidates_csv(&ranking).as_bytes())?;
     batch.add("portfolio.csv", portfolio_csv(&ranking).as_bytes())?;
+    if let (Some(&last), false) = (ranking.targets.last(), ranking.frontier.is_empty()) {
+        let metric = park.targets.as_ref().map_or("mass", |t| t.metric.as_str());
+        let svg = crate::report::frontier_svg(&ranking.frontier, last, metric)?;
+        batch.add("frontier.svg", svg.as_bytes())?;
+    }
     batch.commit()?;
     if !args.quiet {
         print!("{}", tables(park, &ranking));
@@ -90,8 +122,8 @@ fn opt_num(v: Option<f64>) -> String {
     v.map(num).unwrap_or_default()
 }
 
-/// candidates.csv: link, material, from, to, cost, `d_linkage_<year>` per
-/// target year, `d_disposed_t_<year>`, `d_sold_t_<year>` and
+/// candidates.csv: link, material, from, to, cost, npv, payback_years,
+/// `cash_<year>` of the first target year, `d_linkage_<year>` per target year, `d_disposed_t_<year>`, `d_sold_t_<year>` and
 /// `d_imported_t_<year>` per target year, `d_<pollutant>_<year>` per capped
 /// pollutant, and `moves_only`; best first.
 pub fn candidates_csv(r: &Ranking) -> String {
@@ -101,7 +133,10 @@ pub fn candidates_csv(r: &Ranking) -> String {
         "from".into(),
         "to".into(),
         "cost".into(),
+        "npv".into(),
+        "payback_years".into(),
     ];
+    header.extend(r.targets.first().map(|(y, _)| format!("cash_{y}")));
     header.extend(r.targets.iter().map(|(y, _)| format!("d_linkage_{y}")));
     for (y, _) in &r.targets {
         header.extend(BOUNDARY.iter().map(|what| format!("d_{what}_t_{y}")));
@@ -121,6 +156,7 @@ pub fn candidates_csv(r: &Ranking) -> String {
             field(&c.to),
             opt_num(c.cost),
         ];
+        row.extend(money_fields(r, c.appraisal.as_ref()));
         row.extend(c.d_linkage.iter().map(|&v| num(v)));
         for b in &c.d_boundary {
             row.extend([num(b.disposed), num(b.sold), num(b.imported)]);
@@ -130,6 +166,26 @@ pub fn candidates_csv(r: &Ranking) -> String {
         s += &(row.join(",") + "\n");
     }
     s
+}
+
+/// npv, payback_years and the first target year's cash (empty when the park
+/// declares no economics, payback empty when never reached).
+fn money_fields(r: &Ranking, a: Option<&candidates::Appraisal>) -> Vec<String> {
+    let mut fields = vec![
+        opt_num(a.map(|a| a.npv)),
+        a.and_then(|a| a.payback)
+            .map(|t| t.to_string())
+            .unwrap_or_default(),
+    ];
+    if let Some(&(year, _)) = r.targets.first() {
+        fields.push(opt_num(a.and_then(|a| year_cash(a, year))));
+    }
+    fields
+}
+
+/// A set's net cash in a simulated year.
+fn year_cash(a: &candidates::Appraisal, year: i32) -> Option<f64> {
+    a.cash.get(usize::try_from(year - a.start).ok()?).copied()
 }
 
 /// What `candidates.csv` reports crossing the boundary, in column order.
@@ -217,15 +273,33 @@ pub fn tables(park: &Park, r: &Ranking) -> String {
     } else {
         let _ = writeln!(s, "without candidates: {}", base.join(", "));
     }
-    let per = if r.by_cost {
-        "gain per unit cost"
-    } else {
-        "gain per link (not every candidate has a cost)"
+    let per = match &park.economics {
+        Some(e) => {
+            let _ = writeln!(
+                s,
+                "economics: discount rate {}, lifetime {} years; NPV and cash in CNY",
+                e.discount_rate, e.lifetime
+            );
+            "NPV"
+        }
+        None => {
+            let _ = writeln!(
+                s,
+                "economics are not declared (no `economics:` in the park): no NPV or payback"
+            );
+            if r.by_cost {
+                "gain per unit cost"
+            } else {
+                "gain per link (not every candidate has a cost)"
+            }
+        }
     };
     let _ = writeln!(
         s,
         "\nEach candidate alone, best {per} first (linkage change in points)"
     );
+    let money = park.economics.is_some();
+    let cash_year = r.targets.first().map(|&(y, _)| y);
     let width = r
         .candidates
         .iter()
@@ -244,6 +318,12 @@ pub fn tables(park: &Park, r: &Ranking) -> String {
         "  {:>2}  {:<width$}  {:<mwidth$}  {:>10}",
         "#", "link", "material", "cost"
     );
+    if money {
+        let _ = write!(head, "  {:>10}  {:>7}", "npv", "payback");
+        if let Some(y) = cash_year {
+            let _ = write!(head, "  {:>10}", format!("cash {y}"));
+        }
+    }
     for (y, _) in &r.targets {
         let _ = write!(head, "  {:>8}", format!("Δ{y}"));
     }
@@ -259,6 +339,13 @@ pub fn tables(park: &Park, r: &Ranking) -> String {
             c.material,
             cost_text(c.cost)
         );
+        if let (true, Some(a)) = (money, &c.appraisal) {
+            let payback = a.payback.map_or("-".to_string(), |t| format!("{t} y"));
+            let _ = write!(line, "  {:>10}  {payback:>7}", cost_text(Some(a.npv)));
+            if let Some(y) = cash_year {
+                let _ = write!(line, "  {:>10}", cost_text(year_cash(a, y)));
+            }
+        }
         for d in &c.d_linkage {
             let _ = write!(line, "  {:>+8.2}", d * 100.0);
         }
@@ -352,37 +439,54 @@ pub fn tables(park: &Park, r: &Ranking) -> String {
                 candidates::EXHAUSTIVE_MAX
             );
         }
-        Some(sets) if !r.targets.is_empty() => {
-            let _ = writeln!(
-                s,
-                "\n{} set meeting each target, every subset tried (the greedy order need not find it)",
+        Some(sets) => {
+            let title = format!(
+                "{} set meeting each target, every subset tried (the greedy order need not find it)",
                 if r.by_cost { "Cheapest" } else { "Smallest" }
             );
-            for (set, &(year, target)) in sets.iter().zip(&r.targets) {
-                let text = match set {
-                    None => "no set of candidates meets it".to_string(),
-                    Some(set) if set.links.is_empty() => "met without candidates".to_string(),
-                    Some(set) => {
-                        let reached: Vec<String> = r
-                            .targets
-                            .iter()
-                            .zip(&set.linkage)
-                            .map(|((y, _), v)| format!("{y} {v:.3}"))
-                            .collect();
-                        format!(
-                            "{} (cost {}; {})",
-                            set.links.join(" + "),
-                            cost_text(set.cost),
-                            reached.join(", ")
-                        )
-                    }
-                };
-                let _ = writeln!(s, "  {year} target {target:.3}: {text}");
-            }
+            set_lines(&mut s, r, &title, sets);
         }
-        Some(_) => {}
+    }
+    if let Some(sets) = &r.largest_npv {
+        let how = if r.exhaustive {
+            "every subset tried"
+        } else {
+            "built greedily by NPV (too many candidates to try every subset)"
+        };
+        let title = format!("Largest-NPV set meeting each target, {how}");
+        set_lines(&mut s, r, &title, sets);
     }
     s
+}
+
+/// One chosen set per target, under `title`.
+fn set_lines(s: &mut String, r: &Ranking, title: &str, sets: &[Option<candidates::CheapestSet>]) {
+    if r.targets.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\n{title}");
+    for (set, &(year, target)) in sets.iter().zip(&r.targets) {
+        let text = match set {
+            None => "no set of candidates meets it".to_string(),
+            Some(set) if set.links.is_empty() => "met without candidates".to_string(),
+            Some(set) => {
+                let reached: Vec<String> = (r.targets.iter().zip(&set.linkage))
+                    .map(|((y, _), v)| format!("{y} {v:.3}"))
+                    .collect();
+                let npv = set.appraisal.as_ref().map_or(String::new(), |a| {
+                    let payback = a.payback.map_or("none".to_string(), |t| format!("{t} y"));
+                    format!(", NPV {}, payback {payback}", cost_text(Some(a.npv)))
+                });
+                format!(
+                    "{} (cost {}{npv}; {})",
+                    set.links.join(" + "),
+                    cost_text(set.cost),
+                    reached.join(", ")
+                )
+            }
+        };
+        let _ = writeln!(s, "  {year} target {target:.3}: {text}");
+    }
 }
 
 #[cfg(test)]

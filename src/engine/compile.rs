@@ -84,7 +84,7 @@ fn compile_park(park: &Park, link_order: &[usize]) -> (Topology, Params) {
     let mut disposal_factor = Vec::new();
     for (m, mat) in park.materials.iter().enumerate() {
         let start = disposals.len();
-        if let Fate::Dispose { emissions } = &mat.fate {
+        if let Fate::Dispose { emissions, .. } = &mat.fate {
             for (k, factor) in emissions.iter() {
                 disposals.push(Disposal {
                     material: m as u32,

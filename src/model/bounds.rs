@@ -132,7 +132,7 @@ pub(super) fn size_problems(park: &Park) -> Vec<String> {
             "composition",
             m.composition.len(),
         );
-        if let super::Fate::Dispose { emissions } = &m.fate {
+        if let super::Fate::Dispose { emissions, .. } = &m.fate {
             map(
                 format!("material `{}`", m.id),
                 "fate.emissions",

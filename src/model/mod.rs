@@ -7,6 +7,7 @@
 pub mod balance;
 mod bounds;
 pub mod dist;
+mod economics;
 mod load;
 pub mod series;
 pub mod uncertainty;
@@ -21,6 +22,7 @@ pub use bounds::{
     MAX_YEARS, file_id_check, is_file_safe_id, quantity,
 };
 pub use dist::Dist;
+pub use economics::{Economics, Money, has_money};
 pub use load::{
     BUILTIN_PARK, BUILTIN_PARK_NAME, MAX_NESTING, load_park, parse_park, parse_ron,
     parse_sweep_ron, read_text, ron_options, to_ron, top_level_name, validate_text,
@@ -42,6 +44,9 @@ pub struct Park {
     pub name_zh: Option<String>,
     /// Time range and resolution.
     pub time: Time,
+    /// How candidate links are appraised in money; none: they are not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub economics: Option<Economics>,
     /// Pollutants tracked.
     #[serde(default)]
     pub pollutants: Vec<Pollutant>,
@@ -119,6 +124,9 @@ pub struct Pollutant {
     pub name: String,
     /// Unit of amounts (usually "t").
     pub unit: String,
+    /// Emission tax, CNY per unit emitted by the park.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax: Option<Money>,
 }
 
 /// What a material is, for the linkage indicators.
@@ -143,6 +151,9 @@ pub enum Fate {
         /// Pollutant emitted per unit disposed.
         #[serde(default)]
         emissions: Keyed<f64>,
+        /// CNY per unit disposed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cost: Option<Money>,
     },
 }
 
@@ -150,6 +161,7 @@ impl Default for Fate {
     fn default() -> Self {
         Fate::Dispose {
             emissions: Keyed::default(),
+            cost: None,
         }
     }
 }
@@ -172,6 +184,9 @@ pub struct Material {
     /// Tonnes per unit, needed for mass metrics when `unit` is not "t".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub t_per_unit: Option<f64>,
+    /// CNY per unit: what the park pays for it imported and earns for it sold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<Money>,
     /// Fate of what is neither linked nor stored (Byproduct and Effluent).
     #[serde(default)]
     pub fate: Fate,
@@ -317,6 +332,9 @@ pub struct Link {
     /// Cost, for ranking candidates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<f64>,
+    /// Operating cost, CNY a year while active.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opex: Option<Money>,
     /// Provenance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,

@@ -188,7 +188,7 @@ fn check_materials(c: &Checker) {
         if let Some(t) = m.t_per_unit {
             c.number(&item, "t_per_unit", t);
         }
-        if let super::Fate::Dispose { emissions } = &m.fate {
+        if let super::Fate::Dispose { emissions, .. } = &m.fate {
             c.coeffs(
                 &item,
                 "fate.emissions",
@@ -444,6 +444,7 @@ pub fn warnings(park: &Park) -> Vec<Warning> {
             )));
         }
     }
+    w.extend(super::economics::warnings(park).into_iter().map(Warning));
     w.extend(
         super::balance::composition_warnings(park)
             .into_iter()

@@ -21,6 +21,7 @@
 
 mod data;
 mod font;
+mod frontier;
 mod html;
 mod names;
 mod plots;
@@ -38,6 +39,7 @@ pub use crate::output::schema::{
 };
 pub use data::{PARK_FILE, Results, RunResults, SweepResults, park_for, park_json};
 pub use font::{BUNDLED_FONT, FAMILY, register as register_font};
+pub use frontier::frontier_svg;
 pub use html::{escape, run_report, sweep_report};
 pub use names::Names;
 pub use samples::{HISTOGRAM_BINS, Histogram, Threshold};

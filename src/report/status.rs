@@ -37,8 +37,9 @@ pub(super) fn judged(met: bool, band: Option<&Band>) -> Option<bool> {
     }
 }
 
-/// The table of permits: each enterprise's discharge against its permit,
-/// year by year, with the band when drawn.
+/// The table of permits: one row per permit, at its tightest year (the
+/// smallest margin; the first such year), with the years judged and those
+/// exceeded. Every year's row is in `summary.json` and `caps`.
 pub(super) fn permits_table(o: &mut String, permits: &[PermitResult], names: &Names) {
     if permits.is_empty() {
         return;
@@ -51,23 +52,53 @@ pub(super) fn permits_table(o: &mut String, permits: &[PermitResult], names: &Na
     };
     let _ = writeln!(
         o,
-        "<h2>Enterprise permits</h2>\n<table id=\"permits\">\n<tr><th>year</th><th>enterprise</th><th>pollutant</th><th>discharge</th><th>limit</th><th>margin</th>{band_heads}<th>status</th></tr>"
+        "<h2>Enterprise permits</h2>\n<table id=\"permits\">\n<tr><th>enterprise</th><th>pollutant</th><th>years judged</th><th>tightest year</th><th>discharge</th><th>limit</th><th>margin</th>{band_heads}<th>status</th></tr>"
     );
-    for p in permits {
-        let margin = p.limit - p.value;
-        let pct = margin_percent(margin, p.limit);
-        let (en, zh) = names.enterprise_both(&p.enterprise);
+    let mut start = 0;
+    while start < permits.len() {
+        let first = &permits[start];
+        let end = start
+            + permits[start..]
+                .iter()
+                .take_while(|p| p.enterprise == first.enterprise && p.pollutant == first.pollutant)
+                .count();
+        let years = &permits[start..end];
+        let margin = |p: &PermitResult| p.limit - p.value;
+        let tightest = years
+            .iter()
+            .reduce(|a, b| if margin(b) < margin(a) { b } else { a })
+            .expect("a permit has a judged year");
+        let exceeded: Vec<String> = (years.iter())
+            .filter(|p| !p.met)
+            .map(|p| p.year.to_string())
+            .collect();
+        let judged = format!(
+            "{}–{}{}",
+            years[0].year,
+            years[years.len() - 1].year,
+            if exceeded.is_empty() {
+                String::new()
+            } else {
+                format!("<br><small>exceeded in {}</small>", exceeded.join(", "))
+            }
+        );
+        let (en, zh) = names.enterprise_both(&first.enterprise);
         let _ = writeln!(
             o,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>{}</tr>",
-            p.year,
+            "<tr><td>{}</td><td>{}</td><td>{judged}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>{}</tr>",
             both(&en, zh.as_deref()),
-            escape(&names.pollutant(&p.pollutant)),
-            group(p.value, 1),
-            group(p.limit, 1),
-            group(margin, 1),
-            verdict_cells(p.met, p.band.as_ref(), pct),
+            escape(&names.pollutant(&first.pollutant)),
+            tightest.year,
+            group(tightest.value, 1),
+            group(tightest.limit, 1),
+            group(margin(tightest), 1),
+            verdict_cells(
+                tightest.met,
+                tightest.band.as_ref(),
+                margin_percent(margin(tightest), tightest.limit)
+            ),
         );
+        start = end;
     }
     o.push_str("</table>\n");
 }

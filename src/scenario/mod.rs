@@ -266,7 +266,7 @@ pub fn apply_op(park: &mut Park, target: &Target, op: &Op) -> Result<(), String>
             Cell::Number(material.t_per_unit.as_mut().expect("filled above"))
         }
         Target::DisposalFactor(m, key) => match &mut park.materials[*m].fate {
-            model::Fate::Dispose { emissions } => {
+            model::Fate::Dispose { emissions, .. } => {
                 Cell::Number(emissions.get_mut(key).expect("resolved"))
             }
             model::Fate::Sell => unreachable!("resolved only for Dispose"),

@@ -231,7 +231,7 @@ pub fn resolve(park: &Park, path: &str) -> Result<Vec<Target>, String> {
                     ["t_per_unit"] => out.push(Target::TonnesPerUnit(m)),
                     ["fate", "emissions", key] => {
                         let keys: Vec<&str> = match &material.fate {
-                            Fate::Dispose { emissions } => emissions.keys().collect(),
+                            Fate::Dispose { emissions, .. } => emissions.keys().collect(),
                             Fate::Sell => Vec::new(),
                         };
                         if keys.contains(key) {

@@ -571,6 +571,7 @@ impl<'a> Builder<'a> {
             priority,
             candidate,
             cost: candidate.then(|| rng.magnitude(5, 8)),
+            opex: None,
             source: None,
         });
     }

@@ -37,6 +37,7 @@ impl Builder<'_> {
                 id: id.to_string(),
                 name: name.to_string(),
                 unit: "t".into(),
+                tax: None,
             })
             .collect();
         let mut materials = Vec::new();
@@ -67,6 +68,7 @@ impl Builder<'_> {
                 let (k, _) = POLLUTANTS[self.rng.below(POLLUTANTS.len())];
                 Fate::Dispose {
                     emissions: Keyed(vec![(k.to_string(), self.rng.range(1e-4, 1e-3))]),
+                    cost: None,
                 }
             };
             materials.push(m);
@@ -80,6 +82,7 @@ impl Builder<'_> {
                         .map(|&k| (POLLUTANTS[k].0.to_string(), self.rng.range(1e-5, 1e-3)))
                         .collect(),
                 ),
+                cost: None,
             };
             materials.push(m);
         }
@@ -102,6 +105,7 @@ impl Builder<'_> {
                 end,
                 steps_per_year: o.steps_per_year,
             },
+            economics: None,
             pollutants,
             materials,
             enterprises,
@@ -134,6 +138,7 @@ pub(super) fn material(id: String, name: String, kind: Kind) -> Material {
         unit: "t".into(),
         kind,
         t_per_unit: None,
+        price: None,
         fate: Fate::default(),
         composition: Keyed::default(),
     }

@@ -7,8 +7,12 @@
 //! only flips that flag on a copy of the park, so the copy needs no new
 //! validation; it is compiled and run like any park. Evaluations of one round
 //! run in parallel (rayon) and are collected in file order, so the ranking is
-//! the same on any number of threads. No I/O here: `cli::links` prints and
-//! writes the files.
+//! the same on any number of threads. When the park declares `economics`,
+//! each candidate and each chosen set is also appraised in money
+//! (`appraisal`). No I/O here: `cli::links` prints and writes the files.
+
+mod appraisal;
+mod sets;
 
 use rayon::prelude::*;
 
@@ -17,12 +21,11 @@ use crate::error::Result;
 use crate::indicators::Indicators;
 use crate::model::{Kind, Park, Scope};
 
+pub use appraisal::{Appraisal, Prices, appraise};
+pub use sets::{CheapestSet, EXHAUSTIVE_MAX, FrontierPoint, Objective};
+
 /// Below this a gain in the linkage objective counts as no gain (rounding).
 const NO_GAIN: f64 = 1e-12;
-
-/// Up to this many candidates, every subset is tried to find the cheapest
-/// set meeting each target (2^12 = 4,096 runs).
-pub const EXHAUSTIVE_MAX: usize = 12;
 
 /// The indicators a candidate is judged on, from one run.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +36,9 @@ pub struct Outcome {
     pub caps: Vec<f64>,
     /// What crosses the park's boundary in each target year, in target order.
     pub boundary: Vec<Boundary>,
+    /// The park's cash in each simulated year (*Prices*), CNY; empty when
+    /// the park declares no `economics`.
+    pub cash: Vec<f64>,
 }
 
 /// Tonnes that cross the park's boundary in a year: byproducts and effluents
@@ -121,6 +127,8 @@ pub struct CandidateEffect {
     pub d_caps: Vec<f64>,
     /// Change of the tonnes disposed, sold and imported in each target year.
     pub d_boundary: Vec<Boundary>,
+    /// What the link earns; `None` when the park declares no `economics`.
+    pub appraisal: Option<Appraisal>,
 }
 
 impl CandidateEffect {
@@ -191,8 +199,9 @@ pub struct Ranking {
     pub caps: Vec<CapColumn>,
     /// The park as given (no candidate enabled).
     pub base: Outcome,
-    /// Every candidate alone, best first: gain per unit cost (per link when
-    /// some candidate has no cost), ties in file order.
+    /// Every candidate alone, best first: by NPV when the park declares
+    /// `economics`, else by gain per unit cost (per link when some candidate
+    /// has no cost); ties by gain per cost, then in file order.
     pub candidates: Vec<CandidateEffect>,
     /// Whether the ranking divides by cost (every candidate has one).
     pub by_cost: bool,
@@ -204,18 +213,18 @@ pub struct Ranking {
     /// set does), found by trying every subset; `None` when there are more
     /// than [`EXHAUSTIVE_MAX`] candidates.
     pub cheapest: Option<Vec<Option<CheapestSet>>>,
-}
-
-/// The cheapest set of candidates meeting one target.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CheapestSet {
-    /// Link ids, in file order.
-    pub links: Vec<String>,
-    /// Total cost; `None` when costs are not used (then the set is the one
-    /// with fewest links).
-    pub cost: Option<f64>,
-    /// The judged linkage in each target year with the set enabled.
-    pub linkage: Vec<f64>,
+    /// The objective of the set search.
+    pub objective: Objective,
+    /// Per target, the set of largest NPV that meets it (`None`: no set
+    /// does); searched only for [`Objective::Npv`] in a park with `economics`.
+    pub largest_npv: Option<Vec<Option<CheapestSet>>>,
+    /// Whether `largest_npv` tried every subset (else it was built greedily).
+    pub exhaustive: bool,
+    /// Sets of candidates on the cost against linkage plane: every subset
+    /// when every one was tried, else none, each alone and the greedy
+    /// portfolio's prefixes. Empty without targets or when some candidate
+    /// has no cost.
+    pub frontier: Vec<FrontierPoint>,
 }
 
 /// Positions (in file order) of the park's candidate links.
@@ -256,8 +265,20 @@ pub fn evaluate(park: &Park, enabled: &[usize]) -> Result<Outcome> {
     let mut indicators = Indicators::new(&plan);
     let years: Vec<i32> = plan.params.targets.iter().map(|&(y, _)| y).collect();
     let mut boundary = vec![Boundary::default(); years.len()];
+    let prices = park.economics.is_some().then(|| Prices::of(&park));
+    let mut cash = vec![
+        0.0;
+        if prices.is_some() {
+            park.time.years()
+        } else {
+            0
+        }
+    ];
     run(&plan, &mut ws, |view| {
         indicators.observe(view);
+        if let Some(prices) = &prices {
+            cash[(view.year() - park.time.start) as usize] += prices.step_cash(view);
+        }
         // A year may carry more than one target; each gets the year's tonnes.
         for (b, _) in boundary
             .iter_mut()
@@ -304,10 +325,19 @@ pub fn evaluate(park: &Park, enabled: &[usize]) -> Result<Outcome> {
             value,
         });
     }
+    if let Some((i, &value)) = cash.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        return Err(crate::error::Error::NonFinite {
+            year: park.time.start + i as i32,
+            what: "the cash",
+            item: "the park".to_string(),
+            value,
+        });
+    }
     Ok(Outcome {
         linkage,
         caps,
         boundary,
+        cash,
     })
 }
 
@@ -339,8 +369,15 @@ fn targets_met(targets: &[(i32, f64)], linkage: &[f64]) -> bool {
     targets.iter().zip(linkage).all(|(&(_, t), &v)| v >= t)
 }
 
-/// Evaluate every candidate of `park` alone, then build the greedy portfolio.
+/// Evaluate every candidate of `park` alone, then build the greedy portfolio
+/// and the cheapest set meeting each target.
 pub fn rank(park: &Park) -> Result<Ranking> {
+    rank_with(park, Objective::Cost)
+}
+
+/// As [`rank`], and with [`Objective::Npv`] in a park that declares
+/// `economics`, the set of largest NPV meeting each target as well.
+pub fn rank_with(park: &Park, objective: Objective) -> Result<Ranking> {
     let positions = candidate_links(park);
     let plan = Plan::compile(park);
     let targets = plan.params.targets.clone();
@@ -357,7 +394,11 @@ pub fn rank(park: &Park) -> Result<Ranking> {
         .zip(&alone)
         .map(|(&i, out)| {
             let l = &park.links[i];
-            CandidateEffect {
+            let appraisal = match &park.economics {
+                Some(e) => Some(appraise(park, e, &[i], &out.cash, &base.cash)?),
+                None => None,
+            };
+            Ok(CandidateEffect {
                 position: i,
                 link: l.id.clone(),
                 material: l.material.clone(),
@@ -369,21 +410,77 @@ pub fn rank(park: &Park) -> Result<Ranking> {
                 d_boundary: (out.boundary.iter().zip(&base.boundary))
                     .map(|(a, b)| a.minus(b))
                     .collect(),
-            }
+                appraisal,
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     // A stable sort keeps file order among equals.
     candidates.sort_by(|a, b| {
-        let ka = (score(a.gain(), a.cost, by_cost), a.gain());
-        let kb = (score(b.gain(), b.cost, by_cost), b.gain());
-        kb.partial_cmp(&ka).unwrap_or(std::cmp::Ordering::Equal)
+        let key = |c: &CandidateEffect| {
+            let npv = c.appraisal.as_ref().map_or(0.0, |a| a.npv);
+            (npv, score(c.gain(), c.cost, by_cost), c.gain())
+        };
+        key(b)
+            .partial_cmp(&key(a))
+            .unwrap_or(std::cmp::Ordering::Equal)
     });
 
     let (portfolio, stop) = greedy(park, &positions, &targets, &base, &alone, by_cost)?;
-    let cheapest = if positions.len() <= EXHAUSTIVE_MAX {
-        Some(cheapest(park, &positions, &targets, by_cost)?)
+    let search = sets::Search {
+        park,
+        positions: &positions,
+        targets: &targets,
+        base: &base,
+    };
+    let npv_wanted = objective == Objective::Npv && park.economics.is_some();
+    let exhaustive = positions.len() <= EXHAUSTIVE_MAX;
+    let (cheapest, largest_npv, frontier) = if exhaustive {
+        let outcomes = sets::all_subsets(park, &positions)?;
+        let largest = if npv_wanted {
+            Some(search.largest_npv(&outcomes)?)
+        } else {
+            None
+        };
+        let points: Vec<(Vec<usize>, &Outcome)> = (0u32..)
+            .zip(&outcomes)
+            .map(|(mask, out)| (sets::subset(&positions, mask), out))
+            .collect();
+        (
+            Some(search.cheapest(&outcomes, by_cost)?),
+            largest,
+            search.frontier(&points),
+        )
     } else {
-        None
+        let largest = if npv_wanted {
+            Some(search.greedy_npv()?)
+        } else {
+            None
+        };
+        // The greedy portfolio's prefixes, run again to keep their outcomes.
+        let mut points: Vec<(Vec<usize>, Outcome)> = vec![(Vec::new(), base.clone())];
+        points.extend(
+            positions
+                .iter()
+                .zip(&alone)
+                .map(|(&i, o)| (vec![i], o.clone())),
+        );
+        let chosen: Vec<usize> = (portfolio.iter())
+            .filter_map(|p| {
+                positions
+                    .iter()
+                    .copied()
+                    .find(|&i| park.links[i].id == p.link)
+            })
+            .collect();
+        let prefixes: Vec<Vec<usize>> = (2..=chosen.len()).map(|n| chosen[..n].to_vec()).collect();
+        let runs: Vec<Outcome> = prefixes
+            .par_iter()
+            .map(|set| evaluate(park, set))
+            .collect::<Result<_>>()?;
+        points.extend(prefixes.into_iter().zip(runs));
+        let refs: Vec<(Vec<usize>, &Outcome)> =
+            points.iter().map(|(set, o)| (set.clone(), o)).collect();
+        (None, largest, search.frontier(&refs))
     };
     Ok(Ranking {
         targets,
@@ -394,63 +491,11 @@ pub fn rank(park: &Park) -> Result<Ranking> {
         portfolio,
         stop,
         cheapest,
+        objective,
+        largest_npv,
+        exhaustive,
+        frontier: if by_cost { frontier } else { Vec::new() },
     })
-}
-
-/// Try every subset of the candidates; per target keep the cheapest that
-/// meets it (least cost, then fewest links, then the lowest bit mask, so the
-/// earliest links in the file win ties). Without costs, fewest links.
-fn cheapest(
-    park: &Park,
-    positions: &[usize],
-    targets: &[(i32, f64)],
-    by_cost: bool,
-) -> Result<Vec<Option<CheapestSet>>> {
-    let subset = |mask: u32| -> Vec<usize> {
-        (0..positions.len())
-            .filter(|b| mask & (1 << b) != 0)
-            .map(|b| positions[b])
-            .collect()
-    };
-    let masks: Vec<u32> = (0..1u32 << positions.len()).collect();
-    let outcomes: Vec<Outcome> = masks
-        .par_iter()
-        .map(|&m| evaluate(park, &subset(m)))
-        .collect::<Result<_>>()?;
-    let cost_of = |mask: u32| -> f64 {
-        if by_cost {
-            subset(mask)
-                .iter()
-                .map(|&i| park.links[i].cost.unwrap_or(0.0))
-                .sum()
-        } else {
-            0.0
-        }
-    };
-    let mut best = Vec::with_capacity(targets.len());
-    for (t, &(_, target)) in targets.iter().enumerate() {
-        let mut pick: Option<(f64, u32, u32)> = None;
-        for (&mask, out) in masks.iter().zip(&outcomes) {
-            if out.linkage[t] < target {
-                continue;
-            }
-            let key = (cost_of(mask), mask.count_ones(), mask);
-            if pick.is_none_or(|p| key.0 < p.0 || (key.0 == p.0 && key.1 < p.1)) {
-                pick = Some(key);
-            }
-        }
-        best.push(pick.map(|(cost, _, mask)| {
-            CheapestSet {
-                links: subset(mask)
-                    .iter()
-                    .map(|&i| park.links[i].id.clone())
-                    .collect(),
-                cost: by_cost.then_some(cost),
-                linkage: outcomes[mask as usize].linkage.clone(),
-            }
-        }));
-    }
-    Ok(best)
 }
 
 /// Add candidates one at a time, each the best gain per unit cost on top of

@@ -26,8 +26,10 @@ mod names;
 mod plots;
 mod samples;
 mod sankey;
+mod sankey_labels;
 mod sankey_svg;
 mod sweep_plots;
+mod terms;
 
 use std::path::{Path, PathBuf};
 
@@ -37,10 +39,11 @@ pub use crate::output::schema::{
 pub use data::{PARK_FILE, Results, RunResults, SweepResults, park_for, park_json};
 pub use font::{BUNDLED_FONT, FAMILY, register as register_font};
 pub use html::{escape, run_report, sweep_report};
-pub use names::Names;
+pub use names::{MaterialClass, Names};
 pub use samples::{HISTOGRAM_BINS, Histogram, Threshold};
 pub use sankey::Sankey;
 pub use sankey_svg::sankey_svg;
+pub use terms::Term;
 
 use crate::error::{Error, Result};
 use crate::model::Park;

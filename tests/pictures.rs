@@ -225,3 +225,89 @@ fn the_sweep_report_lists_each_parameter_with_its_distribution_and_apply_mode() 
         assert!(table.contains(row), "{row} not in {table}");
     }
 }
+
+/// The SVG of figure `id` in a report.
+fn figure<'a>(html: &'a str, id: &str) -> &'a str {
+    html.split(&format!("<figure id=\"{id}\">"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no figure {id}"))
+        .split("</figure>")
+        .next()
+        .unwrap()
+}
+
+/// The texts of an SVG with their x and y: `(text, x, y)`.
+fn texts(svg: &str) -> Vec<(String, f64, f64)> {
+    (svg.split("<text").skip(1))
+        .map(|element| {
+            let num = |name| attr(element, name).unwrap().parse::<f64>().unwrap();
+            let body = element.split_once('>').unwrap().1;
+            let text = body.split("</text>").next().unwrap().trim().to_string();
+            (text, num("x"), num("y"))
+        })
+        .collect()
+}
+
+#[test]
+fn the_fan_chart_draws_only_the_simulated_years_and_keeps_the_targets_in_view() {
+    // The default park's targets are for 2017 (0.70) and 2020 (0.80): a
+    // sweep simulates those two years alone. The band used to run from one
+    // to the other through 2018 and 2019, and the axis stopped near 50%.
+    let dir = tempfile::tempdir().unwrap();
+    let sweep = dir.path().join("fan.ron");
+    std::fs::write(
+        &sweep,
+        r#"Sweep(id: "fan", samples: 20, seed: 1, params: [Param(path: "processes.jpcc_power.utilization", dist: Uniform(0.77, 0.95))])"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    parkflow()
+        .arg("sweep")
+        .arg(&sweep)
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    parkflow().arg("report").arg(&out).assert().success();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let svg = figure(&html, "fan");
+    let texts = texts(svg);
+    let at = |label: &str| texts.iter().find(|t| t.0 == label).map(|t| (t.1, t.2));
+    let (x2017, _) = at("2017").expect("2017 on the axis");
+    let (x2020, _) = at("2020").expect("2020 on the axis");
+    assert!(
+        at("2018").is_none() && at("2019").is_none(),
+        "years not simulated are not named"
+    );
+    // Every shape in the runs' colour stays within its year.
+    let mut shapes = 0;
+    for element in svg.split('<').filter(|e| e.contains("#4E79A7")) {
+        let xs: Vec<f64> = if let Some(points) = attr(element, "points") {
+            (points.split_whitespace())
+                .filter_map(|p| p.split(',').next()?.parse().ok())
+                .collect()
+        } else {
+            let x: f64 = attr(element, "x").unwrap().parse().unwrap();
+            let w: f64 = attr(element, "width").map_or(0.0, |w| w.parse().unwrap());
+            vec![x, x + w]
+        };
+        let (lo, hi) = xs
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(a, b), &x| (a.min(x), b.max(x)));
+        assert!(
+            hi - lo < (x2020 - x2017) / 3.0,
+            "a shape spans years no run simulated: {element}"
+        );
+        shapes += 1;
+    }
+    assert!(shapes >= 4, "each year drawn ({shapes} shapes)");
+    // The targets are marked, inside the plot: below the title, above the axis.
+    let (_, zero) = at("0%").expect("0% on the axis");
+    for target in ["target 70%", "target 80%"] {
+        let (_, y) = at(target).unwrap_or_else(|| panic!("{target} marked"));
+        assert!(
+            y > 40.0 && y < zero,
+            "{target} at y {y}, axis from 40 to {zero}"
+        );
+    }
+}

@@ -28,6 +28,7 @@ mod samples;
 mod sankey;
 mod sankey_labels;
 mod sankey_svg;
+mod sweep_html;
 mod sweep_plots;
 mod terms;
 
@@ -38,11 +39,12 @@ pub use crate::output::schema::{
 };
 pub use data::{PARK_FILE, Results, RunResults, SweepResults, park_for, park_json};
 pub use font::{BUNDLED_FONT, FAMILY, register as register_font};
-pub use html::{escape, run_report, sweep_report};
+pub use html::{escape, run_report};
 pub use names::{MaterialClass, Names};
 pub use samples::{HISTOGRAM_BINS, Histogram, Threshold};
 pub use sankey::Sankey;
 pub use sankey_svg::sankey_svg;
+pub use sweep_html::sweep_report;
 pub use terms::Term;
 
 use crate::error::{Error, Result};
@@ -166,8 +168,8 @@ pub fn write_report_to(
             run_report(&results, park.as_ref(), &names, &pictures)
         }
         Results::Sweep(results) => {
-            font::register(opts.font.as_deref())?;
-            let pictures = sweep_plots::pictures(&results)?;
+            let chinese = font::register(opts.font.as_deref())?;
+            let pictures = sweep_plots::pictures(&results, chinese)?;
             sweep_report(&results, &pictures)
         }
     };

@@ -19,6 +19,8 @@
 //! Plot text uses the bundled font (`font`), so PNGs are legible on machines
 //! with no fonts installed.
 
+#[cfg(test)]
+mod chinese_tests;
 mod data;
 mod font;
 mod html;
@@ -80,7 +82,10 @@ pub fn run_pictures(
 ) -> Result<Vec<Picture>> {
     let chinese = font::register(opts.font.as_deref())?;
     let names = Names::new(park, results, chinese);
-    let mut pictures = vec![plots::linkage(results)?, plots::emissions(results, &names)?];
+    let mut pictures = vec![
+        plots::linkage(results, &names)?,
+        plots::emissions(results, &names)?,
+    ];
     if let Some(p) = plots::sources(results, &names)? {
         pictures.push(p);
     }

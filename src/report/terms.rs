@@ -327,7 +327,7 @@ mod tests {
         for term in Term::ALL {
             let (en, zh) = term.both();
             assert!(!en.is_empty() && !zh.is_empty(), "{term:?}");
-            let holes = |s: &str| {
+            let holes = |s: &'static str| {
                 let mut h: Vec<&str> = s.match_indices('{').map(|(i, _)| &s[i..i + 3]).collect();
                 h.sort_unstable();
                 h

@@ -83,18 +83,29 @@ fn overlapping_labels(svg: &str) -> Vec<String> {
     clashes
 }
 
+/// `parkflow COMMAND FILE --quiet --out OUT [EXTRA…]`, which must succeed.
+fn quietly(command: &str, file: Option<&Path>, out: &Path, extra: &[&str]) {
+    let mut cmd = parkflow();
+    cmd.arg(command);
+    if let Some(file) = file {
+        cmd.arg(file);
+    }
+    cmd.args(["--quiet", "--out"])
+        .arg(out)
+        .args(extra)
+        .assert()
+        .success();
+}
+
 /// The Sankey of the run of `park` (the built-in park for `None`) in `year`.
 fn sankey(park: Option<&Path>, year: i32) -> String {
     let out = tempfile::tempdir().unwrap();
-    let mut cmd = parkflow();
-    cmd.arg("run");
-    if let Some(park) = park {
-        cmd.arg(park);
-    }
-    cmd.args(["--quiet", "--sankey-year", &year.to_string(), "--out"])
-        .arg(out.path())
-        .assert()
-        .success();
+    quietly(
+        "run",
+        park,
+        out.path(),
+        &["--sankey-year", &year.to_string()],
+    );
     std::fs::read_to_string(out.path().join(format!("sankey-{year}.svg"))).unwrap()
 }
 
@@ -150,40 +161,23 @@ fn the_label_of_a_thin_node_keeps_clear_of_its_neighbours_label() {
     assert!(clashes.is_empty(), "labels overlap: {clashes:#?}");
 }
 
-/// A copy of the acid example whose natural gas, bought in Nm3, feeds its
-/// acid plant: a Product not in tonnes.
-fn park_with_a_utility(dir: &Path) -> std::path::PathBuf {
-    let text = std::fs::read_to_string(common::example("acid.ron")).unwrap();
-    assert!(
-        text.contains("materials: ["),
-        "the acid example lists materials"
-    );
-    let text = text.replacen(
-        "materials: [",
-        "materials: [\n        Material(id: \"natural_gas\", name: \"Natural gas\", unit: \"Nm3\", kind: Product, t_per_unit: 0.000717),",
-        1,
-    );
-    let path = dir.join("utility.ron");
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
 #[test]
 fn a_product_not_measured_in_tonnes_is_drawn_as_a_utility() {
+    // The acid example's ammonium-sulfate plant also burns natural gas,
+    // bought in Nm3: a Product not in tonnes.
+    let text = std::fs::read_to_string(common::example("acid.ron")).unwrap();
+    let text = text
+        .replacen(
+            "materials: [",
+            "materials: [\n        Material(id: \"natural_gas\", name: \"Natural gas\", unit: \"Nm3\", kind: Product, t_per_unit: 0.000717),",
+            1,
+        )
+        .replacen("inputs: {", "inputs: {\"natural_gas\": 100.0, ", 1);
     let work = tempfile::tempdir().unwrap();
-    let park = park_with_a_utility(work.path());
-    let text = std::fs::read_to_string(&park).unwrap();
-    // The gas feeds the first process with inputs.
-    let text = text.replacen("inputs: {", "inputs: {\"natural_gas\": 100.0, ", 1);
+    let park = work.path().join("utility.ron");
     std::fs::write(&park, text).unwrap();
     let out = work.path().join("out");
-    parkflow()
-        .arg("run")
-        .arg(&park)
-        .args(["--quiet", "--out"])
-        .arg(&out)
-        .assert()
-        .success();
+    quietly("run", Some(&park), &out, &[]);
     let sankey = std::fs::read_dir(&out)
         .unwrap()
         .filter_map(|e| e.ok())
@@ -261,13 +255,7 @@ fn the_fan_chart_draws_only_the_simulated_years_and_keeps_the_targets_in_view() 
     )
     .unwrap();
     let out = dir.path().join("out");
-    parkflow()
-        .arg("sweep")
-        .arg(&sweep)
-        .args(["--quiet", "--out"])
-        .arg(&out)
-        .assert()
-        .success();
+    quietly("sweep", Some(&sweep), &out, &[]);
     parkflow().arg("report").arg(&out).assert().success();
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     let svg = figure(&html, "fan");

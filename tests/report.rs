@@ -313,19 +313,29 @@ fn a_headless_browser_renders_the_report_with_its_findings_and_runs_no_script() 
     );
 }
 
+/// Chromium, and a directory whose `out/` holds a run of the default park
+/// and its report (also returned); `None`, said on stderr, without chromium.
+fn default_report_in_a_browser() -> Option<(PathBuf, tempfile::TempDir, String)> {
+    let Some(browser) = chromium() else {
+        eprintln!("SKIPPED: chromium is not on PATH (.ci/run installs it)");
+        return None;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("out");
+    run(None, &out, &[]);
+    let html = report(&out);
+    Some((browser, work, html))
+}
+
 #[test]
 fn the_default_parks_report_prints_on_a_dozen_a4_pages_or_fewer() {
     // Printed to PDF, as a bureau sends it: print styles fit every picture
     // (the Sankey too) to the page and keep table rows whole. Without them
     // the report ran to 24 pages, the Sankey cut at the page's edge.
-    let Some(browser) = chromium() else {
-        eprintln!("SKIPPED: chromium is not on PATH (.ci/run installs it)");
+    let Some((browser, work, _)) = default_report_in_a_browser() else {
         return;
     };
-    let work = tempfile::tempdir().unwrap();
     let out = work.path().join("out");
-    run(None, &out, &[]);
-    report(&out);
     let pdf = work.path().join("report.pdf");
     let status = headless(&browser, &work.path().join("profile-pdf"))
         .arg(format!("--print-to-pdf={}", pdf.display()))
@@ -387,14 +397,9 @@ fn picture_overflow(browser: &Path, work: &Path, html: &str, print: bool) -> f64
 
 #[test]
 fn no_picture_of_the_printed_report_is_wider_than_the_page() {
-    let Some(browser) = chromium() else {
-        eprintln!("SKIPPED: chromium is not on PATH (.ci/run installs it)");
+    let Some((browser, work, html)) = default_report_in_a_browser() else {
         return;
     };
-    let work = tempfile::tempdir().unwrap();
-    let out = work.path().join("out");
-    run(None, &out, &[]);
-    let html = report(&out);
     // On screen the Sankey scrolls sideways, wider than a page: the measure
     // sees it.
     let screen = picture_overflow(&browser, work.path(), &html, false);

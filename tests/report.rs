@@ -316,19 +316,29 @@ fn a_headless_browser_renders_the_report_with_its_findings_and_runs_no_script() 
     );
 }
 
+/// Chromium, and a directory whose `out/` holds a run of the default park
+/// and its report (also returned); `None`, said on stderr, without chromium.
+fn default_report_in_a_browser() -> Option<(PathBuf, tempfile::TempDir, String)> {
+    let Some(browser) = chromium() else {
+        eprintln!("SKIPPED: chromium is not on PATH (.ci/run installs it)");
+        return None;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("out");
+    run(None, &out, &[]);
+    let html = report(&out);
+    Some((browser, work, html))
+}
+
 #[test]
 fn the_default_parks_report_prints_on_a_dozen_a4_pages_or_fewer() {
     // Printed to PDF, as a bureau sends it: print styles fit every picture
     // (the Sankey too) to the page and keep table rows whole. Without them
     // the report ran to 24 pages, the Sankey cut at the page's edge.
-    let Some(browser) = chromium() else {
-        eprintln!("SKIPPED: chromium is not on PATH (.ci/run installs it)");
+    let Some((browser, work, _)) = default_report_in_a_browser() else {
         return;
     };
-    let work = tempfile::tempdir().unwrap();
     let out = work.path().join("out");
-    run(None, &out, &[]);
-    report(&out);
     let pdf = work.path().join("report.pdf");
     let status = headless(&browser, &work.path().join("profile-pdf"))
         .arg(format!("--print-to-pdf={}", pdf.display()))
@@ -347,6 +357,64 @@ fn the_default_parks_report_prints_on_a_dozen_a4_pages_or_fewer() {
         })
         .count();
     assert!((1..=12).contains(&pages), "{pages} pages");
+}
+
+/// How far the widest picture of `html` reaches past the page's content
+/// width, in CSS pixels, as chromium lays it out in a window as wide as an
+/// A4 page's content (210 mm less two 12 mm margins: 703 px at 96 dpi).
+/// With `print`, the report's print styles apply, as when printed. The
+/// copy drops the report's policy against scripts and gains one that writes
+/// each picture's right edge into the page, which `--dump-dom` returns.
+fn picture_overflow(browser: &Path, work: &Path, html: &str, print: bool) -> f64 {
+    const SCRIPT: &str = "<script>const w = document.documentElement.clientWidth; \
+        const over = [...document.querySelectorAll('figure svg, figure img')] \
+        .map(e => e.getBoundingClientRect().right - w); \
+        const p = document.createElement('pre'); p.id = 'overflow'; \
+        p.textContent = 'overflow ' + Math.max(...over) + ' of ' + over.length; \
+        document.body.appendChild(p);</script>";
+    let mut copy = html
+        .replace("http-equiv=\"Content-Security-Policy\"", "name=\"was-csp\"")
+        .replace("</body>", &format!("{SCRIPT}</body>"));
+    if print {
+        copy = copy.replace("@media print", "@media all");
+    }
+    let name = if print { "print.html" } else { "screen.html" };
+    let page = work.join(name);
+    std::fs::write(&page, copy).unwrap();
+    let dom = headless(browser, &work.join(format!("profile-{name}")))
+        .arg("--window-size=703,1000")
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    let line = dom
+        .split("<pre id=\"overflow\">overflow ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("the script wrote no widths: {dom:.400}"));
+    let (max, rest) = line.split_once(" of ").unwrap();
+    let count: usize = rest.split('<').next().unwrap().parse().unwrap();
+    assert!(count >= 4, "{count} pictures measured");
+    max.parse().unwrap()
+}
+
+#[test]
+fn no_picture_of_the_printed_report_is_wider_than_the_page() {
+    let Some((browser, work, html)) = default_report_in_a_browser() else {
+        return;
+    };
+    // On screen the Sankey scrolls sideways, wider than a page: the measure
+    // sees it.
+    let screen = picture_overflow(&browser, work.path(), &html, false);
+    assert!(
+        screen > 100.0,
+        "the Sankey on screen reaches {screen} px past"
+    );
+    let print = picture_overflow(&browser, work.path(), &html, true);
+    assert!(
+        print <= 0.5,
+        "a printed picture reaches {print} px past the page"
+    );
 }
 
 #[test]

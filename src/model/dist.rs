@@ -100,6 +100,47 @@ fn phi_inv(p: f64) -> f64 {
 }
 
 impl Dist {
+    /// The distribution as a sweep file writes it, its arguments named:
+    /// `Uniform(min: 0.77, max: 0.95)`, `Choice([2015, 2016])`.
+    pub fn written(&self) -> String {
+        let named = |name: &str, args: &[(&str, Option<f64>)]| {
+            let args: Vec<String> = (args.iter())
+                .filter_map(|(k, v)| v.map(|v| format!("{k}: {v}")))
+                .collect();
+            format!("{name}({})", args.join(", "))
+        };
+        match self {
+            Dist::Uniform(min, max) => {
+                named("Uniform", &[("min", Some(*min)), ("max", Some(*max))])
+            }
+            Dist::Triangular(min, mode, max) => named(
+                "Triangular",
+                &[
+                    ("min", Some(*min)),
+                    ("mode", Some(*mode)),
+                    ("max", Some(*max)),
+                ],
+            ),
+            Dist::Normal { mean, sd, min, max } => named(
+                "Normal",
+                &[
+                    ("mean", Some(*mean)),
+                    ("sd", Some(*sd)),
+                    ("min", *min),
+                    ("max", *max),
+                ],
+            ),
+            Dist::LogNormal(median, gsd) => named(
+                "LogNormal",
+                &[("median", Some(*median)), ("gsd", Some(*gsd))],
+            ),
+            Dist::Choice(values) => {
+                let values: Vec<String> = values.iter().map(f64::to_string).collect();
+                format!("Choice([{}])", values.join(", "))
+            }
+        }
+    }
+
     /// Check the parameters, and that every draw is a finite number; the
     /// message says what is wrong.
     pub fn check(&self) -> Result<(), String> {

@@ -76,3 +76,20 @@ fn covers_chinese(bytes: &[u8]) -> bool {
         Err(_) => false,
     }
 }
+
+/// The width in pixels of `text` set at `size` pixels in the bundled font
+/// (the first family the Sankey names), each character it has no glyph
+/// for (Chinese) taken as a full em.
+pub(crate) fn text_width(text: &str, size: f64) -> f64 {
+    use ab_glyph::{Font, FontRef};
+    let Ok(font) = FontRef::try_from_slice(BUNDLED_FONT) else {
+        return text.chars().count() as f64 * size;
+    };
+    let em = f64::from(font.units_per_em().unwrap_or(2048.0));
+    text.chars()
+        .map(|c| match font.glyph_id(c) {
+            id if id.0 == 0 => size,
+            id => f64::from(font.h_advance_unscaled(id)) / em * size,
+        })
+        .sum()
+}

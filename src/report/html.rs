@@ -14,7 +14,7 @@ use crate::model::Kind;
 use crate::model::Park;
 
 use super::names::Names;
-use super::{Picture, RunResults, SweepResults, group, tonnes};
+use super::{Picture, RunResults, group, tonnes};
 
 /// Escape text for HTML element content and quoted attribute values.
 pub fn escape(s: &str) -> String {
@@ -85,7 +85,7 @@ pub(super) fn both(en: &str, zh: Option<&str>) -> String {
     }
 }
 
-fn figure(o: &mut String, p: &Picture, caption: &str, scroll: bool) {
+pub(super) fn figure(o: &mut String, p: &Picture, caption: &str, scroll: bool) {
     // The SVG is ours: plotters escapes its text, and the Sankey escapes names.
     let svg = p
         .svg
@@ -427,95 +427,6 @@ pub fn run_report(
     }
     o.push_str("</body>\n</html>\n");
     o
-}
-
-/// The findings of a sweep in plain words.
-pub fn sweep_findings(r: &SweepResults) -> Vec<(String, Option<bool>)> {
-    let mut f = Vec::new();
-    let s = &r.summary;
-    let (runs, design) = (s.runs, s.design.as_str());
-    f.push((
-        format!(
-            "{} runs ({}).",
-            group(runs as f64, 0),
-            design.replace('_', " ")
-        ),
-        None,
-    ));
-    for (name, stats) in &s.outputs {
-        let prob = s.probabilities.get(name).copied();
-        let digits = if stats.p50.abs() < 10.0 { 2 } else { 0 };
-        let mut text = format!(
-            "{name}: median {}, 90% range {}–{}",
-            group(stats.p50, digits),
-            group(stats.p05, digits),
-            group(stats.p95, digits)
-        );
-        if let Some(prob) = prob {
-            let _ = write!(text, "; met in {:.0}% of runs", prob * 100.0);
-        }
-        text.push('.');
-        f.push((text, prob.map(|p| p >= 0.5)));
-    }
-    if let Some(&all) = s.probabilities.get("all") {
-        f.push((
-            format!(
-                "Every target and cap met together in {:.1}% of runs.",
-                all * 100.0
-            ),
-            Some(all >= 0.5),
-        ));
-    }
-    f
-}
-
-/// The report of a sweep.
-pub fn sweep_report(r: &SweepResults, pictures: &[Picture]) -> String {
-    let mut o = String::new();
-    let id = r.summary.sweep.clone();
-    head(&mut o, &format!("{id}: parkflow sweep report"));
-    let _ = writeln!(o, "<h1>Sweep {}</h1>", escape(&id));
-    let seed = r.summary.seed.to_string();
-    let _ = writeln!(
-        o,
-        "<p class=\"meta\">Seed {}. Written by parkflow {}.</p>",
-        escape(&seed),
-        env!("CARGO_PKG_VERSION")
-    );
-    o.push_str("<h2>Findings</h2>\n");
-    findings_list(&mut o, &sweep_findings(r));
-    o.push_str("<h2>Pictures</h2>\n");
-    for p in pictures {
-        figure(&mut o, p, "", false);
-    }
-    let outputs = &r.summary.outputs;
-    if !outputs.is_empty() {
-        o.push_str("<h2>Outputs</h2>\n<table id=\"outputs\">\n<tr><th>output</th><th>mean</th><th>sd</th><th>5%</th><th>25%</th><th>50%</th><th>75%</th><th>95%</th><th>P(met)</th></tr>\n");
-        for (name, stats) in outputs {
-            let _ = write!(o, "<tr><td>{}</td>", escape(name));
-            let values = [stats.mean, stats.sd, stats.p05, stats.p25, stats.p50];
-            for v in values.into_iter().chain([stats.p75, stats.p95]) {
-                let _ = write!(o, "<td class=\"n\">{}</td>", fmt_stat(v));
-            }
-            let prob = (r.summary.probabilities.get(name))
-                .map(|p| format!("{p:.3}"))
-                .unwrap_or_default();
-            let _ = writeln!(o, "<td class=\"n\">{prob}</td></tr>");
-        }
-        o.push_str("</table>\n");
-    }
-    o.push_str("</body>\n</html>\n");
-    o
-}
-
-fn fmt_stat(v: f64) -> String {
-    if !v.is_finite() {
-        String::new()
-    } else if v.abs() < 10.0 {
-        format!("{v:.3}")
-    } else {
-        group(v, 1)
-    }
 }
 
 /// One table of the largest flows of a year.

@@ -19,6 +19,8 @@
 //! Plot text uses the bundled font (`font`), so PNGs are legible on machines
 //! with no fonts installed.
 
+#[cfg(test)]
+mod chinese_tests;
 mod data;
 mod font;
 mod frontier;
@@ -28,9 +30,12 @@ mod plots;
 mod reconcile_page;
 mod samples;
 mod sankey;
+mod sankey_labels;
 mod sankey_svg;
 mod status;
+mod sweep_html;
 mod sweep_plots;
+mod terms;
 
 use std::path::{Path, PathBuf};
 
@@ -40,11 +45,13 @@ pub use crate::output::schema::{
 pub use data::{PARK_FILE, Results, RunResults, SweepResults, park_for, park_json};
 pub use font::{BUNDLED_FONT, FAMILY, register as register_font};
 pub use frontier::frontier_svg;
-pub use html::{escape, run_report, sweep_report};
-pub use names::Names;
+pub use html::{escape, run_report};
+pub use names::{MaterialClass, Names};
 pub use samples::{HISTOGRAM_BINS, Histogram, Threshold};
 pub use sankey::Sankey;
 pub use sankey_svg::sankey_svg;
+pub use sweep_html::sweep_report;
+pub use terms::Term;
 
 use crate::error::{Error, Result};
 use crate::model::Park;
@@ -79,7 +86,10 @@ pub fn run_pictures(
 ) -> Result<Vec<Picture>> {
     let chinese = font::register(opts.font.as_deref())?;
     let names = Names::new(park, results, chinese);
-    let mut pictures = vec![plots::linkage(results)?, plots::emissions(results, &names)?];
+    let mut pictures = vec![
+        plots::linkage(results, &names)?,
+        plots::emissions(results, &names)?,
+    ];
     if let Some(p) = plots::sources(results, &names)? {
         pictures.push(p);
     }
@@ -170,8 +180,8 @@ pub fn write_report_to(
                 run_report(&results, park.as_ref(), &names, &pictures)
             }
             Results::Sweep(results) => {
-                font::register(opts.font.as_deref())?;
-                let pictures = sweep_plots::pictures(&results)?;
+                let chinese = font::register(opts.font.as_deref())?;
+                let pictures = sweep_plots::pictures(&results, chinese)?;
                 sweep_report(&results, &pictures)
             }
         }

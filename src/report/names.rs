@@ -7,6 +7,28 @@ use std::collections::HashMap;
 use crate::model::{Kind, Park};
 
 use super::RunResults;
+use super::terms::Term;
+
+/// Units of mass: a Product written in any other unit (energy such as
+/// `MWh` or `GJ`, a gas volume such as `Nm3`) is a utility.
+const MASS_UNITS: [&str; 5] = ["t", "kg", "kt", "Mt", "g"];
+
+/// What the Sankey colours a material's ribbons by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MaterialClass {
+    /// A Product in a unit of mass.
+    Product,
+    /// A Byproduct, whatever its unit.
+    Byproduct,
+    /// An Effluent, whatever its unit.
+    Effluent,
+    /// A Product whose unit is not a unit of mass: energy (electricity,
+    /// heat) or a gas volume (natural gas): what the park's units draw as
+    /// utilities rather than as feedstock.
+    Utility,
+    /// A material the park does not describe.
+    Unknown,
+}
 
 /// A material as pictures need it.
 #[derive(Debug, Clone)]
@@ -21,6 +43,23 @@ pub struct MaterialInfo {
     pub t_per_unit: Option<f64>,
     /// Product, byproduct or effluent (`None` without a park).
     pub kind: Option<Kind>,
+}
+
+impl MaterialInfo {
+    /// The material's class: its kind, with Products not in a unit of mass
+    /// (`MASS_UNITS`) taken as utilities. Byproducts and Effluents keep
+    /// their kind, as the linkage rates count by it.
+    pub fn class(&self) -> MaterialClass {
+        match self.kind {
+            Some(Kind::Product) if !MASS_UNITS.contains(&self.unit.trim()) => {
+                MaterialClass::Utility
+            }
+            Some(Kind::Product) => MaterialClass::Product,
+            Some(Kind::Byproduct) => MaterialClass::Byproduct,
+            Some(Kind::Effluent) => MaterialClass::Effluent,
+            None => MaterialClass::Unknown,
+        }
+    }
 }
 
 /// Names and facts for ids.
@@ -167,6 +206,24 @@ impl Names {
             .unwrap_or(usize::MAX)
     }
 
+    /// A word of the pictures, in the pictures' language.
+    pub fn term(&self, term: Term) -> &'static str {
+        term.text(self.chinese)
+    }
+
+    /// A phrase of the pictures, in their language, with its blanks filled.
+    pub fn fill(&self, term: Term, args: &[&dyn std::fmt::Display]) -> String {
+        term.fill(self.chinese, args)
+    }
+
+    /// The class a material's ribbons are coloured by (`Unknown` without a
+    /// park).
+    pub fn material_class(&self, id: &str) -> MaterialClass {
+        self.materials
+            .get(id)
+            .map_or(MaterialClass::Unknown, MaterialInfo::class)
+    }
+
     /// A material's facts, if the park is known.
     pub fn material_info(&self, id: &str) -> Option<&MaterialInfo> {
         self.materials.get(id)
@@ -185,9 +242,11 @@ impl Names {
     /// `process/material` or `background`).
     pub fn emission_source(&self, kind: &str, source: &str) -> String {
         match kind {
-            "background" => "Background (outside the park)".to_string(),
+            "background" => self.term(Term::BackgroundSource).to_string(),
             "disposal" => match source.split_once('/') {
-                Some((p, m)) => format!("{}: {} disposed", self.process(p), self.material(m)),
+                Some((p, m)) => {
+                    self.fill(Term::DisposalSource, &[&self.process(p), &self.material(m)])
+                }
                 None => source.to_string(),
             },
             _ => self.process(source),

@@ -10,6 +10,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::error::Result;
 
 use super::names::Names;
+use super::terms::Term;
 use super::{FAMILY, PALETTE, Picture, RunResults, group, invalid};
 
 /// A drawing error from plotters, as text.
@@ -119,6 +120,7 @@ fn trim(v: f64) -> String {
 /// The linkage plot.
 struct Linkage<'a> {
     r: &'a RunResults,
+    chinese: bool,
 }
 
 impl Figure for Linkage<'_> {
@@ -128,6 +130,7 @@ impl Figure for Linkage<'_> {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
         let r = self.r;
+        let zh = self.chinese;
         let (y0, y1) = (
             r.years.first().map_or(0, |y| y.year) as f64,
             r.years.last().map_or(1, |y| y.year) as f64,
@@ -141,10 +144,7 @@ impl Figure for Linkage<'_> {
         let top = if top > 0.6 { 1.0 } else { (top * 1.3).max(0.1) };
         let judged = r.summary.metric.as_str();
         let mut chart = ChartBuilder::on(root)
-            .caption(
-                format!("Linkage rate by year: {}", r.summary.park),
-                font(22),
-            )
+            .caption(Term::LinkageTitle.fill(zh, &[&r.summary.park]), font(22))
             .margin(16)
             .x_label_area_size(36)
             .y_label_area_size(56)
@@ -154,7 +154,7 @@ impl Figure for Linkage<'_> {
             .x_labels((y1 - y0) as usize + 2)
             .x_label_formatter(&year_label)
             .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
-            .y_desc("linkage rate")
+            .y_desc(Term::LinkageRate.text(zh))
             .label_style(font(15))
             .axis_desc_style(font(15))
             .light_line_style(WHITE)
@@ -162,14 +162,10 @@ impl Figure for Linkage<'_> {
             .draw()?;
 
         let series = [
-            ("mass", "by mass (byproduct tonnes linked)", 0usize),
-            (
-                "product",
-                "by product (product and byproduct tonnes linked)",
-                // Not the red that marks a missed target.
-                6,
-            ),
-            ("enterprise", "by enterprise (share linked)", 1),
+            ("mass", Term::ByMass.text(zh), 0usize),
+            // Not the red that marks a missed target.
+            ("product", Term::ByProduct.text(zh), 6),
+            ("enterprise", Term::ByEnterprise.text(zh), 1),
         ];
         for (metric, label, c) in series {
             let col = colour(c);
@@ -187,7 +183,7 @@ impl Figure for Linkage<'_> {
                 .collect();
             let width = if metric == judged { 3 } else { 2 };
             let label = if metric == judged {
-                format!("{label}, judged")
+                Term::Judged.fill(zh, &[&label])
             } else {
                 label.to_string()
             };
@@ -204,10 +200,12 @@ impl Figure for Linkage<'_> {
             let p = (b.year as f64, b.target);
             chart
                 .draw_series(std::iter::once(Cross::new(p, 7, GREY.stroke_width(3))))?
-                .label(format!("baseline {:.0}% ({})", b.target * 100.0, b.year))
+                .label(
+                    Term::BaselineLegend.fill(zh, &[&format!("{:.0}", b.target * 100.0), &b.year]),
+                )
                 .legend(|(x, y)| Cross::new((x + 10, y), 5, GREY.stroke_width(2)));
             chart.draw_series(std::iter::once(Text::new(
-                format!("baseline {:.0}%", b.target * 100.0),
+                Term::Baseline.fill(zh, &[&format!("{:.0}", b.target * 100.0)]),
                 (p.0 + 0.12, p.1 + top * 0.04),
                 font(14).color(&GREY),
             )))?;
@@ -224,7 +222,7 @@ impl Figure for Linkage<'_> {
             )))?;
             if first {
                 marker
-                    .label("target")
+                    .label(Term::TargetLegend.text(zh))
                     .legend(|(x, y)| TriangleMarker::new((x + 10, y), 6, MISSED.filled()));
                 first = false;
             }
@@ -236,13 +234,13 @@ impl Figure for Linkage<'_> {
             ))?;
             let gap = (t.value - t.target) * 100.0;
             let verdict = if t.met {
-                format!("met (+{gap:.1} pts)")
+                Term::TargetMet.fill(zh, &[&format!("{gap:.1}")])
             } else {
-                format!("missed by {:.1} pts", -gap)
+                Term::TargetMissed.fill(zh, &[&format!("{:.1}", -gap)])
             };
             let mid = (t.value + t.target) / 2.0;
             chart.draw_series(std::iter::once(Text::new(
-                format!("target {:.0}%", t.target * 100.0),
+                Term::Target.fill(zh, &[&format!("{:.0}", t.target * 100.0)]),
                 (x, t.target + top * 0.035),
                 font(14)
                     .color(&col)
@@ -269,8 +267,9 @@ impl Figure for Linkage<'_> {
 }
 
 /// `linkage.svg` and `linkage.png`.
-pub fn linkage(r: &RunResults) -> Result<Picture> {
-    render("linkage", &Linkage { r })
+pub fn linkage(r: &RunResults, names: &Names) -> Result<Picture> {
+    let chinese = names.chinese;
+    render("linkage", &Linkage { r, chinese })
 }
 
 /// The emissions panels.
@@ -296,10 +295,7 @@ impl Figure for Emissions<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
         let r = self.r;
         let root = root.titled(
-            &format!(
-                "Emissions by year: park (dark) and background (light), caps in red: {}",
-                r.summary.park
-            ),
+            &self.names.fill(Term::EmissionsTitle, &[&r.summary.park]),
             font(20),
         )?;
         let (rows, cols) = self.grid();
@@ -365,10 +361,9 @@ impl Figure for Emissions<'_> {
                     0.0
                 };
                 chart.draw_series(std::iter::once(Text::new(
-                    format!(
-                        "park {} in {} ({share:.1}% of the total)",
-                        group(e.park, 0),
-                        last.year
+                    self.names.fill(
+                        Term::ParkShare,
+                        &[&group(e.park, 0), &last.year, &format!("{share:.1}")],
                     ),
                     (y0 - 0.5, top * 0.985),
                     font(12).color(&col).pos(Pos::new(HPos::Left, VPos::Top)),
@@ -393,11 +388,14 @@ impl Figure for Emissions<'_> {
                 } else {
                     0.0
                 };
-                let verdict = if c.met {
-                    format!("cap {}: within by {:.1}%", short(c.limit), pct)
+                let (term, pct) = if c.met {
+                    (Term::CapWithin, pct)
                 } else {
-                    format!("cap {}: EXCEEDED by {:.1}%", short(c.limit), -pct)
+                    (Term::CapExceeded, -pct)
                 };
+                let verdict = self
+                    .names
+                    .fill(term, &[&short(c.limit), &format!("{pct:.1}")]);
                 // Keep the label inside the panel: right-aligned near the end.
                 let (hx, anchor) = if x > (y0 + y1) / 2.0 {
                     (x + 0.55, HPos::Right)
@@ -431,6 +429,7 @@ struct SourcePanel {
 
 struct Sources {
     panels: Vec<SourcePanel>,
+    chinese: bool,
 }
 
 impl Figure for Sources {
@@ -440,7 +439,7 @@ impl Figure for Sources {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
-        let root = root.titled("Largest park sources in each cap year", font(20))?;
+        let root = root.titled(Term::SourcesTitle.text(self.chinese), font(20))?;
         let heights: Vec<u32> = self
             .panels
             .iter()
@@ -535,28 +534,35 @@ pub fn sources(r: &RunResults, names: &Names) -> Result<Option<Picture>> {
         if others > 0 {
             let rest: f64 = bars[TOP_SOURCES - 1..].iter().map(|b| b.1).sum();
             bars.truncate(TOP_SOURCES - 1);
-            bars.push((format!("{} other sources", others + 1), rest));
+            bars.push((names.fill(Term::OtherSources, &[&(others + 1)]), rest));
         }
         // Largest at the top: the segmented axis counts upwards.
         bars.reverse();
         let unit = names.pollutant_unit(&c.pollutant);
+        let pollutant = names.pollutant(&c.pollutant);
         let title = if c.scope == "city" {
-            format!(
-                "{} {}: park {} {unit} + background {} {unit} = {} {unit}, cap {} {unit}",
-                names.pollutant(&c.pollutant),
-                c.year,
-                group(park, 0),
-                group(background, 0),
-                group(c.value, 0),
-                group(c.limit, 0)
+            names.fill(
+                Term::SourcesCity,
+                &[
+                    &pollutant,
+                    &c.year,
+                    &group(park, 0),
+                    &group(background, 0),
+                    &group(c.value, 0),
+                    &group(c.limit, 0),
+                    &unit,
+                ],
             )
         } else {
-            format!(
-                "{} {} (park scope): park {} {unit}, cap {} {unit}",
-                names.pollutant(&c.pollutant),
-                c.year,
-                group(park, 0),
-                group(c.limit, 0)
+            names.fill(
+                Term::SourcesPark,
+                &[
+                    &pollutant,
+                    &c.year,
+                    &group(park, 0),
+                    &group(c.limit, 0),
+                    &unit,
+                ],
             )
         };
         panels.push(SourcePanel { title, bars });
@@ -564,5 +570,6 @@ pub fn sources(r: &RunResults, names: &Names) -> Result<Option<Picture>> {
     if panels.is_empty() {
         return Ok(None);
     }
-    render("sources", &Sources { panels }).map(Some)
+    let chinese = names.chinese;
+    render("sources", &Sources { panels, chinese }).map(Some)
 }

@@ -6,7 +6,7 @@
 //!   on the right.
 //! - **Ribbons** are as wide as the flow in tonnes (amount × `t_per_unit`);
 //!   a material without a tonnes conversion is left out and named in a note.
-//!   They are coloured by material.
+//!   They are coloured by material class (`Names::material_class`).
 //! - **Layout**: each enterprise gets a horizontal lane, so its processes sit
 //!   together and every ribbon that crosses lanes is an inter-enterprise
 //!   link. Columns are layers by longest path over the links once loops are
@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::RunResults;
 use super::names::Names;
+use super::terms::Term;
 
 /// What a node stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -39,26 +40,16 @@ pub enum NodeKind {
 }
 
 impl NodeKind {
-    pub(super) fn label(self) -> &'static str {
+    /// What a terminal node is called (`None` for a process, named by its
+    /// process).
+    pub(super) fn term(self) -> Option<Term> {
         match self {
-            NodeKind::Imports => "imports",
-            NodeKind::FromStorage => "from storage",
-            NodeKind::Process => "",
-            NodeKind::Sold => "sold",
-            NodeKind::Stored => "stored",
-            NodeKind::Disposed => "disposed",
-        }
-    }
-
-    /// The label in Chinese, for pictures drawn with Chinese names.
-    pub(super) fn label_zh(self) -> &'static str {
-        match self {
-            NodeKind::Imports => "外购",
-            NodeKind::FromStorage => "取自储存",
-            NodeKind::Process => "",
-            NodeKind::Sold => "外售",
-            NodeKind::Stored => "储存",
-            NodeKind::Disposed => "处置",
+            NodeKind::Imports => Some(Term::Imports),
+            NodeKind::FromStorage => Some(Term::FromStorage),
+            NodeKind::Process => None,
+            NodeKind::Sold => Some(Term::Sold),
+            NodeKind::Stored => Some(Term::Stored),
+            NodeKind::Disposed => Some(Term::Disposed),
         }
     }
 }
@@ -166,7 +157,7 @@ impl Sankey {
         let term = |kind: NodeKind, p: &str| NodeKey {
             kind,
             rank: 0,
-            id: kind.label().to_string(),
+            id: kind.term().map_or("", |t| t.text(false)).to_string(),
             enterprise: ent(p),
         };
         for l in r.links.iter().filter(|l| l.year == year) {

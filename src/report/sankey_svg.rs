@@ -5,33 +5,29 @@
 use std::fmt::Write as _;
 
 use super::html::escape;
-use super::names::Names;
+use super::names::{MaterialClass, Names};
 use super::sankey::*;
+use super::sankey_labels::{
+    LABEL_SIZE, LANE_TITLE_DY, LANE_TITLE_SIZE, LANE_TITLE_X, node_name, place_labels,
+};
+use super::terms::Term;
 use super::{group, tonnes};
-use crate::model::Kind;
 
-/// The classes ribbons are coloured by, with their colours and legend
-/// labels: a few colours a reader can tell apart, whatever the park's size.
-const CLASSES: [(&str, &str); 4] = [
-    ("#4e79a7", "products"),
-    ("#f28e2b", "byproducts"),
-    ("#9c755f", "effluents"),
-    ("#9a9a9a", "other (kind unknown)"),
-];
-
-/// The class of material `id`: its place in [`CLASSES`].
-fn class(names: &Names, id: &str) -> usize {
-    match names.material_info(id).and_then(|m| m.kind) {
-        Some(Kind::Product) => 0,
-        Some(Kind::Byproduct) => 1,
-        Some(Kind::Effluent) => 2,
-        None => 3,
+/// A class's colour and legend entry: a few colours a reader can tell
+/// apart, whatever the park's size.
+fn class_style(class: MaterialClass) -> (&'static str, Term) {
+    match class {
+        MaterialClass::Product => ("#4e79a7", Term::Products),
+        MaterialClass::Byproduct => ("#f28e2b", Term::Byproducts),
+        MaterialClass::Effluent => ("#9c755f", Term::Effluents),
+        MaterialClass::Utility => ("#b07aa1", Term::Utilities),
+        MaterialClass::Unknown => ("#9a9a9a", Term::OtherClass),
     }
 }
 
 /// A material's colour: its class's.
 fn colour(names: &Names, id: &str) -> &'static str {
-    CLASSES[class(names, id)].0
+    class_style(names.material_class(id)).0
 }
 
 fn node_fill(kind: NodeKind) -> &'static str {
@@ -56,13 +52,13 @@ pub fn sankey_svg(s: &Sankey, names: &Names) -> String {
     let _ = writeln!(o, r#"<rect width="100%" height="100%" fill="white"/>"#);
     let _ = writeln!(
         o,
-        r##"<text x="{LEFT}" y="28" font-size="20" fill="#222">Material flows in {} (tonnes): {}</text>"##,
-        s.year,
-        escape(&s.park)
+        r##"<text x="{LEFT}" y="28" font-size="20" fill="#222">{}</text>"##,
+        escape(&names.fill(Term::SankeyTitle, &[&s.year, &s.park]))
     );
     let _ = writeln!(
         o,
-        r##"<text x="{LEFT}" y="48" font-size="12" fill="#555">One lane per enterprise; ribbons crossing lanes are inter-enterprise links. Loops (recycling) run below the lanes.</text>"##
+        r##"<text x="{LEFT}" y="48" font-size="12" fill="#555">{}</text>"##,
+        names.term(Term::SankeyLanes)
     );
     for (i, lane) in s.lanes.iter().enumerate() {
         let fill = if i % 2 == 0 { "#f4f6f8" } else { "#fbfbfc" };
@@ -73,8 +69,8 @@ pub fn sankey_svg(s: &Sankey, names: &Names) -> String {
         );
         let _ = writeln!(
             o,
-            r##"<text x="6" y="{:.1}" font-size="12" font-weight="bold" fill="#445">{}</text>"##,
-            lane.y + 14.0,
+            r##"<text x="{LANE_TITLE_X}" y="{:.1}" font-size="{LANE_TITLE_SIZE}" font-weight="bold" fill="#445">{}</text>"##,
+            lane.y + LANE_TITLE_DY,
             escape(&names.enterprise(&lane.enterprise))
         );
     }
@@ -123,17 +119,22 @@ pub fn sankey_svg(s: &Sankey, names: &Names) -> String {
         );
         let _ = writeln!(
             o,
-            r##"<text x="{:.1}" y="{:.1}" font-size="11" fill="#333" text-anchor="middle">loop: {} from {} back to {}, {}</text>"##,
+            r##"<text x="{:.1}" y="{:.1}" font-size="11" fill="#333" text-anchor="middle">{}</text>"##,
             (x0.min(x1) + x0.max(x1)) / 2.0,
             channel + w + 14.0,
-            escape(&names.material(&e.material)),
-            escape(&node_name(a, names)),
-            escape(&node_name(b, names)),
-            tonnes(e.tonnes)
+            escape(&names.fill(
+                Term::Loop,
+                &[
+                    &names.material(&e.material),
+                    &node_name(a, names),
+                    &node_name(b, names),
+                    &tonnes(e.tonnes)
+                ]
+            )),
         );
         channel += w + 34.0;
     }
-    // Nodes and their labels.
+    // Nodes, then their labels over every node and ribbon.
     for n in &s.nodes {
         let _ = writeln!(
             o,
@@ -142,59 +143,53 @@ pub fn sankey_svg(s: &Sankey, names: &Names) -> String {
             n.y,
             n.h,
             node_fill(n.kind),
-            escape(&format!(
-                "{}: in {}, out {}",
-                node_name(n, names),
-                tonnes(n.t_in),
-                tonnes(n.t_out)
+            escape(&names.fill(
+                Term::NodeInOut,
+                &[&node_name(n, names), &tonnes(n.t_in), &tonnes(n.t_out)]
             ))
         );
-        // Labels face away from the ribbons' destination: right of the node in
-        // the left half and in the last column, left of it otherwise.
-        let faces_right = |m: &Node| m.layer * 2 <= s.last_layer || m.layer == s.last_layer;
-        let right = faces_right(n);
-        let (lx, anchor) = if right {
-            (n.x + NODE_W + 4.0, "start")
-        } else {
-            (n.x - 4.0, "end")
-        };
-        // A left-facing label meets the right-facing labels of the column
-        // before it: at the same height it goes below its node instead.
-        let centre = n.y + n.h / 2.0;
-        let clash = !right
-            && s.nodes.iter().any(|m| {
-                m.layer + 1 == n.layer && faces_right(m) && (m.y + m.h / 2.0 - centre).abs() < 13.0
-            });
-        let label_y = if clash { n.y + n.h + 9.0 } else { centre };
+    }
+    for label in place_labels(s, names) {
+        if let Some((x, y)) = label.leader {
+            let _ = writeln!(
+                o,
+                r##"<path d="M{x:.1},{y:.1} L{:.1},{:.1}" stroke="#888" stroke-width="0.6" fill="none"/>"##,
+                label.x, label.y
+            );
+        }
         let _ = writeln!(
             o,
-            r##"<text x="{:.1}" y="{:.1}" font-size="11" fill="#111" text-anchor="{anchor}" dominant-baseline="middle" paint-order="stroke" stroke="white" stroke-width="3" stroke-linejoin="round">{} <tspan fill="#666">{}</tspan></text>"##,
-            lx,
-            label_y,
-            escape(&node_name(n, names)),
-            tonnes(n.t_in.max(n.t_out))
+            r##"<text x="{:.1}" y="{:.1}" font-size="{LABEL_SIZE}" fill="#111" text-anchor="{}" dominant-baseline="middle" paint-order="stroke" stroke="white" stroke-width="3" stroke-linejoin="round">{} <tspan fill="#666">{}</tspan></text>"##,
+            label.x,
+            label.y,
+            if label.end { "end" } else { "start" },
+            escape(&label.name),
+            label.amount
         );
     }
     // Legend: the classes the materials of the diagram fall in.
     let mut y = channel + 30.0;
     let _ = writeln!(
         o,
-        r##"<text x="{LEFT}" y="{y:.1}" font-size="12" fill="#333">Ribbon width: tonnes in {}. Colour: material class (a ribbon's title names its material).</text>"##,
-        s.year
+        r##"<text x="{LEFT}" y="{y:.1}" font-size="12" fill="#333">{}</text>"##,
+        escape(&names.fill(Term::SankeyLegend, &[&s.year]))
     );
     y += 22.0;
-    let mut shown: Vec<usize> = s.materials().iter().map(|m| class(names, m)).collect();
+    let mut shown: Vec<MaterialClass> = (s.materials().iter())
+        .map(|m| names.material_class(m))
+        .collect();
     shown.sort_unstable();
     shown.dedup();
     for (i, &k) in shown.iter().enumerate() {
-        let x = LEFT + i as f64 * 200.0;
+        let x = LEFT + i as f64 * 240.0;
+        let (fill, term) = class_style(k);
         let _ = writeln!(
             o,
             r##"<rect x="{x:.1}" y="{:.1}" width="14" height="10" fill="{}" fill-opacity="0.7"/><text x="{:.1}" y="{y:.1}" font-size="11" fill="#333" dominant-baseline="middle">{}</text>"##,
             y - 5.0,
-            CLASSES[k].0,
+            fill,
             x + 20.0,
-            CLASSES[k].1
+            names.term(term)
         );
     }
     if !s.skipped.is_empty() {
@@ -202,20 +197,12 @@ pub fn sankey_svg(s: &Sankey, names: &Names) -> String {
         let list: Vec<String> = s.skipped.iter().map(|m| names.material(m)).collect();
         let _ = writeln!(
             o,
-            r##"<text x="{LEFT}" y="{y:.1}" font-size="11" fill="#a00">Not drawn (no tonnes conversion): {}</text>"##,
-            escape(&list.join(", "))
+            r##"<text x="{LEFT}" y="{y:.1}" font-size="11" fill="#a00">{}</text>"##,
+            escape(&names.fill(Term::NotDrawn, &[&list.join(", ")]))
         );
     }
     o.push_str("</svg>\n");
     o
-}
-
-fn node_name(n: &Node, names: &Names) -> String {
-    match n.kind {
-        NodeKind::Process => names.process(&n.id),
-        k if names.chinese => k.label_zh().to_string(),
-        k => k.label().to_string(),
-    }
 }
 
 fn ribbon_title(s: &Sankey, names: &Names, e: &Edge) -> String {

@@ -1,5 +1,6 @@
 //! Sweep plots: a histogram per output with its target or cap and the
-//! probability of meeting it, a fan chart of linkage over the target years,
+//! probability of meeting it, a fan chart of linkage in the target years
+//! (a box per simulated year, its target marked),
 //! a tornado of Spearman correlations, and S1/ST bars for Sobol sweeps.
 //!
 //! The sweep's files do not hold the targets and caps themselves, so the
@@ -16,6 +17,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::error::Result;
 
 use super::plots::{Drawn, Figure, colour, render, short};
+use super::terms::Term;
 use super::{FAMILY, HISTOGRAM_BINS, Picture, SweepResults, Threshold};
 
 fn font(size: u32) -> TextStyle<'static> {
@@ -25,6 +27,7 @@ fn font(size: u32) -> TextStyle<'static> {
 struct Histograms<'a> {
     r: &'a SweepResults,
     outputs: Vec<String>,
+    chinese: bool,
 }
 
 impl Figure for Histograms<'_> {
@@ -34,7 +37,7 @@ impl Figure for Histograms<'_> {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
-        let root = root.titled("Distribution of each output across runs", font(20))?;
+        let root = root.titled(Term::HistogramsTitle.text(self.chinese), font(20))?;
         let rows = self.outputs.len().div_ceil(2).max(1);
         let panels = root.split_evenly((rows, 2));
         for (i, name) in self.outputs.iter().enumerate() {
@@ -47,7 +50,9 @@ impl Figure for Histograms<'_> {
             let top = *counts.iter().max().unwrap_or(&1) as f64 * 1.25;
             let prob = self.r.summary.probabilities.get(name).copied();
             let caption = match prob {
-                Some(p) => format!("{name}: met in {:.0}% of runs", p * 100.0),
+                Some(p) => {
+                    Term::MetInRuns.fill(self.chinese, &[name, &format!("{:.0}", p * 100.0)])
+                }
                 None => name.clone(),
             };
             let mut chart = ChartBuilder::on(&panels[i])
@@ -81,12 +86,13 @@ impl Figure for Histograms<'_> {
                     vec![(t, 0.0), (t, top)],
                     red.stroke_width(2),
                 )))?;
-                let label = if at_least { "target" } else { "cap" };
-                let text = if exact {
-                    format!(" {label} {} ", short(t))
-                } else {
-                    format!(" {label} ≈ {} ", short(t))
+                let term = match (at_least, exact) {
+                    (true, true) => Term::TargetLine,
+                    (false, true) => Term::CapLine,
+                    (true, false) => Term::TargetAbout,
+                    (false, false) => Term::CapAbout,
                 };
+                let text = term.fill(self.chinese, &[&short(t)]);
                 // Near the right edge the label goes left of the line.
                 let side = if t > a + 0.7 * (b - a) {
                     HPos::Right
@@ -104,10 +110,24 @@ impl Figure for Histograms<'_> {
     }
 }
 
-/// Fan chart of the linkage outputs over their years.
-struct Fan {
-    points: Vec<(f64, [f64; 5])>,
+/// One simulated year of the fan chart: the linkage output's 5, 25, 50,
+/// 75 and 95% points across runs, and its target if any.
+struct FanYear {
+    year: f64,
+    points: [f64; 5],
+    target: Option<f64>,
 }
+
+/// The linkage outputs in their years: a box and whiskers per simulated
+/// year, nothing drawn between years (no run simulated them), and each
+/// target marked within the axis.
+struct Fan {
+    years: Vec<FanYear>,
+    chinese: bool,
+}
+
+/// Half the width of a year's box, in years.
+const BOX: f64 = 0.18;
 
 impl Figure for Fan {
     fn size(&self) -> (u32, u32) {
@@ -116,30 +136,27 @@ impl Figure for Fan {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
         let (x0, x1) = (
-            self.points.first().map_or(0.0, |p| p.0),
-            self.points.last().map_or(1.0, |p| p.0),
+            self.years.first().map_or(0.0, |p| p.year),
+            self.years.last().map_or(1.0, |p| p.year),
         );
-        let top = self
-            .points
-            .iter()
-            .map(|p| p.1[4])
+        let top = (self.years.iter())
+            .flat_map(|p| [p.points[4], p.target.unwrap_or(0.0)])
             .fold(0.0f64, f64::max)
             .max(0.1)
             * 1.2;
         let mut chart = ChartBuilder::on(root)
-            .caption(
-                "Linkage in the target years: median, 25–75% and 5–95% of runs",
-                font(18),
-            )
+            .caption(Term::FanTitle.text(self.chinese), font(18))
             .margin(14)
             .x_label_area_size(30)
             .y_label_area_size(50)
-            .build_cartesian_2d((x0 - 0.5)..(x1 + 0.5), 0.0..top)?;
+            .build_cartesian_2d((x0 - 0.7)..(x1 + 0.7), 0.0..top)?;
+        let simulated: Vec<f64> = self.years.iter().map(|p| p.year).collect();
         chart
             .configure_mesh()
             .x_labels(((x1 - x0) as usize + 2).min(12))
             .x_label_formatter(&|x| {
-                if (x - x.round()).abs() < 1e-6 {
+                // Only the simulated years are named.
+                if simulated.iter().any(|y| (x - y).abs() < 1e-6) {
                     format!("{x:.0}")
                 } else {
                     String::new()
@@ -147,26 +164,38 @@ impl Figure for Fan {
             })
             .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
             .label_style(font(13))
+            .disable_x_mesh()
             .light_line_style(WHITE)
             .draw()?;
         let blue = colour(0);
-        for (lo, hi, alpha) in [(0usize, 4usize, 0.2), (1, 3, 0.4)] {
-            let mut poly: Vec<(f64, f64)> = self.points.iter().map(|p| (p.0, p.1[hi])).collect();
-            poly.extend(self.points.iter().rev().map(|p| (p.0, p.1[lo])));
-            chart.draw_series(std::iter::once(Polygon::new(
-                poly,
-                blue.mix(alpha).filled(),
+        for p in &self.years {
+            let (x, [p05, p25, p50, p75, p95]) = (p.year, p.points);
+            chart.draw_series([
+                Rectangle::new(
+                    [(x - BOX / 3.0, p05), (x + BOX / 3.0, p95)],
+                    blue.mix(0.2).filled(),
+                ),
+                Rectangle::new([(x - BOX, p25), (x + BOX, p75)], blue.mix(0.45).filled()),
+            ])?;
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(x - BOX, p50), (x + BOX, p50)],
+                blue.stroke_width(3),
             )))?;
         }
-        chart.draw_series(LineSeries::new(
-            self.points.iter().map(|p| (p.0, p.1[2])),
-            blue.stroke_width(3),
-        ))?;
-        chart.draw_series(
-            self.points
-                .iter()
-                .map(|p| Circle::new((p.0, p.1[2]), 4, blue.filled())),
-        )?;
+        let red = RGBColor(200, 30, 30);
+        for p in &self.years {
+            let Some(t) = p.target else { continue };
+            chart.draw_series(std::iter::once(TriangleMarker::new(
+                (p.year + BOX + 0.08, t),
+                8,
+                red.filled(),
+            )))?;
+            chart.draw_series(std::iter::once(Text::new(
+                Term::Target.fill(self.chinese, &[&format!("{:.0}", t * 100.0)]),
+                (p.year + BOX + 0.16, t),
+                font(13).color(&red).pos(Pos::new(HPos::Left, VPos::Center)),
+            )))?;
+        }
         Ok(())
     }
 }
@@ -266,8 +295,8 @@ impl Figure for Bars {
     }
 }
 
-/// All pictures of a sweep.
-pub fn pictures(r: &SweepResults) -> Result<Vec<Picture>> {
+/// All pictures of a sweep, with Chinese words when `chinese`.
+pub fn pictures(r: &SweepResults, chinese: bool) -> Result<Vec<Picture>> {
     let outs = r.outputs();
     let mut pictures = Vec::new();
     if !outs.is_empty() {
@@ -276,11 +305,12 @@ pub fn pictures(r: &SweepResults) -> Result<Vec<Picture>> {
             &Histograms {
                 r,
                 outputs: outs.clone(),
+                chinese,
             },
         )?);
     }
-    // Fan chart over the linkage outputs' years.
-    let mut points: Vec<(f64, [f64; 5])> = Vec::new();
+    // Fan chart over the linkage outputs' years: the years simulated.
+    let mut years: Vec<FanYear> = Vec::new();
     for (name, s) in &r.summary.outputs {
         let Some(year) = name
             .strip_prefix("linkage_")
@@ -288,11 +318,15 @@ pub fn pictures(r: &SweepResults) -> Result<Vec<Picture>> {
         else {
             continue;
         };
-        points.push((year as f64, [s.p05, s.p25, s.p50, s.p75, s.p95]));
+        years.push(FanYear {
+            year: f64::from(year),
+            points: [s.p05, s.p25, s.p50, s.p75, s.p95],
+            target: (r.summary.thresholds.get(name).copied().flatten()).filter(|t| t.is_finite()),
+        });
     }
-    points.sort_by(|a, b| a.0.total_cmp(&b.0));
-    if points.len() >= 2 && points.iter().all(|p| p.1.iter().all(|v| v.is_finite())) {
-        pictures.push(render("fan", &Fan { points })?);
+    years.sort_by(|a, b| a.year.total_cmp(&b.year));
+    if years.len() >= 2 && years.iter().all(|p| p.points.iter().all(|v| v.is_finite())) {
+        pictures.push(render("fan", &Fan { years, chinese })?);
     }
     // Tornado and Sobol bars for each output.
     for name in &outs {
@@ -309,7 +343,7 @@ pub fn pictures(r: &SweepResults) -> Result<Vec<Picture>> {
             pictures.push(render(
                 &format!("tornado-{name}"),
                 &Bars {
-                    title: format!("{name}: Spearman rank correlation with each parameter"),
+                    title: Term::TornadoTitle.fill(chinese, &[name]),
                     rows,
                     range: (-1.0, 1.0),
                 },
@@ -347,9 +381,7 @@ pub fn pictures(r: &SweepResults) -> Result<Vec<Picture>> {
             pictures.push(render(
                 &format!("sobol-{name}"),
                 &Bars {
-                    title: format!(
-                        "{name}: Sobol indices, first order S1 (blue) and total ST (orange), 95% intervals"
-                    ),
+                    title: Term::SobolTitle.fill(chinese, &[name]),
                     rows: sobol,
                     range: (lo.min(0.0), hi),
                 },

@@ -419,6 +419,7 @@ mod tests {
             outputs: vec!["y".into()],
             thresholds: vec![0.5],
             fingerprint: String::new(),
+            params: Vec::new(),
         };
         let table = Table {
             width: 3,
@@ -456,6 +457,7 @@ mod tests {
             outputs: vec!["y".into()],
             thresholds: vec![0.5],
             fingerprint: String::new(),
+            params: Vec::new(),
         };
         let dir = tempfile::tempdir().unwrap();
         let chunk = |name: &str, text: &str| {

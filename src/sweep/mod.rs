@@ -26,7 +26,7 @@ pub use files::{
 };
 pub use prepare::{bind_params, load_sweep, prepare};
 pub use run::{Checkpointed, Resumed, request_stop, run_checkpointed, run_sweep, thread_pool};
-pub use summary::{Sensitivity, SweepSummary, summary_json};
+pub use summary::{Sensitivity, SweepParam, SweepSummary, summary_json};
 
 use serde::Deserialize;
 
@@ -140,6 +140,11 @@ pub struct SweepInfo {
     pub thresholds: Vec<f64>,
     /// SHA-256 of the sweep file and the park (and scenario) it runs.
     pub fingerprint: String,
+    /// Each draw column's path, distribution and apply mode, for the
+    /// summary and the report (empty in parts written before they were
+    /// recorded).
+    #[serde(default)]
+    pub params: Vec<SweepParam>,
 }
 
 /// Everything the runs produced: one row per run of
@@ -211,6 +216,17 @@ impl Prepared {
                 })
                 .collect(),
             fingerprint: self.fingerprint.clone(),
+            params: (self.columns.iter())
+                .map(|c| SweepParam {
+                    apply: match c.apply {
+                        Apply::Set => "set",
+                        Apply::Scale => "scale",
+                    }
+                    .to_string(),
+                    dist: c.dist.written(),
+                    path: c.name.clone(),
+                })
+                .collect(),
         }
     }
 }

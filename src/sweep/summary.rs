@@ -21,6 +21,10 @@ pub struct SweepSummary {
     pub design: String,
     /// Statistics of each output.
     pub outputs: BTreeMap<String, Summary>,
+    /// The parameters drawn, one per draw column, in the sweep file's
+    /// order (empty in files written before they were recorded).
+    #[serde(default)]
+    pub params: Vec<SweepParam>,
     /// Per output with a target or cap, and `all`, the share of runs that
     /// met it (all of them).
     pub probabilities: BTreeMap<String, f64>,
@@ -36,6 +40,19 @@ pub struct SweepSummary {
     pub sweep: String,
     /// Per output, the target or cap it is judged against, if any.
     pub thresholds: BTreeMap<String, Option<f64>>,
+}
+
+/// One draw column of a sweep: what it changes, how it is drawn, and how
+/// the draw is applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepParam {
+    /// `"set"` or `"scale"`.
+    pub apply: String,
+    /// The distribution as a sweep file writes it, arguments named:
+    /// `Uniform(min: 0.77, max: 0.95)`.
+    pub dist: String,
+    /// The parameter path, expanded for `each: true` (the column's name).
+    pub path: String,
 }
 
 /// How one output depends on one parameter column.
@@ -142,6 +159,7 @@ pub fn summary_json(info: &SweepInfo, table: &Table) -> SweepSummary {
     SweepSummary {
         design: info.design.as_str().to_string(),
         outputs,
+        params: info.params.clone(),
         probabilities,
         runs: n_runs,
         samples: info.samples,

@@ -153,3 +153,26 @@ fn a_park_without_declared_uncertainty_prints_no_band() {
         .stdout(contains("EXCEEDED"))
         .stdout(contains("P(met)").not());
 }
+
+#[test]
+fn links_says_how_sure_each_chosen_set_is() {
+    // The default park's cheapest set for 2017 meets the target at the
+    // central values but in fewer than 90% of the draws.
+    let dir = tempfile::tempdir().unwrap();
+    parkflow()
+        .args(["links", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains(
+            "How sure (5–95% and P(met) over 1000 draws of the park's declared uncertainty)",
+        ))
+        .stdout(contains("cheapest set for 2017 ("))
+        .stdout(contains("): AT RISK for 2017; 2017 "));
+    parkflow()
+        .args(["links", "--samples", "0", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("How sure").not());
+}

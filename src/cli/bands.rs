@@ -1,16 +1,20 @@
 //! The options that draw the park's declared uncertainty beside the
-//! central values (`run`, `caps`): how many draws, on how many threads,
-//! and the confidence below which a met target or cap is AT RISK
-//! (docs/MODEL.md, "Uncertainty").
+//! central values (`run`, `caps`, `links`): how many draws, on how many
+//! threads, and the confidence below which a met target or cap is AT RISK
+//! (docs/MODEL.md, "Uncertainty"); and the section `links` prints with
+//! them.
+
+use std::fmt::Write as _;
 
 use clap::Args;
 
+use crate::candidates::Ranking;
 use crate::engine::Plan;
 use crate::error::Result;
-use crate::indicators::DEFAULT_CONFIDENCE;
+use crate::indicators::{DEFAULT_CONFIDENCE, Status};
 use crate::model::Park;
 use crate::output::Simulation;
-use crate::sweep::bands::{self, DEFAULT_SAMPLES, MAX_SAMPLES};
+use crate::sweep::bands::{self, Bands, DEFAULT_SAMPLES, MAX_SAMPLES};
 
 /// `--samples`, `--confidence`, `--threads`.
 #[derive(Debug, Clone, Args)]
@@ -52,6 +56,69 @@ impl BandArgs {
             b.attach(sim);
         }
         Ok(())
+    }
+
+    /// The bands of `park` with the candidate links `enabled`.
+    fn draw(&self, park: &Park, enabled: &[String]) -> Result<Option<Bands>> {
+        let mut park = park.clone();
+        for link in park.links.iter_mut().filter(|l| enabled.contains(&l.id)) {
+            link.candidate = false;
+        }
+        let plan = Plan::compile(&park);
+        bands::bands(&park, &plan, self.samples, self.threads)
+    }
+
+    /// How sure the targets are without candidates and with each set that
+    /// `links` chose: per target year, the 5–95% band of the judged rate
+    /// and P(met), and the status of the target each set was chosen for.
+    /// Empty when the park declares no uncertainty or `--samples 0`.
+    pub fn links_section(&self, park: &Park, r: &Ranking) -> Result<String> {
+        let mut s = String::new();
+        let Some(base) = self.draw(park, &[])? else {
+            return Ok(s);
+        };
+        if r.targets.is_empty() {
+            return Ok(s);
+        }
+        let _ = writeln!(
+            s,
+            "\nHow sure (5–95% and P(met) over {} draws of the park's declared uncertainty)",
+            self.samples
+        );
+        let years = |b: &Bands| -> String {
+            (r.targets.iter().zip(&b.targets))
+                .map(|((year, _), band)| {
+                    format!(
+                        "{year} {:.3}–{:.3}, P(met) {:.2}",
+                        band.p05, band.p95, band.p_met
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        let _ = writeln!(s, "  without candidates: {}", years(&base));
+        let chosen = [("cheapest", &r.cheapest), ("largest-NPV", &r.largest_npv)];
+        for (what, sets) in chosen {
+            let Some(sets) = sets else { continue };
+            for (t, set) in sets.iter().enumerate() {
+                let Some(set) = set.as_ref().filter(|set| !set.links.is_empty()) else {
+                    continue;
+                };
+                let Some(b) = self.draw(park, &set.links)? else {
+                    continue;
+                };
+                let (year, target) = r.targets[t];
+                let met = set.linkage[t] >= target;
+                let status = Status::of(met, b.targets.get(t), self.confidence()).word("MISSED");
+                let _ = writeln!(
+                    s,
+                    "  {what} set for {year} ({}): {status} for {year}; {}",
+                    set.links.join(" + "),
+                    years(&b)
+                );
+            }
+        }
+        Ok(s)
     }
 }
 

@@ -35,6 +35,9 @@ pub struct LinksArgs {
     /// must declare `economics`).
     #[arg(long, value_enum, default_value_t = ObjectiveArg::Cost)]
     pub objective: ObjectiveArg,
+    /// Bands of the park's declared uncertainty.
+    #[command(flatten)]
+    pub bands: super::bands::BandArgs,
 }
 
 /// `--objective`.
@@ -94,6 +97,7 @@ pub fn links(args: &LinksArgs) -> Result<ExitCode> {
     batch.commit()?;
     if !args.quiet {
         print!("{}", tables(park, &ranking));
+        print!("{}", args.bands.links_section(park, &ranking)?);
         println!("results written to {}", dir.display());
     }
     Ok(ExitCode::SUCCESS)

@@ -54,6 +54,7 @@ impl StepView<'_> {
             PoolFate::Dispose => (0.0, rest),
             PoolFate::Sell => (rest, 0.0),
         };
+        debug_assert_eq!(disposed.to_bits(), self.pool_disposed(i).to_bits());
         PoolBalance {
             generated,
             linked_inter: inter,
@@ -107,22 +108,35 @@ impl StepView<'_> {
     }
     /// Emissions of process `p` this step, after abatement: `(pollutant, amount)`.
     pub fn process_emissions(&self, p: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
-        let (t, params) = (&self.plan.topology, &self.plan.params);
-        let x = self.ws.x[p];
-        (t.processes[p].emissions.clone()).map(move |e| {
-            let amount = params.emission_coeff[e] * x * self.ws.keep[e];
-            (t.emissions[e].pollutant as usize, amount)
-        })
+        let t = &self.plan.topology;
+        (t.processes[p].emissions.clone())
+            .map(move |e| (t.emissions[e].pollutant as usize, self.process_emission(e)))
+    }
+    /// What pool `i` disposes of this step (0 for a pool that sells), without
+    /// working out the rest of its balance.
+    #[inline]
+    pub fn pool_disposed(&self, i: usize) -> f64 {
+        match self.plan.topology.pools[i].fate {
+            PoolFate::Dispose => pool_rest(self.plan, self.ws, i),
+            PoolFate::Sell => 0.0,
+        }
+    }
+    /// The amount of process emission `e` (its place in the topology's
+    /// emissions) this step, after abatement.
+    #[inline]
+    pub fn process_emission(&self, e: usize) -> f64 {
+        let p = self.plan.topology.emissions[e].process as usize;
+        self.plan.params.emission_coeff[e] * self.ws.x[p] * self.ws.keep[e]
     }
     /// Emissions from disposing of pool `pool` this step: `(pollutant, amount)`.
     pub fn disposal_emissions(&self, pool: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
-        let (t, params) = (&self.plan.topology, &self.plan.params);
+        let t = &self.plan.topology;
         let disposed = self.pool(pool).disposed;
         let material = t.pools[pool].material as usize;
         (t.materials[material].disposal.clone()).map(move |d| {
             (
                 t.disposals[d].pollutant as usize,
-                disposed * params.disposal_factor[d],
+                disposed * self.plan.params.disposal_factor[d],
             )
         })
     }

@@ -6,14 +6,24 @@
 use serde::{Deserialize, Serialize};
 
 use super::Band;
-use crate::engine::{Plan, StepView};
+use crate::engine::{Plan, PoolFate, StepView};
 
-/// Where each permit's discharge comes from: its pollutant, its
-/// enterprise's processes and their pools.
+/// Where each permit's discharge comes from, worked out once: the process
+/// emissions of its pollutant by its enterprise's processes, and the pools
+/// of those processes whose disposal emits it.
 #[derive(Debug, Clone, Default)]
 pub(super) struct PermitSources {
-    /// Per permit: pollutant, processes, pools.
-    sources: Vec<(usize, Vec<usize>, Vec<usize>)>,
+    /// One per permit.
+    sources: Vec<Source>,
+}
+
+/// One permit's sources.
+#[derive(Debug, Clone, Default)]
+struct Source {
+    /// Places in the topology's emissions.
+    emissions: Vec<usize>,
+    /// (pool, place in the topology's disposals).
+    disposals: Vec<(usize, usize)>,
 }
 
 impl PermitSources {
@@ -22,14 +32,28 @@ impl PermitSources {
         let t = &plan.topology;
         let sources = (plan.params.permits.iter())
             .map(|permit| {
-                let processes: Vec<usize> = (0..t.processes.len())
-                    .filter(|&p| t.processes[p].enterprise == permit.enterprise)
+                let k = permit.pollutant as u32;
+                let ours = |p: usize| t.processes[p].enterprise == permit.enterprise;
+                let emissions = (0..t.emissions.len())
+                    .filter(|&e| {
+                        t.emissions[e].pollutant == k && ours(t.emissions[e].process as usize)
+                    })
                     .collect();
-                let pools = processes
-                    .iter()
-                    .flat_map(|&p| t.processes[p].pools.clone())
+                let disposals = (0..t.pools.len())
+                    .filter(|&i| {
+                        t.pools[i].fate == PoolFate::Dispose && ours(t.pools[i].process as usize)
+                    })
+                    .flat_map(|i| {
+                        let material = t.pools[i].material as usize;
+                        (t.materials[material].disposal.clone())
+                            .filter(|&d| t.disposals[d].pollutant == k)
+                            .map(move |d| (i, d))
+                    })
                     .collect();
-                (permit.pollutant, processes, pools)
+                Source {
+                    emissions,
+                    disposals,
+                }
             })
             .collect();
         PermitSources { sources }
@@ -37,18 +61,13 @@ impl PermitSources {
 
     /// Add a step's discharges to `year`, one per permit.
     pub(super) fn observe(&self, view: &StepView, year: &mut [f64]) {
-        for (total, (k, processes, pools)) in year.iter_mut().zip(&self.sources) {
-            for &p in processes {
-                *total += (view.process_emissions(p))
-                    .filter(|&(kk, _)| kk == *k)
-                    .map(|(_, v)| v)
-                    .sum::<f64>();
+        let factor = &view.plan.params.disposal_factor;
+        for (total, source) in year.iter_mut().zip(&self.sources) {
+            for &e in &source.emissions {
+                *total += view.process_emission(e);
             }
-            for &pool in pools {
-                *total += (view.disposal_emissions(pool))
-                    .filter(|&(kk, _)| kk == *k)
-                    .map(|(_, v)| v)
-                    .sum::<f64>();
+            for &(pool, d) in &source.disposals {
+                *total += view.pool_disposed(pool) * factor[d];
             }
         }
     }

@@ -255,31 +255,37 @@ fn permit_table(permits: &[&PermitResult], confidence: f64) -> String {
     s
 }
 
+/// `entry` with `p_met`, `p05` and `p95`, null when no band was drawn.
+fn with_band(mut entry: serde_json::Value, band: Option<Band>) -> serde_json::Value {
+    entry["p_met"] = json!(band.map(|b| b.p_met));
+    entry["p05"] = json!(band.map(|b| b.p05));
+    entry["p95"] = json!(band.map(|b| b.p95));
+    entry
+}
+
 fn to_json(rows: &[Row], permits: &[&PermitResult]) -> String {
     let caps: Vec<_> = rows
         .iter()
         .map(|r| {
-            json!({
+            let entry = json!({
                 "year": r.year, "scope": r.scope, "pollutant": r.pollutant,
                 "park": r.park, "background": r.background, "total": r.total,
                 "limit": r.limit, "value": r.value, "margin": r.limit - r.value, "met": r.met,
-                "p_met": r.band.map(|b| b.p_met), "p05": r.band.map(|b| b.p05),
-                "p95": r.band.map(|b| b.p95),
                 "sources": r.sources.iter().map(|(name, kind, amount)| {
                     json!({"source": name, "kind": kind, "amount": amount})
                 }).collect::<Vec<_>>(),
-            })
+            });
+            with_band(entry, r.band)
         })
         .collect();
     let permits: Vec<_> = permits
         .iter()
         .map(|p| {
-            json!({
+            let entry = json!({
                 "enterprise": p.enterprise, "pollutant": p.pollutant, "year": p.year,
                 "limit": p.limit, "value": p.value, "met": p.met,
-                "p_met": p.band.map(|b| b.p_met), "p05": p.band.map(|b| b.p05),
-                "p95": p.band.map(|b| b.p95),
-            })
+            });
+            with_band(entry, p.band)
         })
         .collect();
     serde_json::to_string_pretty(&json!({

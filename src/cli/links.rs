@@ -224,6 +224,7 @@ fn cost_text(c: Option<f64>) -> String {
     match c {
         None => "-".into(),
         Some(c) if c.abs() >= 1e6 => format!("{:.1} M", c / 1e6),
+        Some(c) if c.abs() >= 1e4 => format!("{:.1} k", c / 1e3),
         Some(c) => format!("{c:.0}"),
     }
 }
@@ -497,6 +498,14 @@ fn set_lines(s: &mut String, r: &Ranking, title: &str, sets: &[Option<candidates
 mod tests {
     use super::*;
     use std::path::Path;
+
+    #[test]
+    fn money_is_printed_in_millions_thousands_or_units() {
+        assert_eq!(cost_text(Some(547_600_000.0)), "547.6 M");
+        assert_eq!(cost_text(Some(-203_565.0)), "-203.6 k");
+        assert_eq!(cost_text(Some(2_675.28)), "2675");
+        assert_eq!(cost_text(None), "-");
+    }
 
     #[test]
     fn fields_with_commas_are_quoted() {

@@ -3,7 +3,7 @@
 //! simulated year, a set's net cash against the park as given, its NPV and
 //! its payback.
 
-use crate::engine::StepView;
+use crate::engine::{LinkParams, StepView};
 use crate::error::{Error, Result};
 use crate::model::{Economics, Fate, Park};
 
@@ -79,15 +79,9 @@ pub struct Appraisal {
 
 /// A link's first active year among the simulated ones, if any.
 fn first_active(park: &Park, link: usize) -> Option<i32> {
-    let l = &park.links[link];
-    let first = l.start.map_or(park.time.start, |s| s.max(park.time.start));
-    let last = l.end.map_or(park.time.end, |e| e.min(park.time.end));
-    (first <= last).then_some(first)
-}
-
-fn active(park: &Park, link: usize, year: i32) -> bool {
-    let l = &park.links[link];
-    l.start.is_none_or(|s| year >= s) && l.end.is_none_or(|e| year <= e)
+    let years = LinkParams::of(&park.links[link]);
+    let first = years.start.max(park.time.start);
+    (first <= years.end.min(park.time.end)).then_some(first)
 }
 
 /// Appraise the candidates at `enabled` (file positions) from the park's
@@ -110,7 +104,7 @@ pub fn appraise(
         .map(|(i, (a, b))| {
             let year = start + i as i32;
             let opex: f64 = (enabled.iter())
-                .filter(|&&l| active(park, l, year))
+                .filter(|&&l| LinkParams::of(&park.links[l]).active(year))
                 .map(|&l| park.links[l].opex.map_or(0.0, |m| m.0))
                 .sum();
             a - b - opex

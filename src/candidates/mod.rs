@@ -227,6 +227,11 @@ pub struct Ranking {
     pub frontier: Vec<FrontierPoint>,
 }
 
+/// The judged linkage of a run in the last target year (0 without targets).
+fn last_linkage(out: &Outcome) -> f64 {
+    out.linkage.last().copied().unwrap_or(0.0)
+}
+
 /// Positions (in file order) of the park's candidate links.
 pub fn candidate_links(park: &Park) -> Vec<usize> {
     park.links
@@ -253,13 +258,20 @@ pub fn cap_columns(plan: &Plan) -> Vec<CapColumn> {
         .collect()
 }
 
-/// Run `park` with the candidate links at `enabled` (file positions) switched
-/// on, and read the judged linkage per target year and each capped total.
-pub fn evaluate(park: &Park, enabled: &[usize]) -> Result<Outcome> {
+/// A copy of `park` with the candidate links at `enabled` (file positions)
+/// switched on, as a scenario's `Enable` does.
+pub fn with_enabled(park: &Park, enabled: &[usize]) -> Park {
     let mut park = park.clone();
     for &i in enabled {
         park.links[i].candidate = false;
     }
+    park
+}
+
+/// Run `park` with the candidate links at `enabled` (file positions) switched
+/// on, and read the judged linkage per target year and each capped total.
+pub fn evaluate(park: &Park, enabled: &[usize]) -> Result<Outcome> {
+    let park = with_enabled(park, enabled);
     let plan = Plan::compile(&park);
     let mut ws = Workspace::new(&plan);
     let mut indicators = Indicators::new(&plan);
@@ -441,9 +453,9 @@ pub fn rank_with(park: &Park, objective: Objective) -> Result<Ranking> {
         } else {
             None
         };
-        let points: Vec<(Vec<usize>, &Outcome)> = (0u32..)
+        let points: Vec<(Vec<usize>, f64)> = (0u32..)
             .zip(&outcomes)
-            .map(|(mask, out)| (sets::subset(&positions, mask), out))
+            .map(|(mask, out)| (sets::subset(&positions, mask), last_linkage(out)))
             .collect();
         (
             Some(search.cheapest(&outcomes, by_cost)?),
@@ -456,14 +468,10 @@ pub fn rank_with(park: &Park, objective: Objective) -> Result<Ranking> {
         } else {
             None
         };
-        // The greedy portfolio's prefixes, run again to keep their outcomes.
-        let mut points: Vec<(Vec<usize>, Outcome)> = vec![(Vec::new(), base.clone())];
-        points.extend(
-            positions
-                .iter()
-                .zip(&alone)
-                .map(|(&i, o)| (vec![i], o.clone())),
-        );
+        // The park as given, each candidate alone, and the greedy
+        // portfolio's prefixes, whose runs the portfolio has kept.
+        let mut points: Vec<(Vec<usize>, f64)> = vec![(Vec::new(), last_linkage(&base))];
+        points.extend((positions.iter().zip(&alone)).map(|(&i, o)| (vec![i], last_linkage(o))));
         let chosen: Vec<usize> = (portfolio.iter())
             .filter_map(|p| {
                 positions
@@ -472,15 +480,13 @@ pub fn rank_with(park: &Park, objective: Objective) -> Result<Ranking> {
                     .find(|&i| park.links[i].id == p.link)
             })
             .collect();
-        let prefixes: Vec<Vec<usize>> = (2..=chosen.len()).map(|n| chosen[..n].to_vec()).collect();
-        let runs: Vec<Outcome> = prefixes
-            .par_iter()
-            .map(|set| evaluate(park, set))
-            .collect::<Result<_>>()?;
-        points.extend(prefixes.into_iter().zip(runs));
-        let refs: Vec<(Vec<usize>, &Outcome)> =
-            points.iter().map(|(set, o)| (set.clone(), o)).collect();
-        (None, largest, search.frontier(&refs))
+        points.extend(
+            (portfolio.iter().enumerate().skip(1)).filter_map(|(k, step)| {
+                let linkage = step.linkage.last().copied().unwrap_or(0.0);
+                Some((chosen.get(..=k)?.to_vec(), linkage))
+            }),
+        );
+        (None, largest, search.frontier(&points))
     };
     Ok(Ranking {
         targets,

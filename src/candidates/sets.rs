@@ -223,17 +223,18 @@ impl Search<'_> {
     }
 
     /// The cost against linkage points of `sets` (file positions, each with
-    /// its run), the efficient ones marked. Empty without targets.
-    pub fn frontier(&self, sets: &[(Vec<usize>, &Outcome)]) -> Vec<FrontierPoint> {
+    /// the judged linkage of the last target year it reaches), the efficient
+    /// ones marked. Empty without targets.
+    pub fn frontier(&self, sets: &[(Vec<usize>, f64)]) -> Vec<FrontierPoint> {
         if self.targets.is_empty() {
             return Vec::new();
         }
         let mut points: Vec<FrontierPoint> = sets
             .iter()
-            .map(|(set, out)| FrontierPoint {
+            .map(|(set, linkage)| FrontierPoint {
                 links: set.iter().map(|&i| self.park.links[i].id.clone()).collect(),
                 cost: self.cost(set),
-                linkage: out.linkage.last().copied().unwrap_or(0.0),
+                linkage: *linkage,
                 efficient: false,
             })
             .collect();

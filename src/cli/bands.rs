@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use clap::Args;
 
-use crate::candidates::Ranking;
+use crate::candidates::{self, Ranking};
 use crate::engine::Plan;
 use crate::error::Result;
 use crate::indicators::{DEFAULT_CONFIDENCE, Status};
@@ -60,10 +60,10 @@ impl BandArgs {
 
     /// The bands of `park` with the candidate links `enabled`.
     fn draw(&self, park: &Park, enabled: &[String]) -> Result<Option<Bands>> {
-        let mut park = park.clone();
-        for link in park.links.iter_mut().filter(|l| enabled.contains(&l.id)) {
-            link.candidate = false;
-        }
+        let positions: Vec<usize> = (0..park.links.len())
+            .filter(|&i| enabled.contains(&park.links[i].id))
+            .collect();
+        let park = candidates::with_enabled(park, &positions);
         let plan = Plan::compile(&park);
         bands::bands(&park, &plan, self.samples, self.threads)
     }

@@ -195,11 +195,7 @@ fn compile_park(park: &Park, link_order: &[usize]) -> (Topology, Params) {
         link_ids.push(l.id.clone());
         link_positions.push(position as u32);
         link_enabled.push(!l.candidate);
-        link_params.push(LinkParams {
-            start: l.start.unwrap_or(i32::MIN),
-            end: l.end.unwrap_or(i32::MAX),
-            max_rate: l.max_rate.unwrap_or(f64::INFINITY),
-        });
+        link_params.push(LinkParams::of(l));
     }
     let storage_pools: Vec<usize> = (park.storages.iter())
         .map(|s| pool_of(process(&s.process), material(&s.material)))

@@ -70,6 +70,15 @@ pub struct LinkParams {
 }
 
 impl LinkParams {
+    /// The years and limit a park's link gives.
+    pub fn of(link: &crate::model::Link) -> LinkParams {
+        LinkParams {
+            start: link.start.unwrap_or(i32::MIN),
+            end: link.end.unwrap_or(i32::MAX),
+            max_rate: link.max_rate.unwrap_or(f64::INFINITY),
+        }
+    }
+
     /// Whether the link carries in `year`.
     #[inline]
     pub fn active(&self, year: i32) -> bool {

@@ -109,8 +109,9 @@ pub fn load_park(path: &Path) -> Result<(Park, String)> {
 /// Validate `park`, parsed from `text`: as [`super::validate`], with each
 /// permit's problems placed at the permit's line and column.
 pub fn validate_text(park: &Park, text: &str, file: &str) -> Result<()> {
-    let Err(Error::Invalid { problems, .. }) = super::validate(park, file) else {
-        return super::validate(park, file);
+    let problems = match super::validate(park, file) {
+        Err(Error::Invalid { problems, .. }) => problems,
+        other => return other,
     };
     let starts = permit_starts(text);
     let mut placed = Vec::new();

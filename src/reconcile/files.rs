@@ -3,7 +3,7 @@
 //! one row per quantity, and `reconcile.json`, the same with the global
 //! test (docs/MODEL.md, "Reconciliation results").
 
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
 use super::solve::{ALPHA, Reconciled, Z_CRITICAL};
 use crate::output::num;
@@ -41,37 +41,32 @@ pub fn csv(r: &Reconciled) -> String {
     s
 }
 
-/// `reconcile.json`, as a value.
-pub fn json(r: &Reconciled) -> Value {
-    let variables: Vec<Value> = r
-        .outcomes
-        .iter()
-        .map(|o| {
-            json!({
-                "id": o.id,
-                "kind": o.kind.as_str(),
-                "status": o.status.as_str(),
-                "measured": o.measured,
-                "sd": o.sd,
-                "reconciled": o.reconciled,
-                "reconciled_sd": o.reconciled_sd,
-                "z": o.z,
-                "flagged": o.flagged(),
+/// `reconcile.json`, as written.
+pub fn json(r: &Reconciled) -> ReconcileJson {
+    ReconcileJson {
+        id: r.id.clone(),
+        parkflow_version: env!("CARGO_PKG_VERSION").to_string(),
+        variables: (r.outcomes.iter())
+            .map(|o| VariableJson {
+                id: o.id.clone(),
+                kind: o.kind.as_str().to_string(),
+                status: o.status.as_str().to_string(),
+                measured: o.measured,
+                sd: o.sd,
+                reconciled: o.reconciled,
+                reconciled_sd: o.reconciled_sd,
+                z: o.z,
+                flagged: o.flagged(),
             })
-        })
-        .collect();
-    json!({
-        "id": r.id,
-        "parkflow_version": env!("CARGO_PKG_VERSION"),
-        "variables": variables,
-        "chi2": r.chi2,
-        "dof": r.dof,
-        "p_value": r.p_value,
-        "verdict": r.verdict(),
-        "alpha": ALPHA,
-        "z_critical": Z_CRITICAL,
-        "iterations": r.iterations,
-    })
+            .collect(),
+        chi2: r.chi2,
+        dof: r.dof,
+        p_value: r.p_value,
+        verdict: r.verdict().to_string(),
+        alpha: ALPHA,
+        z_critical: Z_CRITICAL,
+        iterations: r.iterations,
+    }
 }
 
 /// `reconcile.json` as pretty text with a final newline.
@@ -81,11 +76,14 @@ pub fn json_text(r: &Reconciled) -> String {
     s
 }
 
-/// `reconcile.json` as the report reads it back: the keys [`json`] writes.
-#[derive(Debug, Clone, serde::Deserialize)]
+/// `reconcile.json`: what [`json`] writes and the report reads back.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReconcileJson {
     /// The system's id.
     pub id: String,
+    /// The version of parkflow that wrote the file.
+    #[serde(default)]
+    pub parkflow_version: String,
     /// One per quantity.
     pub variables: Vec<VariableJson>,
     /// χ² of the adjustments.
@@ -100,10 +98,13 @@ pub struct ReconcileJson {
     pub alpha: f64,
     /// The flagging threshold of |z|.
     pub z_critical: f64,
+    /// Linearisations solved.
+    #[serde(default)]
+    pub iterations: usize,
 }
 
 /// One quantity of `reconcile.json`.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VariableJson {
     /// Its id.
     pub id: String,

@@ -89,12 +89,7 @@ pub fn park_system(park: &Park, plan: &Plan, year: i32) -> ParkSystem {
                 material(pool.material)
             );
             let amount = b.add(id.clone(), Kind::Flow, Given::Unknown, Role::Generated(i));
-            let coeff = b.coefficient(
-                id,
-                params.pool_coeff[i],
-                sds.get(&Role::OutputCoeff(i)),
-                Role::OutputCoeff(i),
-            );
+            let coeff = b.coefficient(id, params.pool_coeff[i], &sds, Role::OutputCoeff(i));
             b.product(amount, coeff, activity, 1.0);
         }
         let feed = match topo.modes[p] {
@@ -105,12 +100,7 @@ pub fn park_system(park: &Park, plan: &Plan, year: i32) -> ParkSystem {
             let m = material(topo.slots[s].material);
             let id = format!("processes.{}.inputs.{m}", process.id);
             let amount = b.add(id.clone(), Kind::Flow, Given::Unknown, Role::Consumed(s));
-            let coeff = b.coefficient(
-                id,
-                params.slot_coeff[s],
-                sds.get(&Role::InputCoeff(s)),
-                Role::InputCoeff(s),
-            );
+            let coeff = b.coefficient(id, params.slot_coeff[s], &sds, Role::InputCoeff(s));
             b.product(amount, coeff, activity, 1.0);
             // A Feed process imports none of its feed (docs/MODEL.md, "One step").
             let import = if feed == Some(s) {
@@ -134,12 +124,7 @@ pub fn park_system(park: &Park, plan: &Plan, year: i32) -> ParkSystem {
                 Given::Unknown,
                 Role::Emitted(e),
             );
-            let coeff = b.coefficient(
-                id,
-                params.emission_coeff[e],
-                sds.get(&Role::EmissionCoeff(e)),
-                Role::EmissionCoeff(e),
-            );
+            let coeff = b.coefficient(id, params.emission_coeff[e], &sds, Role::EmissionCoeff(e));
             let kept = 1.0 - params.abatement[e].as_ref().map_or(0.0, |a| a.at(year));
             b.product(emitted, coeff, activity, kept);
         }
@@ -279,16 +264,16 @@ impl Builder {
         q
     }
 
-    /// A coefficient: measured at its value with the declared sd, or a
-    /// constant.
+    /// A coefficient: measured at its value with the sd `sds` declares for
+    /// its role, or a constant.
     fn coefficient(
         &mut self,
         amount_id: String,
         value: f64,
-        sd: Option<&f64>,
+        sds: &HashMap<Role, f64>,
         role: Role,
     ) -> usize {
-        let given = match sd {
+        let given = match sds.get(&role) {
             Some(&sd) if sd > 0.0 => Given::Measured { value, sd },
             _ => Given::Constant(value),
         };

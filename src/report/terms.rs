@@ -9,269 +9,134 @@
 
 use std::fmt::Display;
 
-/// A word or phrase of the pictures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Term {
+/// Defines [`Term`], its list [`Term::ALL`] and its two languages
+/// ([`Term::both`]) from one table, so that no term can miss from either.
+macro_rules! terms {
+    ($($(#[$doc:meta])* $name:ident => ($en:expr, $zh:expr $(,)?),)*) => {
+        /// A word or phrase of the pictures.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Term {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl Term {
+            /// Every term, for tests that look for a left-over English word.
+            pub const ALL: &'static [Term] = &[$(Term::$name,)*];
+
+            /// The term in English and in Chinese.
+            pub fn both(self) -> (&'static str, &'static str) {
+                match self {
+                    $(Term::$name => ($en, $zh),)*
+                }
+            }
+        }
+    };
+}
+
+terms! {
     // The Sankey diagram.
     /// Left terminal: bought from outside the park.
-    Imports,
+    Imports => ("imports", "外购"),
     /// Left terminal: storage drawn down.
-    FromStorage,
+    FromStorage => ("from storage", "取自储存"),
     /// Right terminal: sold outside the park.
-    Sold,
+    Sold => ("sold", "外售"),
     /// Right terminal: put into storage.
-    Stored,
+    Stored => ("stored", "储存"),
     /// Right terminal: disposed of.
-    Disposed,
+    Disposed => ("disposed", "处置"),
     /// The Sankey's title: year, park.
-    SankeyTitle,
+    SankeyTitle => ("Material flows in {0} (tonnes): {1}", "{0}年物质流（吨）：{1}"),
     /// The Sankey's subtitle.
-    SankeyLanes,
+    SankeyLanes => ("One lane per enterprise; ribbons crossing lanes are inter-enterprise links. Loops (recycling) run below the lanes.", "每家企业一条泳道；跨泳道的流带是企业间链接。循环（回用）绘于泳道下方。"),
     /// A loop's label: material, from, to, tonnes.
-    Loop,
+    Loop => ("loop: {0} from {1} back to {2}, {3}", "循环：{0} 由{1}回到{2}，{3}"),
     /// A node's tooltip: name, tonnes in, tonnes out.
-    NodeInOut,
+    NodeInOut => ("{0}: in {1}, out {2}", "{0}：输入 {1}，输出 {2}"),
     /// The Sankey's legend line: year.
-    SankeyLegend,
+    SankeyLegend => ("Ribbon width: tonnes in {0}. Colour: material class (a ribbon's title names its material).", "流带宽度：{0}年吨数。颜色：物料类别（流带的提示给出其物料）。"),
     /// Material class: products.
-    Products,
+    Products => ("products", "产品"),
     /// Material class: byproducts.
-    Byproducts,
+    Byproducts => ("byproducts", "副产品"),
     /// Material class: effluents.
-    Effluents,
+    Effluents => ("effluents", "排放物"),
     /// Material class: utilities.
-    Utilities,
+    Utilities => ("utilities (energy, gas volume)", "公用工程（能源、气体体积）"),
     /// Material class: unknown.
-    OtherClass,
+    OtherClass => ("other (kind unknown)", "其他（类别不明）"),
     /// Materials left out: their names.
-    NotDrawn,
+    NotDrawn => ("Not drawn (no tonnes conversion): {0}", "未绘出（无吨数换算）：{0}"),
     // The linkage plot.
     /// Title: park.
-    LinkageTitle,
+    LinkageTitle => ("Linkage rate by year: {0}", "各年关联率：{0}"),
     /// Y axis.
-    LinkageRate,
+    LinkageRate => ("linkage rate", "关联率"),
     /// Series: by mass.
-    ByMass,
+    ByMass => ("by mass (byproduct tonnes linked)", "按质量（关联的副产品吨数）"),
     /// Series: by product.
-    ByProduct,
+    ByProduct => ("by product (product and byproduct tonnes linked)", "按产品（关联的产品与副产品吨数）"),
     /// Series: by enterprise.
-    ByEnterprise,
+    ByEnterprise => ("by enterprise (share linked)", "按企业（关联企业占比）"),
     /// Appended to the judged series: series.
-    Judged,
+    Judged => ("{0}, judged", "{0}，考核指标"),
     /// Baseline legend: percent, year.
-    BaselineLegend,
+    BaselineLegend => ("baseline {0}% ({1})", "基准 {0}%（{1}年）"),
     /// Baseline label: percent.
-    Baseline,
+    Baseline => ("baseline {0}%", "基准 {0}%"),
     /// Legend entry of the targets.
-    TargetLegend,
+    TargetLegend => ("target", "目标"),
     /// A target's label: percent.
-    Target,
+    Target => ("target {0}%", "目标 {0}%"),
     /// A target met: points to spare.
-    TargetMet,
+    TargetMet => ("met (+{0} pts)", "达标（+{0} 个百分点）"),
     /// A target missed: points short.
-    TargetMissed,
+    TargetMissed => ("missed by {0} pts", "未达标，差 {0} 个百分点"),
     // The emissions and sources plots.
     /// Title: park.
-    EmissionsTitle,
+    EmissionsTitle => ("Emissions by year: park (dark) and background (light), caps in red: {0}", "各年排放：园区（深色）与背景（浅色），红线为总量上限：{0}"),
     /// The park's share: tonnes, year, percent.
-    ParkShare,
+    ParkShare => ("park {0} in {1} ({2}% of the total)", "{1}年园区 {0}（占总量 {2}%）"),
     /// A cap met: limit, percent.
-    CapWithin,
+    CapWithin => ("cap {0}: within by {1}%", "上限 {0}：余量 {1}%"),
     /// A cap exceeded: limit, percent.
-    CapExceeded,
+    CapExceeded => ("cap {0}: EXCEEDED by {1}%", "上限 {0}：超出 {1}%"),
     /// Title of the sources plot.
-    SourcesTitle,
+    SourcesTitle => ("Largest park sources in each cap year", "各上限年份园区最大排放源"),
     /// A city cap's panel: pollutant, year, park, background, total, cap, unit.
-    SourcesCity,
+    SourcesCity => ("{0} {1}: park {2} {6} + background {3} {6} = {4} {6}, cap {5} {6}", "{0} {1}年：园区 {2} {6} + 背景 {3} {6} = {4} {6}，上限 {5} {6}"),
     /// A park cap's panel: pollutant, year, park, cap, unit.
-    SourcesPark,
+    SourcesPark => ("{0} {1} (park scope): park {2} {4}, cap {3} {4}", "{0} {1}年（园区范围）：园区 {2} {4}，上限 {3} {4}"),
     /// The bar of the smaller sources: how many.
-    OtherSources,
+    OtherSources => ("{0} other sources", "其他 {0} 个排放源"),
     /// The background as a source.
-    BackgroundSource,
+    BackgroundSource => ("Background (outside the park)", "背景（园区以外）"),
     /// A disposal as a source: process, material.
-    DisposalSource,
+    DisposalSource => ("{0}: {1} disposed", "{0}：{1}处置"),
     // The sweep's plots.
     /// Title of the histograms.
-    HistogramsTitle,
+    HistogramsTitle => ("Distribution of each output across runs", "各输出在全部运行中的分布"),
     /// A histogram's caption: output, percent.
-    MetInRuns,
+    MetInRuns => ("{0}: met in {1}% of runs", "{0}：{1}% 的运行达标"),
     /// A histogram's target line: value.
-    TargetLine,
+    TargetLine => (" target {0} ", " 目标 {0} "),
     /// A histogram's cap line: value.
-    CapLine,
+    CapLine => (" cap {0} ", " 上限 {0} "),
     /// A histogram's target placed between met and missed runs: value.
-    TargetAbout,
+    TargetAbout => (" target ≈ {0} ", " 目标 ≈ {0} "),
     /// A histogram's cap placed between met and missed runs: value.
-    CapAbout,
+    CapAbout => (" cap ≈ {0} ", " 上限 ≈ {0} "),
     /// Title of the fan chart.
-    FanTitle,
+    FanTitle => ("Linkage in the simulated target years: median, 25–75% and 5–95% of runs", "模拟的目标年份关联率：中位数、25–75% 与 5–95% 的运行"),
     /// The fan chart's legend entry of the targets.
-    FanTargets,
+    FanTargets => ("target", "目标"),
     /// Title of a tornado: output.
-    TornadoTitle,
+    TornadoTitle => ("{0}: Spearman rank correlation with each parameter", "{0}：与各参数的 Spearman 秩相关系数"),
     /// Title of Sobol bars: output.
-    SobolTitle,
+    SobolTitle => ("{0}: Sobol indices, first order S1 (blue) and total ST (orange), 95% intervals", "{0}：Sobol 指数，一阶 S1（蓝）与总效应 ST（橙），95% 区间"),
 }
 
 impl Term {
-    /// Every term, for tests that look for a left-over English word.
-    pub const ALL: [Term; 48] = [
-        Term::Imports,
-        Term::FromStorage,
-        Term::Sold,
-        Term::Stored,
-        Term::Disposed,
-        Term::SankeyTitle,
-        Term::SankeyLanes,
-        Term::Loop,
-        Term::NodeInOut,
-        Term::SankeyLegend,
-        Term::Products,
-        Term::Byproducts,
-        Term::Effluents,
-        Term::Utilities,
-        Term::OtherClass,
-        Term::NotDrawn,
-        Term::LinkageTitle,
-        Term::LinkageRate,
-        Term::ByMass,
-        Term::ByProduct,
-        Term::ByEnterprise,
-        Term::Judged,
-        Term::BaselineLegend,
-        Term::Baseline,
-        Term::TargetLegend,
-        Term::Target,
-        Term::TargetMet,
-        Term::TargetMissed,
-        Term::EmissionsTitle,
-        Term::ParkShare,
-        Term::CapWithin,
-        Term::CapExceeded,
-        Term::SourcesTitle,
-        Term::SourcesCity,
-        Term::SourcesPark,
-        Term::OtherSources,
-        Term::BackgroundSource,
-        Term::DisposalSource,
-        Term::HistogramsTitle,
-        Term::MetInRuns,
-        Term::TargetLine,
-        Term::CapLine,
-        Term::TargetAbout,
-        Term::CapAbout,
-        Term::FanTitle,
-        Term::FanTargets,
-        Term::TornadoTitle,
-        Term::SobolTitle,
-    ];
-
-    /// The term in English and in Chinese.
-    pub fn both(self) -> (&'static str, &'static str) {
-        match self {
-            Term::Imports => ("imports", "外购"),
-            Term::FromStorage => ("from storage", "取自储存"),
-            Term::Sold => ("sold", "外售"),
-            Term::Stored => ("stored", "储存"),
-            Term::Disposed => ("disposed", "处置"),
-            Term::SankeyTitle => (
-                "Material flows in {0} (tonnes): {1}",
-                "{0}年物质流（吨）：{1}",
-            ),
-            Term::SankeyLanes => (
-                "One lane per enterprise; ribbons crossing lanes are inter-enterprise links. Loops (recycling) run below the lanes.",
-                "每家企业一条泳道；跨泳道的流带是企业间链接。循环（回用）绘于泳道下方。",
-            ),
-            Term::Loop => (
-                "loop: {0} from {1} back to {2}, {3}",
-                "循环：{0} 由{1}回到{2}，{3}",
-            ),
-            Term::NodeInOut => ("{0}: in {1}, out {2}", "{0}：输入 {1}，输出 {2}"),
-            Term::SankeyLegend => (
-                "Ribbon width: tonnes in {0}. Colour: material class (a ribbon's title names its material).",
-                "流带宽度：{0}年吨数。颜色：物料类别（流带的提示给出其物料）。",
-            ),
-            Term::Products => ("products", "产品"),
-            Term::Byproducts => ("byproducts", "副产品"),
-            Term::Effluents => ("effluents", "排放物"),
-            Term::Utilities => (
-                "utilities (energy, gas volume)",
-                "公用工程（能源、气体体积）",
-            ),
-            Term::OtherClass => ("other (kind unknown)", "其他（类别不明）"),
-            Term::NotDrawn => (
-                "Not drawn (no tonnes conversion): {0}",
-                "未绘出（无吨数换算）：{0}",
-            ),
-            Term::LinkageTitle => ("Linkage rate by year: {0}", "各年关联率：{0}"),
-            Term::LinkageRate => ("linkage rate", "关联率"),
-            Term::ByMass => (
-                "by mass (byproduct tonnes linked)",
-                "按质量（关联的副产品吨数）",
-            ),
-            Term::ByProduct => (
-                "by product (product and byproduct tonnes linked)",
-                "按产品（关联的产品与副产品吨数）",
-            ),
-            Term::ByEnterprise => ("by enterprise (share linked)", "按企业（关联企业占比）"),
-            Term::Judged => ("{0}, judged", "{0}，考核指标"),
-            Term::BaselineLegend => ("baseline {0}% ({1})", "基准 {0}%（{1}年）"),
-            Term::Baseline => ("baseline {0}%", "基准 {0}%"),
-            Term::TargetLegend => ("target", "目标"),
-            Term::Target => ("target {0}%", "目标 {0}%"),
-            Term::TargetMet => ("met (+{0} pts)", "达标（+{0} 个百分点）"),
-            Term::TargetMissed => ("missed by {0} pts", "未达标，差 {0} 个百分点"),
-            Term::EmissionsTitle => (
-                "Emissions by year: park (dark) and background (light), caps in red: {0}",
-                "各年排放：园区（深色）与背景（浅色），红线为总量上限：{0}",
-            ),
-            Term::ParkShare => (
-                "park {0} in {1} ({2}% of the total)",
-                "{1}年园区 {0}（占总量 {2}%）",
-            ),
-            Term::CapWithin => ("cap {0}: within by {1}%", "上限 {0}：余量 {1}%"),
-            Term::CapExceeded => ("cap {0}: EXCEEDED by {1}%", "上限 {0}：超出 {1}%"),
-            Term::SourcesTitle => (
-                "Largest park sources in each cap year",
-                "各上限年份园区最大排放源",
-            ),
-            Term::SourcesCity => (
-                "{0} {1}: park {2} {6} + background {3} {6} = {4} {6}, cap {5} {6}",
-                "{0} {1}年：园区 {2} {6} + 背景 {3} {6} = {4} {6}，上限 {5} {6}",
-            ),
-            Term::SourcesPark => (
-                "{0} {1} (park scope): park {2} {4}, cap {3} {4}",
-                "{0} {1}年（园区范围）：园区 {2} {4}，上限 {3} {4}",
-            ),
-            Term::OtherSources => ("{0} other sources", "其他 {0} 个排放源"),
-            Term::BackgroundSource => ("Background (outside the park)", "背景（园区以外）"),
-            Term::DisposalSource => ("{0}: {1} disposed", "{0}：{1}处置"),
-            Term::HistogramsTitle => (
-                "Distribution of each output across runs",
-                "各输出在全部运行中的分布",
-            ),
-            Term::MetInRuns => ("{0}: met in {1}% of runs", "{0}：{1}% 的运行达标"),
-            Term::TargetLine => (" target {0} ", " 目标 {0} "),
-            Term::CapLine => (" cap {0} ", " 上限 {0} "),
-            Term::TargetAbout => (" target ≈ {0} ", " 目标 ≈ {0} "),
-            Term::CapAbout => (" cap ≈ {0} ", " 上限 ≈ {0} "),
-            Term::FanTitle => (
-                "Linkage in the simulated target years: median, 25–75% and 5–95% of runs",
-                "模拟的目标年份关联率：中位数、25–75% 与 5–95% 的运行",
-            ),
-            Term::FanTargets => ("target", "目标"),
-            Term::TornadoTitle => (
-                "{0}: Spearman rank correlation with each parameter",
-                "{0}：与各参数的 Spearman 秩相关系数",
-            ),
-            Term::SobolTitle => (
-                "{0}: Sobol indices, first order S1 (blue) and total ST (orange), 95% intervals",
-                "{0}：Sobol 指数，一阶 S1（蓝）与总效应 ST（橙），95% 区间",
-            ),
-        }
-    }
-
     /// The term in Chinese when `chinese`, else in English.
     pub fn text(self, chinese: bool) -> &'static str {
         let (en, zh) = self.both();

@@ -79,7 +79,7 @@ pub fn bands(park: &Park, plan: &Plan, samples: u64, threads: usize) -> Result<O
         });
     }
     let pool = thread_pool(threads)?;
-    let draws: Vec<Result<Vec<f64>>> = pool.install(|| {
+    let draws: Vec<Result<Draw>> = pool.install(|| {
         (0..samples)
             .into_par_iter()
             .map_init(
@@ -90,12 +90,24 @@ pub fn bands(park: &Park, plan: &Plan, samples: u64, threads: usize) -> Result<O
             )
             .collect()
     });
-    let draws: Vec<Vec<f64>> = draws.into_iter().collect::<Result<_>>()?;
+    let draws: Vec<Draw> = draws.into_iter().collect::<Result<_>>()?;
     Ok(Some(gather(plan, samples, &draws)))
 }
 
-/// One draw's values: per target (value, met), per cap limit (value, met),
-/// then per year the judged linkage and each pollutant's total.
+/// What one draw gives: each judged value with whether it is met, in the
+/// judgement's order, and each year's judged linkage and pollutant totals.
+struct Draw {
+    /// Per target: value, met.
+    targets: Vec<(f64, bool)>,
+    /// Per cap limit: value, met.
+    caps: Vec<(f64, bool)>,
+    /// Per permit-year: value, met.
+    permits: Vec<(f64, bool)>,
+    /// Per simulated year: the judged linkage, then each pollutant's total.
+    years: Vec<Vec<f64>>,
+}
+
+/// One draw: the columns' values written into `plan`, a run of every year.
 fn one_draw(
     base: &Plan,
     columns: &[Column],
@@ -104,7 +116,7 @@ fn one_draw(
     plan: &mut Plan,
     ws: &mut Workspace,
     indicators: &mut Indicators,
-) -> Result<Vec<f64>> {
+) -> Result<Draw> {
     let mut u = vec![0.0; columns.len()];
     Design::MonteCarlo.uniforms(SEED, samples, draw, &mut u);
     for (column, &u) in columns.iter().zip(&u) {
@@ -118,73 +130,59 @@ fn one_draw(
     indicators.finish();
     indicators.check(plan)?;
     let judgement = crate::indicators::judge(plan, &indicators.years);
-    let mut row = Vec::new();
-    for t in &judgement.targets {
-        row.extend([t.value, f64::from(u8::from(t.met))]);
-    }
-    for c in &judgement.caps {
-        row.extend([c.value, f64::from(u8::from(c.met))]);
-    }
-    for p in &judgement.permits {
-        row.extend([p.value, f64::from(u8::from(p.met))]);
-    }
-    for y in &indicators.years {
-        row.push(y.linkage(plan.params.metric));
-        row.extend((0..plan.topology.pollutants.len()).map(|k| y.total(k)));
-    }
-    Ok(row)
+    let np = plan.topology.pollutants.len();
+    Ok(Draw {
+        targets: judgement.targets.iter().map(|t| (t.value, t.met)).collect(),
+        caps: judgement.caps.iter().map(|c| (c.value, c.met)).collect(),
+        permits: judgement.permits.iter().map(|p| (p.value, p.met)).collect(),
+        years: (indicators.years.iter())
+            .map(|y| {
+                std::iter::once(y.linkage(plan.params.metric))
+                    .chain((0..np).map(|k| y.total(k)))
+                    .collect()
+            })
+            .collect(),
+    })
 }
 
-/// The bands from every draw's row.
-fn gather(plan: &Plan, samples: u64, draws: &[Vec<f64>]) -> Bands {
-    let column = |i: usize| -> Vec<f64> {
-        let mut v: Vec<f64> = draws.iter().map(|row| row[i]).collect();
-        v.sort_by(f64::total_cmp);
-        v
-    };
-    let band = |i: usize| {
-        let values = column(i);
-        let met = draws.iter().filter(|row| row[i + 1] == 1.0).count();
-        Band {
-            p_met: met as f64 / draws.len() as f64,
-            p05: percentile(&values, 0.05),
-            p95: percentile(&values, 0.95),
-        }
-    };
-    let range = |i: usize| {
-        let values = column(i);
+/// The bands from every draw.
+fn gather(plan: &Plan, samples: u64, draws: &[Draw]) -> Bands {
+    let percentiles = |mut values: Vec<f64>| {
+        values.sort_by(f64::total_cmp);
         (percentile(&values, 0.05), percentile(&values, 0.95))
     };
-    let nt = plan.params.targets.len();
-    let nc: usize = plan.params.caps.iter().map(|c| c.limits.len()).sum();
-    // Permit-years as the central judgement has them (from each permit's
-    // first year), read off the first draw's row length.
-    let n_years = (plan.topology.end - plan.topology.start + 1) as usize;
-    let np = plan.topology.pollutants.len();
-    let per_year = n_years * (1 + np);
-    let nq = draws
-        .first()
-        .map_or(0, |row| (row.len() - per_year) / 2 - nt - nc);
-    let targets = (0..nt).map(|t| band(2 * t)).collect();
-    let caps = (0..nc).map(|c| band(2 * (nt + c))).collect();
-    let permits = (0..nq).map(|q| band(2 * (nt + nc + q))).collect();
-    let first = 2 * (nt + nc + nq);
+    // The band of the i-th judged value that `judged` picks from a draw.
+    let bands = |judged: fn(&Draw) -> &[(f64, bool)]| -> Vec<Band> {
+        let n = draws.first().map_or(0, |d| judged(d).len());
+        (0..n)
+            .map(|i| {
+                let (p05, p95) = percentiles(draws.iter().map(|d| judged(d)[i].0).collect());
+                let met = draws.iter().filter(|d| judged(d)[i].1).count();
+                Band {
+                    p_met: met as f64 / draws.len() as f64,
+                    p05,
+                    p95,
+                }
+            })
+            .collect()
+    };
+    let range =
+        |year: usize, i: usize| percentiles(draws.iter().map(|d| d.years[year][i]).collect());
     let years = (plan.topology.start..=plan.topology.end)
         .enumerate()
-        .map(|(i, year)| {
-            let at = first + i * (1 + np);
-            YearBand {
-                year,
-                linkage: range(at),
-                totals: (0..np).map(|k| range(at + 1 + k)).collect(),
-            }
+        .map(|(y, year)| YearBand {
+            year,
+            linkage: range(y, 0),
+            totals: (0..plan.topology.pollutants.len())
+                .map(|k| range(y, 1 + k))
+                .collect(),
         })
         .collect();
     Bands {
         samples,
-        targets,
-        caps,
-        permits,
+        targets: bands(|d| &d.targets),
+        caps: bands(|d| &d.caps),
+        permits: bands(|d| &d.permits),
         years,
     }
 }
